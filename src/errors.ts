@@ -1,0 +1,113 @@
+/**
+ * The error catalogue. Every error the trigger raises on purpose is an AppError with a stable
+ * `code`; `fatal` errors (configuration, credentials, wrong collection) are logged once as
+ * `critical` and stop the trigger's work, the others are `error` logs and the next cycle retries.
+ * Messages never hold a secret: HTTP errors are built from method, URL, status and the API's
+ * own message only, never from request headers.
+ */
+export interface AppErrorOptions {
+  code: string;
+  fatal?: boolean;
+  cause?: unknown;
+}
+
+export class AppError extends Error {
+  readonly code: string;
+  readonly fatal: boolean;
+
+  constructor(message: string, options: AppErrorOptions) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = options.code;
+    this.fatal = options.fatal ?? false;
+  }
+}
+
+/** A module or trigger configuration value is missing or invalid. Always fatal. */
+export class ConfigurationError extends AppError {
+  /** The fields at fault, e.g. ["ioc_collection_uuid"]; empty when the problem is not one field. */
+  readonly fields: readonly string[];
+
+  constructor(message: string, fields: readonly string[] = [], cause?: unknown) {
+    super(message, { code: 'CONFIGURATION', fatal: true, cause });
+    this.fields = fields;
+  }
+}
+
+/** What an HTTP call was, for messages: "POST https://misp.example.com/attributes/restSearch". */
+export interface HttpOperation {
+  method: string;
+  /** URL without credentials or query string. */
+  url: string;
+}
+
+/** The server answered with a non-2xx status. */
+export class HttpError extends AppError {
+  readonly status: number;
+  readonly operation: HttpOperation;
+  /** The API's own message, trimmed, if its body carried one. */
+  readonly apiMessage: string | undefined;
+  /** Wait asked by Retry-After, in ms, when the answer had one. */
+  readonly retryAfterMs: number | undefined;
+
+  constructor(
+    message: string,
+    fields: {
+      status: number;
+      operation: HttpOperation;
+      apiMessage?: string;
+      retryAfterMs?: number;
+      code?: string;
+      fatal?: boolean;
+    },
+  ) {
+    super(message, { code: fields.code ?? `HTTP_${fields.status}`, fatal: fields.fatal });
+    this.status = fields.status;
+    this.operation = fields.operation;
+    this.apiMessage = fields.apiMessage;
+    this.retryAfterMs = fields.retryAfterMs;
+  }
+}
+
+/** The request never got an HTTP answer: refused, reset, DNS, TLS. */
+export class NetworkError extends AppError {
+  readonly operation: HttpOperation;
+  /** The system or TLS error code, e.g. ECONNRESET, SELF_SIGNED_CERT_IN_CHAIN. */
+  readonly systemCode: string | undefined;
+
+  constructor(
+    message: string,
+    fields: {
+      operation: HttpOperation;
+      systemCode?: string;
+      cause?: unknown;
+      code?: string;
+      fatal?: boolean;
+    },
+  ) {
+    super(message, { code: fields.code ?? 'NETWORK', fatal: fields.fatal, cause: fields.cause });
+    this.operation = fields.operation;
+    this.systemCode = fields.systemCode;
+  }
+}
+
+/** The request got no (complete) answer in time. */
+export class TimeoutError extends NetworkError {
+  constructor(message: string, fields: { operation: HttpOperation; cause?: unknown }) {
+    super(message, { ...fields, code: 'TIMEOUT', systemCode: 'ETIMEDOUT' });
+  }
+}
+
+/** The run was stopped (SIGTERM) while waiting or requesting. Never logged as a failure. */
+export class AbortedError extends AppError {
+  constructor(cause?: unknown) {
+    super('Stopped before the operation finished', { code: 'ABORTED', cause });
+  }
+}
+
+export function isAbortError(error: unknown): boolean {
+  return (
+    error instanceof AbortedError ||
+    (error instanceof Error && (error.name === 'AbortError' || error.name === 'CanceledError'))
+  );
+}

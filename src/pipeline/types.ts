@@ -1,0 +1,26 @@
+import type { SekoiaFormat } from '../sekoia/types';
+
+/** One value to push, in the format Sekoia files it under. */
+export interface Ioc {
+  format: SekoiaFormat;
+  /** Normalised value: what goes on the line, and what deduplication compares. */
+  value: string;
+}
+
+/** Why an attribute (or one value of it) was not pushed. */
+export type SkipReason = 'unsupported_type' | 'invalid_value';
+
+/** Result of mapping one MISP attribute: IOCs, or why there are none. */
+export interface MappedAttribute {
+  iocs: Ioc[];
+  /** Set when the attribute (or part of it) was skipped. */
+  skipped?: {
+    reason: SkipReason;
+    /** The attribute's type as sent, or "<missing>". */
+    type: string;
+    /** Short, printable excerpt of the offending value, for the warning's examples. */
+    example: string;
+    /** What is wrong, e.g. "CIDR range, not an address". */
+    detail: string;
+  };
+}

@@ -1,0 +1,78 @@
+import type { Registry } from 'prom-client';
+import type { Clock } from '../clock';
+
+/** Sekoia's log levels, as the Playbooks UI shows them. */
+export type LogLevel = 'debug' | 'info' | 'warning' | 'error' | 'critical';
+
+/**
+ * The logger handed to a trigger. Every line goes to the console and is shipped to Sekoia's logs
+ * endpoint; values of secrets are redacted before either. A `critical` line makes the platform
+ * stop the trigger: use it only for what the user must fix.
+ */
+export interface Logger {
+  debug(message: string): void;
+  info(message: string): void;
+  warning(message: string): void;
+  error(message: string): void;
+  critical(message: string): void;
+}
+
+/** How the trigger was asked to run, from the command line (local runs and the demo). */
+export interface RunOptions {
+  /** Run one cycle, then stop. @default false */
+  once: boolean;
+  /** Read and map, but write nothing to the destination. @default false */
+  dryRun: boolean;
+}
+
+/** What the runtime gives a trigger. Built once by the runtime; knows nothing of MISP. */
+export interface TriggerContext<ModuleConfiguration, TriggerConfiguration> {
+  /** Validated against manifest.json's `configuration`, secrets merged in, defaults applied; frozen. */
+  readonly moduleConfiguration: Readonly<ModuleConfiguration>;
+  /** Validated against the trigger JSON's `arguments`, defaults applied; frozen. */
+  readonly triggerConfiguration: Readonly<TriggerConfiguration>;
+  /** trigger_configuration_uuid when the runtime gave one. */
+  readonly triggerConfigurationUuid: string | undefined;
+  /** Where state survives restarts: /symphony_data (+ sub_folder), or SYMPHONY_DATA_PATH. */
+  readonly dataPath: string;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  /** Aborted on SIGTERM/SIGINT: every sleep and request takes it. */
+  readonly signal: AbortSignal;
+  readonly runOptions: Readonly<RunOptions>;
+  /** Prometheus registry served at metrics_port /metrics. */
+  readonly metrics: Registry;
+  /**
+   * Sends an event to the platform (url_callback). `event` must be valid against the trigger
+   * JSON's `results` schema. Retried on 5xx and network errors; a 4xx is logged, not retried.
+   * Resolves false when the event could not be delivered.
+   */
+  sendEvent(name: string, event: Record<string, unknown>): Promise<boolean>;
+  /** Tells /health the trigger is alive; call at least once per cycle. */
+  heartbeat(): void;
+  /** A cycle ended well: resets the consecutive-failure count. */
+  cycleSucceeded(): void;
+  /**
+   * A cycle failed (a non-fatal error, already logged by the trigger). After 5 in a row, the
+   * runtime says so in one critical log.
+   */
+  cycleFailed(error: unknown): void;
+}
+
+/** A trigger the entry point can run: `node dist/main.js <command>`. */
+export interface TriggerDefinition<ModuleConfiguration, TriggerConfiguration> {
+  /** The trigger JSON's docker_parameters, e.g. trigger-misp-ids-to-ioc-collection. */
+  command: string;
+  /** The trigger JSON file, relative to the working directory, e.g. trigger_misp_ids_to_ioc.json. */
+  triggerFile: string;
+  /**
+   * Runs until `context.signal` aborts (or after one cycle with runOptions.once). A fatal
+   * AppError thrown from here is logged once as critical and the process idles until stopped.
+   */
+  run(context: TriggerContext<ModuleConfiguration, TriggerConfiguration>): Promise<void>;
+  /**
+   * Seconds without a heartbeat after which /health answers 500, from the trigger's configuration
+   * (a trigger that sleeps 300 s between cycles must not look dead after 60 s).
+   */
+  heartbeatThresholdSeconds(triggerConfiguration: Readonly<TriggerConfiguration>): number;
+}

@@ -1,0 +1,49 @@
+/** The values of the `format` field of Sekoia's text import: one per batch. */
+export const SEKOIA_FORMATS = [
+  'ipv4-addr.value',
+  'ipv6-addr.value',
+  'domain-name.value',
+  'url.value',
+  'email-addr.value',
+  'file.hashes',
+] as const;
+export type SekoiaFormat = (typeof SEKOIA_FORMATS)[number];
+
+/** Sekoia's text import takes at most this many lines per request (our rule, design section 4). */
+export const MAX_BATCH_LINES = 1000;
+
+/** One text-import request: values of one format, one per line, at most MAX_BATCH_LINES. */
+export interface IndicatorBatch {
+  format: SekoiaFormat;
+  values: readonly string[];
+}
+
+export interface PushOptions {
+  /** ISO 8601 UTC, e.g. 2026-12-01T00:00:00Z; sent as valid_until when set. */
+  validUntil?: string;
+  /** Sent as description (at most 500 characters). */
+  description?: string;
+}
+
+/** What Sekoia answered for an accepted (2xx) batch. */
+export interface PushResult {
+  taskId?: string;
+  created?: number;
+  updated?: number;
+  ignored?: number;
+}
+
+/** The IOC Collection, as the trigger sees it. Implemented by the Sekoia client; faked in tests. */
+export interface IocCollectionSink {
+  /**
+   * GET /v1/me: checks the key before the first cycle. Throws a fatal SekoiaError naming the key
+   * and the permission on 401/403.
+   */
+  checkAccess(signal?: AbortSignal): Promise<void>;
+  /**
+   * Posts one batch. Resolves on 2xx. Throws SekoiaError: fatal for 401/403 (key) and 404
+   * (collection); `kind: 'rejected'` for another 4xx (this batch only); `kind: 'unavailable'`
+   * after the retries for 429/5xx/network/timeouts are spent; AbortedError when stopped.
+   */
+  push(batch: IndicatorBatch, options: PushOptions, signal?: AbortSignal): Promise<PushResult>;
+}

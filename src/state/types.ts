@@ -1,0 +1,16 @@
+/**
+ * What the trigger remembers across cycles and restarts (design section 8), in one SQLite file
+ * under the data path, namespaced per trigger configuration. Every call is one round trip for
+ * many keys: no per-IOC await.
+ */
+export interface TriggerState {
+  /** The keys of `keys` NOT recorded as pushed (or whose record expired), in input order. */
+  filterUnpushed(keys: readonly string[]): Promise<string[]>;
+  /** Records `keys` as pushed for `ttlMs`. Called only after Sekoia accepted their batch. */
+  markPushed(keys: readonly string[], ttlMs: number): Promise<void>;
+  /** Start (epoch ms) of the last cycle in which every batch was accepted; undefined at first run. */
+  getCursor(): Promise<number | undefined>;
+  setCursor(epochMs: number): Promise<void>;
+  /** Flushes and closes the file. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,2 @@
+// Placeholder: the MISP IDS -> IOC trigger definition is written here (issue 3).
+export {};
