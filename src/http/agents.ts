@@ -62,6 +62,26 @@ export function redactUrlCredentials(url: string): string {
 }
 
 /**
+ * https-proxy-agent applies its constructor's TLS options to the connection to the proxy only; the
+ * TLS session with the target, inside the CONNECT tunnel, gets the request's options. Axios does not
+ * pass `ca` per request, so the extra CA is added here, or a private MISP CA would be ignored
+ * behind a proxy.
+ */
+class TargetCaHttpsProxyAgent<Uri extends string> extends HttpsProxyAgent<Uri> {
+  constructor(
+    proxy: Uri,
+    options: ConstructorParameters<typeof HttpsProxyAgent<Uri>>[1],
+    private readonly targetCa: string[] | undefined,
+  ) {
+    super(proxy, options);
+  }
+
+  override connect(req: http.ClientRequest, opts: Parameters<HttpsProxyAgent<Uri>['connect']>[1]) {
+    return super.connect(req, this.targetCa && opts.secureEndpoint ? { ...opts, ca: this.targetCa } : opts);
+  }
+}
+
+/**
  * The agents an axios instance talking to `baseUrl` should use (with axios' own `proxy: false`).
  * The proxy is picked once for the base URL: one client talks to one server.
  */
@@ -85,7 +105,7 @@ export function createAgents(baseUrl: string, options: ConnectionOptions = {}): 
   }
   return {
     httpAgent: new HttpProxyAgent(proxy, { keepAlive: true }),
-    httpsAgent: new HttpsProxyAgent(proxy, tlsOptions),
+    httpsAgent: new TargetCaHttpsProxyAgent(proxy, tlsOptions, ca),
     proxyUsed: redactUrlCredentials(proxy),
   };
 }

@@ -22,6 +22,39 @@ export interface SendOptions {
   onRetry?: (notice: RetryNotice) => void;
   /** Source of jitter, injectable for tests. */
   random?: () => number;
+  /**
+   * Deadline of one attempt, from sending to the last byte of the answer, in ms: a server that
+   * trickles a body forever is cut and the attempt counts as a timeout (retried).
+   * @default none (axios' own `timeout`, if set, still applies)
+   */
+  attemptTimeoutMs?: number;
+}
+
+/** The signal of one attempt: the run's signal, plus the attempt's own deadline. */
+function startAttempt(
+  signal: AbortSignal | undefined,
+  timeoutMs: number | undefined,
+): { signal: AbortSignal | undefined; timedOut: () => boolean; dispose: () => void } {
+  if (timeoutMs === undefined || timeoutMs <= 0) {
+    return { signal, timedOut: () => false, dispose: () => undefined };
+  }
+  const controller = new AbortController();
+  let timedOut = false;
+  const onAbort = (): void => controller.abort(signal?.reason);
+  signal?.addEventListener('abort', onAbort, { once: true });
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort();
+  }, timeoutMs);
+  timer.unref();
+  return {
+    signal: controller.signal,
+    timedOut: () => timedOut,
+    dispose: () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+    },
+  };
 }
 
 /** "POST https://host/path" without userinfo or query, safe to log. */
@@ -145,13 +178,28 @@ export async function sendWithRetry<T = unknown>(options: SendOptions): Promise<
   for (let attempt = 1; ; attempt++) {
     if (signal?.aborted) throw new AbortedError(signal.reason);
     let outcome: { error: HttpError | NetworkError; failure: AttemptFailure };
+    const current = startAttempt(signal, options.attemptTimeoutMs);
     try {
-      const response = await http.request<T>({ ...request, signal, validateStatus: () => true });
+      const response = await http.request<T>({
+        ...request,
+        signal: current.signal,
+        validateStatus: () => true,
+      });
       if (response.status >= 200 && response.status < 300) return response;
       outcome = fromResponse(response, operation, clock.now());
     } catch (error) {
       if (signal?.aborted) throw new AbortedError(signal.reason);
-      outcome = toHttpFailure(error, operation, clock.now());
+      outcome = current.timedOut()
+        ? {
+            error: new TimeoutError(
+              `No complete answer within ${options.attemptTimeoutMs} ms: ${operation.method} ${operation.url}`,
+              { operation },
+            ),
+            failure: { kind: 'timeout' },
+          }
+        : toHttpFailure(error, operation, clock.now());
+    } finally {
+      current.dispose();
     }
     const delayMs = computeRetryDelay(attempt, outcome.failure, policy, random());
     if (delayMs === 0) throw outcome.error;

@@ -1,0 +1,32 @@
+# syntax=docker/dockerfile:1
+# Sekoia.io automation module image: `node dist/main.js <docker_parameters>`.
+
+# --- Build: compile TypeScript, then keep production dependencies only ---------------------------
+FROM node:20-slim AS builder
+# sqlite3 (state store) compiles its native binding when no prebuilt one fits.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends python3 make g++ \
+    && rm -rf /var/lib/apt/lists/*
+WORKDIR /build
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN npm run build \
+    && rm -rf dist/emulators dist/demo dist/bench \
+    && npm prune --omit=dev --no-audit --no-fund
+
+# --- Runtime: production node_modules, compiled code and the module files, as a non-root user ---
+FROM node:20-slim
+ENV NODE_ENV=production
+RUN groupadd --system sekoiaio-runtime \
+    && useradd --system --gid sekoiaio-runtime --home-dir /app --shell /usr/sbin/nologin sekoiaio-runtime \
+    && mkdir -p /symphony_data \
+    && chown sekoiaio-runtime:sekoiaio-runtime /symphony_data
+WORKDIR /app
+COPY --from=builder /build/package.json ./
+COPY --from=builder /build/node_modules ./node_modules
+COPY --from=builder /build/dist ./dist
+COPY manifest.json trigger_misp_ids_to_ioc.json ./
+USER sekoiaio-runtime
+ENTRYPOINT ["node", "dist/main.js"]

@@ -1,0 +1,131 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { FaultController, type FaultRule } from '../faults';
+import { listen, pathOf, type RunningServer, sendJson } from '../http';
+import { handleMispAdmin } from './admin-routes';
+import { generateEvents, type GenerateOptions } from './generate';
+import { handleRestSearch, sendMispError } from './rest-search';
+import { SearchCache } from './search';
+import { type AttributeChanges, AttributeStore } from './store';
+import { Warninglist } from './warninglist';
+import type { MispAttributeJson, MispEventDocument } from './wire-types';
+
+/** The key the emulator accepts unless told otherwise (a demo value, not a secret). */
+export const DEFAULT_MISP_API_KEY = 'misp-emulator-key-0000000000000000000000';
+
+const AUTH_FAILED =
+  'Authentication failed. Please make sure you pass the API key of an API enabled user along in the Authorization header.';
+
+export interface MispEmulatorOptions {
+  /** @default 0 (a free port) */
+  port?: number;
+  /** @default '127.0.0.1' */
+  host?: string;
+  /** The Authorization header value accepted (raw, no "Bearer"). @default DEFAULT_MISP_API_KEY */
+  apiKey?: string;
+  /** Events loaded first. @default [] */
+  events?: Iterable<MispEventDocument>;
+  /** A generated data set, loaded after `events`. @default none */
+  generate?: GenerateOptions;
+  /** Clock, ms since the epoch (relative time filters, publication times). @default Date.now */
+  now?: () => number;
+  /** Seed of the fault decisions and of uuids missing from loaded data. @default 1 */
+  seed?: number;
+  /** Fault rules in force from the start. @default [] */
+  faults?: readonly FaultRule[];
+  /** Values enforceWarninglist drops. @default DEFAULT_WARNINGLIST */
+  warninglist?: readonly string[];
+  /** What getVersion answers. @default '2.5.1' */
+  version?: string;
+}
+
+export interface MispEmulator extends RunningServer {
+  readonly apiKey: string;
+  /** The data (read it in tests; change it with the methods below so caches stay right). */
+  readonly store: AttributeStore;
+  readonly faults: FaultController;
+  /** Loads one event ({"Event": ...} or bare); returns its id. */
+  addEvent(document: MispEventDocument): number;
+  addEvents(documents: Iterable<MispEventDocument>): number[];
+  /** Adds attributes (new ids, stamped now) and republishes the event unless publish is false. */
+  addAttributes(eventId: number, attributes: readonly MispAttributeJson[], options?: { publish?: boolean }): number[];
+  /** Changes an attribute (timestamp moves to now) and republishes its event unless publish is false. */
+  updateAttribute(attributeId: number, changes: AttributeChanges, options?: { publish?: boolean }): void;
+  /** Moves the event's publish_timestamp (to now by default), as publishing it again in MISP does. */
+  republishEvent(eventId: number, atSeconds?: number): void;
+  unpublishEvent(eventId: number): void;
+  /** Requests served per path, faults included. */
+  requestCounts(): Record<string, number>;
+  /** Full scans run by restSearch (one per distinct filter and data version). */
+  searchScans(): number;
+}
+
+/** Starts the MISP emulator on loopback. */
+export async function startMispEmulator(options: MispEmulatorOptions = {}): Promise<MispEmulator> {
+  const apiKey = options.apiKey ?? DEFAULT_MISP_API_KEY;
+  const now = options.now ?? Date.now;
+  const store = new AttributeStore({ now, seed: options.seed });
+  if (options.events) store.addEvents(options.events);
+  if (options.generate) store.addEvents(generateEvents(options.generate));
+  const cache = new SearchCache(store);
+  const warninglist = new Warninglist(options.warninglist);
+  const faults = new FaultController({
+    seed: options.seed,
+    rules: options.faults,
+    now,
+    malformedBody: '{"response":{"Attribute":[{"id":"1","event_id":"1","type":"ip-d',
+  });
+  const counts: Record<string, number> = {};
+  const version = options.version ?? '2.5.1';
+
+  const handler = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const path = pathOf(req);
+    counts[path] = (counts[path] ?? 0) + 1;
+    if (await faults.handleAdmin(req, res)) return;
+    if (await handleMispAdmin(req, res, store, () => cache.scans)) return;
+    if (await faults.intercept(req, res)) return;
+    if (req.headers.authorization !== apiKey) {
+      req.resume();
+      sendMispError(res, req, 403, AUTH_FAILED);
+      return;
+    }
+    if (path === '/attributes/restSearch' && req.method === 'POST') {
+      await handleRestSearch(req, res, { store, cache, warninglist });
+    } else if (path === '/attributes/restSearch') {
+      req.resume();
+      sendMispError(res, req, 400, 'Either specify the search terms in the url, or POST a json array / xml.');
+    } else if (path === '/servers/getVersion' && req.method === 'GET') {
+      sendJson(res, 200, {
+        version,
+        pymisp_recommended_version: version,
+        perm_sync: false,
+        perm_sighting: false,
+        perm_galaxy_editor: false,
+        request_encoding: ['gzip', 'br'],
+        filter_sightings: true,
+      });
+    } else {
+      req.resume();
+      sendMispError(res, req, 404, 'Not Found');
+    }
+  };
+
+  const server = await listen(handler, options.port ?? 0, options.host ?? '127.0.0.1');
+  return {
+    ...server,
+    close: async () => {
+      faults.dispose();
+      await server.close();
+    },
+    apiKey,
+    store,
+    faults,
+    addEvent: (document) => store.addEvent(document),
+    addEvents: (documents) => store.addEvents(documents),
+    addAttributes: (eventId, attributes, opts) => store.addAttributes(eventId, attributes, opts?.publish ?? true),
+    updateAttribute: (attributeId, changes, opts) => store.updateAttribute(attributeId, changes, opts?.publish ?? true),
+    republishEvent: (eventId, atSeconds) => store.republishEvent(eventId, atSeconds),
+    unpublishEvent: (eventId) => store.unpublishEvent(eventId),
+    requestCounts: () => ({ ...counts }),
+    searchScans: () => cache.scans,
+  };
+}

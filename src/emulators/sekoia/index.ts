@@ -1,0 +1,14 @@
+export {
+  DEFAULT_COLLECTION_ID,
+  DEFAULT_COMMUNITY_UUID,
+  DEFAULT_RUNTIME_TOKEN,
+  DEFAULT_SEKOIA_API_KEY,
+  startSekoiaEmulator,
+  type SekoiaEmulator,
+  type SekoiaEmulatorOptions,
+  type SekoiaKeyPermission,
+} from './server';
+export { startSekoiaEmulator as start } from './server';
+export type { CollectionReport, StoredIndicator } from './collections';
+export type { ReceivedEvent, ReceivedLog } from './runtime-routes';
+export { isValidIndicator } from './indicator-validation';

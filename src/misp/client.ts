@@ -1,0 +1,240 @@
+import { AxiosRequestConfig, AxiosResponse } from 'axios';
+import { Clock } from '../clock';
+import { ConfigurationError, HttpOperation, NetworkError } from '../errors';
+import { HttpTimeouts, createHttpInstance } from '../http/instance';
+import { redactHttpFailure, redactSecrets } from '../http/redact';
+import { describeOperation, RetryNotice, sendWithRetry } from '../http/request';
+import { computeRetryDelay, DEFAULT_RETRY_POLICY, RetryPolicy } from '../http/retry';
+import { MispError } from './errors';
+import { toMispError } from './failure';
+import { buildRestSearchBody, RestSearchBody } from './rest-search-body';
+import { parseRestSearchAnswer, previewOf } from './rest-search-answer';
+import { MispAttributeQuery, MispClient, MispPage } from './types';
+
+export interface MispClientOptions {
+  /** misp_url: the MISP base URL, e.g. https://misp.example.com (a sub-path is kept). */
+  baseUrl: string;
+  /** misp_api_key, sent raw in the Authorization header. Never logged. */
+  apiKey: string;
+  /** misp_ca_certificate: extra trusted CA (PEM). */
+  caPem?: string;
+  /** Account http_proxy; wins over HTTP_PROXY. */
+  httpProxy?: string;
+  /** Account https_proxy; wins over HTTPS_PROXY. */
+  httpsProxy?: string;
+  /** Where HTTP_PROXY, HTTPS_PROXY and NO_PROXY are read. @default process.env */
+  env?: NodeJS.ProcessEnv;
+  clock: Clock;
+  /** @default DEFAULT_RETRY_POLICY */
+  retryPolicy?: RetryPolicy;
+  /** @default { connectMs: 15000, readMs: 120000 } (readMs: one whole page) */
+  timeouts?: HttpTimeouts;
+  /** Told before each wait between two attempts (the error in it holds no secret). */
+  onRetry?: (notice: RetryNotice) => void;
+  /** Pages of one search above which paging is deemed endless. @default 10000 */
+  maxPages?: number;
+  /** Largest answer accepted, in bytes. @default 268435456 (256 MiB) */
+  maxAnswerBytes?: number;
+  /** Source of jitter, injectable for tests. @default Math.random */
+  random?: () => number;
+}
+
+/** The MISP client, plus what the start-up log and the shutdown need. */
+export interface MispHttpClient extends MispClient {
+  /** The base URL in use (normalised, ending with "/"). */
+  readonly baseUrl: string;
+  /** The proxy in use, without credentials; undefined when direct. */
+  readonly proxyUsed: string | undefined;
+  /** Closes the kept-alive connections. */
+  close(): void;
+}
+
+export const MISP_READ_TIMEOUT_MS = 120_000;
+export const MISP_MAX_PAGES = 10_000;
+const MAX_ANSWER_BYTES = 256 * 1024 * 1024;
+const REST_SEARCH_PATH = 'attributes/restSearch';
+
+/** "https://misp.example.com/x" -> "https://misp.example.com/x/" (paths are then joined relative). */
+function normaliseBaseUrl(input: string): string {
+  let url: URL;
+  try {
+    url = new URL(input.trim());
+  } catch {
+    throw new ConfigurationError(`misp_url is not a URL: expected e.g. https://misp.example.com`, [
+      'misp_url',
+    ]);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new ConfigurationError(`misp_url must start with https:// or http://, got ${url.protocol}`, [
+      'misp_url',
+    ]);
+  }
+  url.search = '';
+  url.hash = '';
+  url.pathname = `${url.pathname.replace(/\/+$/, '')}/`;
+  return url.toString();
+}
+
+function skippedCount(header: unknown): number {
+  const count = Number(header);
+  return Number.isInteger(count) && count > 0 ? count : 0;
+}
+
+function idOf(attribute: unknown): string | undefined {
+  const id = (attribute as { id?: unknown } | null)?.id;
+  return typeof id === 'string' || typeof id === 'number' ? String(id) : undefined;
+}
+
+export function createMispClient(options: MispClientOptions): MispHttpClient {
+  if (!options.apiKey || options.apiKey.trim() === '') {
+    throw new ConfigurationError('misp_api_key is empty: paste the Authkey of a MISP user', ['misp_api_key']);
+  }
+  const baseUrl = normaliseBaseUrl(options.baseUrl);
+  const policy = options.retryPolicy ?? DEFAULT_RETRY_POLICY;
+  const random = options.random ?? Math.random;
+  const maxPages = options.maxPages ?? MISP_MAX_PAGES;
+  const readMs = options.timeouts?.readMs ?? MISP_READ_TIMEOUT_MS;
+  const secrets = [options.apiKey];
+  const { http, proxyUsed, close } = createHttpInstance({
+    baseUrl,
+    headers: {
+      Authorization: options.apiKey,
+      Accept: 'application/json',
+      'Content-Type': 'application/json',
+    },
+    caPem: options.caPem,
+    httpProxy: options.httpProxy,
+    httpsProxy: options.httpsProxy,
+    env: options.env,
+    connectTimeoutMs: options.timeouts?.connectMs,
+    maxContentLength: options.maxAnswerBytes ?? MAX_ANSWER_BYTES,
+    maxBodyLength: 1024 * 1024,
+  });
+
+  const notify = (notice: RetryNotice): void =>
+    options.onRetry?.({ ...notice, error: redactHttpFailure(notice.error, secrets) });
+
+  /** One request with the retry policy; failures become MispErrors. */
+  async function send(request: AxiosRequestConfig, signal?: AbortSignal): Promise<AxiosResponse<unknown>> {
+    let attempts = 1;
+    try {
+      return await sendWithRetry<unknown>({
+        http,
+        request,
+        policy,
+        clock: options.clock,
+        signal,
+        random,
+        attemptTimeoutMs: readMs,
+        onRetry: (notice) => {
+          attempts = notice.attempt + 1;
+          notify(notice);
+        },
+      });
+    } catch (error) {
+      throw toMispError(error, { attempts, secrets, proxyUsed });
+    }
+  }
+
+  function malformed(
+    operation: HttpOperation,
+    problem: string,
+    attempts: number,
+    expected: string,
+  ): MispError {
+    return new MispError(
+      `MISP answered ${operation.method} ${operation.url} with ${redactSecrets(problem, secrets)}` +
+        `${attempts > 1 ? ` (${attempts} attempts)` : ''}: expected ${expected}. ` +
+        'The next cycle retries; if this repeats, check that misp_url points to the MISP server itself ' +
+        '(not a login page or another service in front of it)',
+      { kind: 'malformed', operation },
+    );
+  }
+
+  /**
+   * One page. A body cut short (dropped connection) is retried like a network failure, with the
+   * same policy; a well-formed answer of the wrong shape is not (asking again gives the same).
+   */
+  async function fetchPage(
+    body: RestSearchBody,
+    signal?: AbortSignal,
+  ): Promise<{ attributes: unknown[]; skipped: number }> {
+    const request: AxiosRequestConfig = { method: 'POST', url: REST_SEARCH_PATH, data: body };
+    const operation = describeOperation(http, request);
+    for (let attempt = 1; ; attempt++) {
+      const response = await send(request, signal);
+      const answer = parseRestSearchAnswer(response.data);
+      if (answer.ok) {
+        return {
+          attributes: answer.attributes,
+          skipped: skippedCount(response.headers['x-skipped-elements-count']),
+        };
+      }
+      const delayMs = answer.retry ? computeRetryDelay(attempt, { kind: 'network' }, policy, random()) : 0;
+      if (delayMs === 0)
+        throw malformed(operation, answer.problem, attempt, '{"response": {"Attribute": [...]}}');
+      const error = new NetworkError(
+        `MISP answered with ${redactSecrets(answer.problem, secrets)}: ${operation.method} ${operation.url}`,
+        { operation, code: 'MALFORMED_ANSWER' },
+      );
+      options.onRetry?.({ operation, attempt, attempts: policy.attempts, delayMs, error });
+      await options.clock.sleep(delayMs, signal);
+    }
+  }
+
+  function pagingError(operation: HttpOperation, message: string): MispError {
+    return new MispError(`${message} (${operation.method} ${operation.url})`, { kind: 'paging', operation });
+  }
+
+  async function* searchAttributes(
+    query: MispAttributeQuery,
+    signal?: AbortSignal,
+  ): AsyncGenerator<MispPage> {
+    const operation = describeOperation(http, { method: 'POST', url: REST_SEARCH_PATH });
+    let previous: { first: string; last: string } | undefined;
+    for (let page = 1; ; page++) {
+      if (page > maxPages) {
+        throw pagingError(
+          operation,
+          `MISP still had attributes after ${maxPages} pages of ${query.pageSize}: paging stopped to avoid an ` +
+            'endless loop. The next cycle retries; if the window really holds that many, raise the page size',
+        );
+      }
+      const { attributes, skipped } = await fetchPage(buildRestSearchBody(query, page), signal);
+      // Only an empty page ends the search: a short page is not the last. A page emptied by the
+      // warninglists (skipped > 0) is not the end either: MISP filters after paging.
+      if (attributes.length === 0 && skipped === 0) return;
+      const first = idOf(attributes[0]);
+      const last = idOf(attributes[attributes.length - 1]);
+      if (first !== undefined && last !== undefined) {
+        if (previous && previous.first === first && previous.last === last) {
+          throw pagingError(
+            operation,
+            `MISP answered page ${page} with the same attributes as page ${page - 1} (ids ${first} to ${last}): ` +
+              'the server ignores "page", so the search would never end. Check that nothing between the ' +
+              'trigger and MISP rewrites the request body',
+          );
+        }
+        previous = { first, last };
+      }
+      yield { page, attributes, warninglistSkipped: skipped };
+    }
+  }
+
+  async function getVersion(signal?: AbortSignal): Promise<string> {
+    const request: AxiosRequestConfig = { method: 'GET', url: 'servers/getVersion' };
+    const response = await send(request, signal);
+    const version = (response.data as { version?: unknown } | null)?.version;
+    if (typeof version === 'string' && version.trim() !== '') return version.trim();
+    const received =
+      typeof response.data === 'string' ? response.data : JSON.stringify(response.data ?? null);
+    throw malformed(
+      describeOperation(http, request),
+      `no "version" string: "${previewOf(received ?? '')}"`,
+      1,
+      '{"version": "2.5.1", ...}',
+    );
+  }
+
+  return { baseUrl, proxyUsed, close, getVersion, searchAttributes };
+}

@@ -1,0 +1,72 @@
+import { MAX_BATCH_LINES, type IndicatorBatch, type SekoiaFormat } from '../sekoia/types';
+import { iocKey } from './keys';
+import type { Ioc } from './types';
+
+/**
+ * Groups IOCs into text-import batches: one format per batch, at most `maxLines` values, in the
+ * order the IOCs came; a duplicate IOC is batched once. Pure: the same input gives the same batches.
+ * @default maxLines MAX_BATCH_LINES (1000)
+ */
+export function batchByFormat(iocs: Iterable<Ioc>, maxLines: number = MAX_BATCH_LINES): IndicatorBatch[] {
+  const batcher = new Batcher(maxLines);
+  const full = batcher.add(iocs);
+  return [...full, ...batcher.flush()];
+}
+
+/**
+ * Accumulates IOCs page after page and hands out a batch as soon as a format has `maxLines`
+ * values, so memory stays at most one batch per format. The keys it holds are "pending": queued
+ * but not yet handed out. Adding a pending key again is ignored, so a value seen on two pages is
+ * queued once; once handed out, a key is the caller's to track (in flight, then pushed).
+ */
+export class Batcher {
+  private readonly pending = new Map<SekoiaFormat, string[]>();
+  private readonly pendingKeys = new Set<string>();
+
+  /** @default maxLines MAX_BATCH_LINES (1000) */
+  constructor(private readonly maxLines: number = MAX_BATCH_LINES) {
+    if (!Number.isInteger(maxLines) || maxLines < 1) {
+      throw new RangeError(`Batch size must be a positive integer, got ${maxLines}`);
+    }
+  }
+
+  /** Queues `iocs` (pending duplicates ignored); returns the batches that became full, in order. */
+  add(iocs: Iterable<Ioc>): IndicatorBatch[] {
+    const full: IndicatorBatch[] = [];
+    for (const ioc of iocs) {
+      const key = iocKey(ioc);
+      if (this.pendingKeys.has(key)) continue;
+      let values = this.pending.get(ioc.format);
+      if (values === undefined) {
+        values = [];
+        this.pending.set(ioc.format, values);
+      }
+      values.push(ioc.value);
+      this.pendingKeys.add(key);
+      if (values.length >= this.maxLines) full.push(this.takeFormat(ioc.format));
+    }
+    return full;
+  }
+
+  /** True when `key` (see iocKey) is queued in a batch not handed out yet. */
+  has(key: string): boolean {
+    return this.pendingKeys.has(key);
+  }
+
+  /** How many IOCs are queued. */
+  get size(): number {
+    return this.pendingKeys.size;
+  }
+
+  /** Hands out every queued IOC as batches (one per format, in order of first appearance). */
+  flush(): IndicatorBatch[] {
+    return [...this.pending.keys()].map((format) => this.takeFormat(format));
+  }
+
+  private takeFormat(format: SekoiaFormat): IndicatorBatch {
+    const values = this.pending.get(format) ?? [];
+    this.pending.delete(format);
+    for (const value of values) this.pendingKeys.delete(iocKey({ format, value }));
+    return { format, values };
+  }
+}

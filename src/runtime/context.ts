@@ -1,0 +1,60 @@
+import type { Clock } from '../clock';
+import type { SendEvent } from './events';
+import { FAILED_CYCLES_LIMIT, Liveness } from './liveness';
+import type { RuntimeMetrics } from './metrics';
+import type { Logger, RunOptions, TriggerContext } from './types';
+
+export interface ContextParts<ModuleConfiguration, TriggerConfiguration> {
+  moduleConfiguration: Readonly<ModuleConfiguration>;
+  triggerConfiguration: Readonly<TriggerConfiguration>;
+  triggerConfigurationUuid: string | undefined;
+  dataPath: string;
+  logger: Logger;
+  clock: Clock;
+  signal: AbortSignal;
+  runOptions: RunOptions;
+  metrics: RuntimeMetrics;
+  liveness: Liveness;
+  sendEvent: SendEvent;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** The TriggerContext: configuration, services, and the heartbeat and cycle accounting. */
+export function buildContext<ModuleConfiguration, TriggerConfiguration>(
+  parts: ContextParts<ModuleConfiguration, TriggerConfiguration>,
+): TriggerContext<ModuleConfiguration, TriggerConfiguration> {
+  const { liveness, metrics, logger, clock } = parts;
+  return Object.freeze({
+    moduleConfiguration: parts.moduleConfiguration,
+    triggerConfiguration: parts.triggerConfiguration,
+    triggerConfigurationUuid: parts.triggerConfigurationUuid,
+    dataPath: parts.dataPath,
+    logger,
+    clock,
+    signal: parts.signal,
+    runOptions: Object.freeze({ ...parts.runOptions }),
+    metrics: metrics.registry,
+    sendEvent: parts.sendEvent,
+    heartbeat: () => {
+      liveness.heartbeat();
+      metrics.heartbeatTimestamp.set(clock.now() / 1000);
+    },
+    cycleSucceeded: () => {
+      liveness.cycleSucceeded();
+      metrics.consecutiveFailures.set(0);
+    },
+    cycleFailed: (error: unknown) => {
+      const count = liveness.cycleFailed();
+      metrics.consecutiveFailures.set(count);
+      if (count === FAILED_CYCLES_LIMIT) {
+        logger.critical(
+          `${count} cycles in a row failed; the last one with: ${messageOf(error)}. ` +
+            'The trigger keeps retrying, but needs attention: fix the cause given in the errors above.',
+        );
+      }
+    },
+  });
+}

@@ -1,0 +1,44 @@
+import Ajv, { ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
+import { ConfigurationError } from '../errors';
+import type { JsonSchema } from './module-files';
+
+/**
+ * One ajv setup for the module files' schemas: draft-07, every error at once, defaults from the
+ * schemas. `secrets` is the manifest's own keyword (it lists the secret fields), not a rule.
+ */
+export function createAjv(): Ajv {
+  const ajv = new Ajv({
+    allErrors: true,
+    useDefaults: true,
+    verbose: true,
+    strict: true,
+    // `type: ["integer", "string"]` with `minimum` and `pattern` is deliberate in our schemas.
+    allowUnionTypes: true,
+    strictTypes: false,
+  });
+  addFormats(ajv);
+  ajv.addKeyword({ keyword: 'secrets', schemaType: 'array' });
+  return ajv;
+}
+
+/** Compiles a schema from the module files; a broken schema is a defect of the image. */
+export function compileSchema(ajv: Ajv, schema: JsonSchema, where: string): ValidateFunction {
+  const { $schema: _ignored, ...rest } = schema;
+  try {
+    return ajv.compile(rest);
+  } catch (error) {
+    throw new ConfigurationError(
+      `The schema in ${where} cannot be used (${(error as Error).message}): the image is broken, please report it.`,
+    );
+  }
+}
+
+/** Freezes an object and everything under it, so nobody changes the configuration after validation. */
+export function deepFreeze<T>(value: T): Readonly<T> {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value as Record<string, unknown>)) deepFreeze(child);
+  }
+  return value;
+}

@@ -1,0 +1,86 @@
+import type { AxiosInstance } from 'axios';
+import type { Clock } from '../clock';
+import { AppError, HttpError, isAbortError } from '../errors';
+import { sendWithRetry } from '../http/request';
+import { RetryPolicy } from '../http/retry';
+
+/** Ten attempts, exponential wait capped at 10 s, as the Python SDK does. */
+export const SECRETS_RETRY_POLICY: Readonly<RetryPolicy> = Object.freeze({
+  attempts: 10,
+  baseDelayMs: 1000,
+  maxDelayMs: 10_000,
+  retryAfterCapMs: 10_000,
+  statusCodes: Object.freeze([408, 425, 429, 500, 502, 503, 504]),
+});
+
+/** @default 30000 */
+export const SECRETS_TIMEOUT_MS = 30_000;
+
+export interface FetchSecretsOptions {
+  /** Has the Bearer token and the 30 s timeout. */
+  http: AxiosInstance;
+  urlSecrets: string;
+  clock: Clock;
+  signal?: AbortSignal;
+  /** @default SECRETS_RETRY_POLICY */
+  policy?: RetryPolicy;
+  /** Told before each wait, for a warning log. */
+  onRetry?: (message: string) => void;
+  random?: () => number;
+}
+
+/**
+ * Fetches the module's secrets: `GET url_secrets` answers `{"value": {...}}`. Throws a fatal
+ * AppError once the attempts are spent, or at once on an answer that will not change (401, 404).
+ */
+export async function fetchSecrets(options: FetchSecretsOptions): Promise<Record<string, unknown>> {
+  let data: unknown;
+  try {
+    const response = await sendWithRetry({
+      http: options.http,
+      request: { method: 'GET', url: options.urlSecrets },
+      policy: options.policy ?? SECRETS_RETRY_POLICY,
+      clock: options.clock,
+      signal: options.signal,
+      random: options.random,
+      onRetry: (notice) =>
+        options.onRetry?.(
+          `Fetching the module's secrets failed (attempt ${notice.attempt} of ${notice.attempts}: ` +
+            `${notice.error.message}); retrying in ${Math.ceil(notice.delayMs / 1000)} s.`,
+        ),
+    });
+    data = response.data;
+  } catch (error) {
+    if (isAbortError(error)) throw error;
+    const hint =
+      error instanceof HttpError && (error.status === 401 || error.status === 403)
+        ? 'The runtime token was refused: restart the trigger from Sekoia.io so that it gets a fresh one.'
+        : 'The Sekoia.io runtime did not hand over the secrets: restart the trigger; if this persists, contact Sekoia.io support.';
+    throw new AppError(`Cannot fetch the module's secrets: ${(error as Error).message}. ${hint}`, {
+      code: 'SECRETS',
+      fatal: true,
+      cause: error,
+    });
+  }
+  const value = (data as { value?: unknown } | null | undefined)?.value;
+  if (value === undefined || value === null) return {};
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    throw new AppError(
+      `The secrets answer of GET ${options.urlSecrets} has a "value" that is not an object: contact Sekoia.io support.`,
+      { code: 'SECRETS', fatal: true },
+    );
+  }
+  return value as Record<string, unknown>;
+}
+
+/** The secrets win over whatever the configuration holds for them (the platform leaves placeholders). */
+export function mergeSecrets(
+  moduleConfiguration: Record<string, unknown>,
+  secrets: Record<string, unknown>,
+): Record<string, unknown> {
+  const merged = { ...moduleConfiguration };
+  for (const [key, value] of Object.entries(secrets)) {
+    if (value !== undefined && value !== null) merged[key] = value;
+  }
+  return merged;
+}

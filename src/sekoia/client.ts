@@ -1,0 +1,165 @@
+import { AxiosRequestConfig, AxiosResponse } from 'axios';
+import { Clock } from '../clock';
+import { ConfigurationError } from '../errors';
+import { HttpTimeouts, createHttpInstance } from '../http/instance';
+import { redactHttpFailure } from '../http/redact';
+import { RetryNotice, sendWithRetry } from '../http/request';
+import { DEFAULT_RETRY_POLICY, RetryPolicy } from '../http/retry';
+import { readPushResult } from './push-result';
+import { normaliseServerUrl } from './server-url';
+import { toSekoiaError } from './failure';
+import {
+  IndicatorBatch,
+  IocCollectionSink,
+  MAX_BATCH_LINES,
+  PushOptions,
+  PushResult,
+  SEKOIA_FORMATS,
+} from './types';
+
+export interface SekoiaClientOptions {
+  /** ioc_collection_server, in either form (see normaliseServerUrl). */
+  server: string;
+  /** ioc_collection_uuid, e.g. ioc-collection--xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx. */
+  collectionId: string;
+  /** sekoia_api_key, sent as a Bearer token. Never logged. */
+  apiKey: string;
+  /** Account https_proxy; wins over HTTPS_PROXY. */
+  httpsProxy?: string;
+  /** Account http_proxy (used when the server is plain http, as an emulator is). */
+  httpProxy?: string;
+  /** Where HTTP_PROXY, HTTPS_PROXY and NO_PROXY are read. @default process.env */
+  env?: NodeJS.ProcessEnv;
+  clock: Clock;
+  /** @default DEFAULT_RETRY_POLICY */
+  retryPolicy?: RetryPolicy;
+  /** @default { connectMs: 15000, readMs: 60000 } */
+  timeouts?: HttpTimeouts;
+  /** Told before each wait between two attempts (the error in it holds no secret). */
+  onRetry?: (notice: RetryNotice) => void;
+  /** Source of jitter, injectable for tests. @default Math.random */
+  random?: () => number;
+}
+
+/** The IOC Collection client, plus what the start-up log and the shutdown need. */
+export interface SekoiaHttpClient extends IocCollectionSink {
+  /** The API base URL in use (normalised, ending with "/"). */
+  readonly serverUrl: string;
+  readonly proxyUsed: string | undefined;
+  /** Closes the kept-alive connections. */
+  close(): void;
+}
+
+export const SEKOIA_READ_TIMEOUT_MS = 60_000;
+const MAX_DESCRIPTION_CHARS = 500;
+
+/** The text import body, keys spelled as the API reads them. */
+interface TextImportBody {
+  indicators: string;
+  format: string;
+  valid_until?: string;
+  description?: string;
+}
+
+function checkBatch(batch: IndicatorBatch): void {
+  // Programming errors of the caller: the trigger batches by format, at most MAX_BATCH_LINES.
+  if (!(SEKOIA_FORMATS as readonly string[]).includes(batch.format)) {
+    throw new RangeError(`Unknown Sekoia format "${batch.format}"`);
+  }
+  if (batch.values.length === 0 || batch.values.length > MAX_BATCH_LINES) {
+    throw new RangeError(`A batch holds 1 to ${MAX_BATCH_LINES} values, got ${batch.values.length}`);
+  }
+  if (batch.values.some((value) => /[\r\n]/.test(value) || value.trim() === '')) {
+    throw new RangeError(
+      'A batch value is empty or holds a line break: it would not be one line of the import',
+    );
+  }
+}
+
+export function createSekoiaClient(options: SekoiaClientOptions): SekoiaHttpClient {
+  if (!options.apiKey || options.apiKey.trim() === '') {
+    throw new ConfigurationError(
+      'sekoia_api_key is empty: it is needed to push IOCs. Create a key with the permission to write IOC ' +
+        'Collections and paste it in the account form',
+      ['sekoia_api_key'],
+    );
+  }
+  if (!/^[A-Za-z0-9_-]+$/.test(options.collectionId)) {
+    throw new ConfigurationError(
+      `ioc_collection_uuid "${options.collectionId}" is not an IOC Collection identifier: expected ` +
+        'ioc-collection--xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx',
+      ['ioc_collection_uuid'],
+    );
+  }
+  const serverUrl = normaliseServerUrl(options.server);
+  const server = serverUrl.replace(/\/$/, '');
+  const policy = options.retryPolicy ?? DEFAULT_RETRY_POLICY;
+  const secrets = [options.apiKey];
+  const { http, proxyUsed, close } = createHttpInstance({
+    baseUrl: serverUrl,
+    headers: {
+      Authorization: `Bearer ${options.apiKey}`,
+      Accept: 'application/json',
+      'Content-Type': 'application/json',
+    },
+    httpProxy: options.httpProxy,
+    httpsProxy: options.httpsProxy,
+    env: options.env,
+    connectTimeoutMs: options.timeouts?.connectMs,
+    maxContentLength: 16 * 1024 * 1024,
+    maxBodyLength: 64 * 1024 * 1024,
+  });
+  const pushPath = `v2/inthreat/ioc-collections/${encodeURIComponent(options.collectionId)}/indicators/text`;
+
+  async function send(
+    request: AxiosRequestConfig,
+    signal: AbortSignal | undefined,
+    collectionId?: string,
+  ): Promise<AxiosResponse<unknown>> {
+    let attempts = 1;
+    try {
+      return await sendWithRetry<unknown>({
+        http,
+        request,
+        policy,
+        clock: options.clock,
+        signal,
+        random: options.random,
+        attemptTimeoutMs: options.timeouts?.readMs ?? SEKOIA_READ_TIMEOUT_MS,
+        onRetry: (notice) => {
+          attempts = notice.attempt + 1;
+          options.onRetry?.({ ...notice, error: redactHttpFailure(notice.error, secrets) });
+        },
+      });
+    } catch (error) {
+      throw toSekoiaError(error, { attempts, secrets, proxyUsed, server, collectionId });
+    }
+  }
+
+  return {
+    serverUrl,
+    proxyUsed,
+    close,
+
+    async checkAccess(signal?: AbortSignal): Promise<void> {
+      await send({ method: 'GET', url: 'v1/me' }, signal);
+    },
+
+    /**
+     * Re-posting a batch is safe: Sekoia.io ignores indicators already in the collection, so a
+     * batch retried after a lost answer (or pushed again by the next cycle) changes nothing.
+     */
+    async push(batch: IndicatorBatch, pushOptions: PushOptions, signal?: AbortSignal): Promise<PushResult> {
+      checkBatch(batch);
+      const body: TextImportBody = { indicators: batch.values.join('\n'), format: batch.format };
+      if (pushOptions.validUntil) body.valid_until = pushOptions.validUntil;
+      if (pushOptions.description) body.description = pushOptions.description.slice(0, MAX_DESCRIPTION_CHARS);
+      const response = await send(
+        { method: 'POST', url: pushPath, data: body },
+        signal,
+        options.collectionId,
+      );
+      return readPushResult(response.data);
+    },
+  };
+}

@@ -1,0 +1,58 @@
+import { AppError, HttpOperation } from '../errors';
+
+/**
+ * What went wrong with Sekoia.io, as the trigger acts on it:
+ * - `auth`: 401, sekoia_api_key missing, expired or invalid. Fatal.
+ * - `permission`: 403, the key lacks the permission to write IOC Collections. Fatal.
+ * - `collection_not_found`: 404 on the collection: wrong UUID, region or community. Fatal.
+ * - `wrong_server`: a redirect, or 404 where the API must answer: ioc_collection_server is wrong. Fatal.
+ * - `tls`: the server's certificate is not trusted (a TLS-inspecting proxy?). Fatal.
+ * - `rejected`: another 4xx: this batch only (the trigger splits it). Not fatal.
+ * - `unavailable`: 429, 5xx, network failure or timeout after every retry. Not fatal: the next
+ *   cycle retries.
+ */
+export type SekoiaErrorKind =
+  'auth' | 'permission' | 'collection_not_found' | 'wrong_server' | 'tls' | 'rejected' | 'unavailable';
+
+const FATAL_KINDS: ReadonlySet<SekoiaErrorKind> = new Set([
+  'auth',
+  'permission',
+  'collection_not_found',
+  'wrong_server',
+  'tls',
+]);
+
+export interface SekoiaErrorFields {
+  kind: SekoiaErrorKind;
+  operation: HttpOperation;
+  /** HTTP status, when Sekoia.io answered. */
+  status?: number;
+  /** The API's own message, secrets removed. */
+  apiMessage?: string;
+  /** System or TLS error code (ECONNRESET, ...). */
+  systemCode?: string;
+  /** A sanitised error (no headers, no secret). */
+  cause?: unknown;
+}
+
+/** A Sekoia.io call failed. The message says what, where, and what to do; it never holds the key. */
+export class SekoiaError extends AppError {
+  readonly kind: SekoiaErrorKind;
+  readonly operation: HttpOperation;
+  readonly status: number | undefined;
+  readonly apiMessage: string | undefined;
+  readonly systemCode: string | undefined;
+
+  constructor(message: string, fields: SekoiaErrorFields) {
+    super(message, {
+      code: `SEKOIA_${fields.kind.toUpperCase()}`,
+      fatal: FATAL_KINDS.has(fields.kind),
+      cause: fields.cause,
+    });
+    this.kind = fields.kind;
+    this.operation = fields.operation;
+    this.status = fields.status;
+    this.apiMessage = fields.apiMessage;
+    this.systemCode = fields.systemCode;
+  }
+}

@@ -1,0 +1,103 @@
+import { AbortedError, HttpError, NetworkError, TimeoutError } from '../errors';
+import { apiMessageSuffix, failureDetail, isTlsFailure } from '../http/describe';
+import { redactSecrets } from '../http/redact';
+import { SekoiaError } from './errors';
+
+export interface SekoiaFailureContext {
+  /** Attempts made, the last included. */
+  attempts: number;
+  secrets: readonly string[];
+  proxyUsed: string | undefined;
+  /** The server as configured (normalised, without the trailing "/"). */
+  server: string;
+  /** The collection, when the call was about it. */
+  collectionId?: string;
+}
+
+export const KEY_FIX =
+  'Create a key in Settings > Workspace > API Keys of the community that holds the collection, with the ' +
+  'permission to write IOC Collections, and paste it in the account form';
+
+function fromStatus(error: HttpError, context: SekoiaFailureContext): SekoiaError {
+  const { status, operation } = error;
+  const where = `${operation.method} ${operation.url}`;
+  const apiMessage = error.apiMessage && redactSecrets(error.apiMessage, context.secrets);
+  const api = apiMessageSuffix(apiMessage);
+  const fields = { operation, status, apiMessage };
+  if (status === 401) {
+    return new SekoiaError(
+      `Sekoia.io refused sekoia_api_key (401) for ${where}: the key is missing, expired or invalid. ${KEY_FIX}`,
+      { ...fields, kind: 'auth' },
+    );
+  }
+  if (status === 403) {
+    return new SekoiaError(
+      `Sekoia.io refused ${where} with 403${api}: sekoia_api_key lacks the permission to write IOC ` +
+        `Collections (or belongs to another community than the collection). ${KEY_FIX}`,
+      { ...fields, kind: 'permission' },
+    );
+  }
+  if (status === 404 && context.collectionId) {
+    return new SekoiaError(
+      `IOC Collection ${context.collectionId} not found on ${context.server}: check ioc_collection_uuid in the ` +
+        'trigger configuration, the region server (ioc_collection_server), and that the API key belongs to ' +
+        "the collection's community",
+      { ...fields, kind: 'collection_not_found' },
+    );
+  }
+  if (status === 404 || (status >= 300 && status < 400)) {
+    return new SekoiaError(
+      `Sekoia.io answered ${status} for ${where}: ${context.server} does not serve the Sekoia.io API. Check ` +
+        'ioc_collection_server: e.g. https://api.sekoia.io, https://api.usa1.sekoia.io or https://app.fra2.sekoia.io/api',
+      { ...fields, kind: 'wrong_server' },
+    );
+  }
+  if (status === 407) {
+    return new SekoiaError(
+      `The proxy refused ${where} with 407 Proxy Authentication Required: check the user and password in ` +
+        `https_proxy of the account form (proxy in use: ${context.proxyUsed ?? 'none'})`,
+      { ...fields, kind: 'wrong_server' },
+    );
+  }
+  if (status >= 400 && status < 500 && status !== 408 && status !== 425 && status !== 429) {
+    return new SekoiaError(`Sekoia.io rejected ${where} with ${status}${api}`, {
+      ...fields,
+      kind: 'rejected',
+    });
+  }
+  return new SekoiaError(
+    `Sekoia.io answered ${status}${api} for ${where} after ${context.attempts} attempts: nothing was lost, ` +
+      'the next cycle pushes again what was not accepted',
+    { ...fields, kind: 'unavailable' },
+  );
+}
+
+function fromNetwork(error: NetworkError, context: SekoiaFailureContext): SekoiaError {
+  const { operation, systemCode } = error;
+  const where = `${operation.method} ${operation.url}`;
+  const detail = redactSecrets(failureDetail(error), context.secrets);
+  const cause = new NetworkError(redactSecrets(error.message, context.secrets), { operation, systemCode });
+  const fields = { operation, systemCode, cause };
+  const via = context.proxyUsed ? ` through the proxy ${context.proxyUsed}` : '';
+  if (isTlsFailure(systemCode)) {
+    return new SekoiaError(
+      `The TLS certificate presented for ${where}${via} was refused (${detail}): if a proxy inspects TLS, ` +
+        'exempt the Sekoia.io API from inspection; check ioc_collection_server. TLS verification is never turned off',
+      { ...fields, kind: 'tls' },
+    );
+  }
+  const what = error instanceof TimeoutError ? 'did not answer in time' : 'could not be reached';
+  return new SekoiaError(
+    `Sekoia.io ${what} for ${where}${via} (${detail}) after ${context.attempts} attempts: nothing was lost, ` +
+      'the next cycle pushes again what was not accepted',
+    { ...fields, kind: 'unavailable' },
+  );
+}
+
+/** Turns what sendWithRetry threw into a SekoiaError; AbortedError and bugs pass through. */
+export function toSekoiaError(error: unknown, context: SekoiaFailureContext): unknown {
+  if (error instanceof AbortedError || error instanceof SekoiaError) return error;
+  if (error instanceof HttpError) return fromStatus(error, context);
+  if (error instanceof NetworkError) return fromNetwork(error, context);
+  return error;
+}

@@ -1,0 +1,120 @@
+import { ConfigurationError } from '../errors';
+
+/**
+ * The account, as manifest.json `configuration` describes it. The runtime validates it with that
+ * schema (defaults applied, secrets merged in) before the trigger sees it: no default is repeated here.
+ */
+export interface MispModuleConfiguration {
+  /** Base URL of the MISP instance, e.g. https://misp.example.com. */
+  misp_url: string;
+  /** MISP authkey (secret). */
+  misp_api_key: string;
+  /** Sekoia.io API key with the permission to write IOC Collections (secret); required to push. */
+  sekoia_api_key?: string;
+  /** Proxy for plain-HTTP requests; empty: HTTP_PROXY from the environment. */
+  http_proxy?: string;
+  /** Proxy for HTTPS requests; empty: HTTPS_PROXY from the environment. */
+  https_proxy?: string;
+  /** PEM CA certificate trusted for MISP in addition to the public CAs. */
+  misp_ca_certificate?: string;
+}
+
+/**
+ * The trigger's arguments, as trigger_misp_ids_to_ioc.json `arguments` describes them. Fields with a
+ * `default` in the schema are always present after the runtime's validation.
+ */
+export interface MispTriggerConfiguration {
+  /** Sekoia.io API base URL of the region. @default "https://api.sekoia.io" (schema) */
+  ioc_collection_server: string;
+  /** ioc-collection--<uuid> of the collection to fill. */
+  ioc_collection_uuid: string;
+  /** Days the first run looks back; a number or a numeric string ("1"). @default 1 (schema) */
+  publish_timestamp: number | string;
+  /** Seconds between two polls. @default 300 (schema) */
+  sleep_time: number;
+  /** MISP attribute types to push. @default the seed's six and their composite forms (schema) */
+  attribute_types: string[];
+  /** Let MISP drop values on its warninglists. @default true (schema) */
+  enforce_warninglist: boolean;
+  /** Days an IOC stays valid in Sekoia.io (valid_until); absent: no expiry. */
+  ioc_validity_days?: number;
+  /** Only attributes carrying one of these tags. */
+  include_tags?: string[];
+  /** Never attributes carrying one of these tags. */
+  exclude_tags?: string[];
+}
+
+/** Everything a cycle and the clients need, in the shape the code wants it. Frozen. */
+export interface TriggerSettings {
+  mispUrl: string;
+  mispApiKey: string;
+  /** Undefined only in a dry run. */
+  sekoiaApiKey: string | undefined;
+  httpProxy: string | undefined;
+  httpsProxy: string | undefined;
+  mispCaPem: string | undefined;
+  sekoiaServer: string;
+  collectionId: string;
+  /** publish_timestamp as a number of days. */
+  publishDays: number;
+  sleepSeconds: number;
+  attributeTypes: ReadonlySet<string>;
+  enforceWarninglist: boolean;
+  iocValidityDays: number | undefined;
+  includeTags: readonly string[];
+  excludeTags: readonly string[];
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  const trimmed = value?.trim();
+  return trimmed ? trimmed : undefined;
+}
+
+/** publish_timestamp: 1 or "1" (the Python trigger took a string) -> 1. */
+export function publishDaysOf(value: number | string): number {
+  const days = typeof value === 'number' ? value : Number(value.trim());
+  if (!Number.isInteger(days) || days < 1) {
+    throw new ConfigurationError(
+      `publish_timestamp must be a whole number of days from 1 to 365 (got ${JSON.stringify(value)}): ` +
+        'fix it in the trigger configuration.',
+      ['publish_timestamp'],
+    );
+  }
+  return days;
+}
+
+/**
+ * Turns the validated configurations into settings. The only rule the schemas cannot say:
+ * sekoia_api_key is optional in the account form (a dry run needs none) but required to push.
+ */
+export function normaliseConfiguration(
+  module: Readonly<MispModuleConfiguration>,
+  trigger: Readonly<MispTriggerConfiguration>,
+  options: { dryRun: boolean },
+): Readonly<TriggerSettings> {
+  const sekoiaApiKey = nonEmpty(module.sekoia_api_key);
+  if (sekoiaApiKey === undefined && !options.dryRun) {
+    throw new ConfigurationError(
+      'sekoia_api_key is missing: the trigger cannot push IOCs without it. Add a Sekoia.io API key with the ' +
+        'permission to write IOC Collections in the account form (field "Sekoia API Key").',
+      ['sekoia_api_key'],
+    );
+  }
+  return Object.freeze({
+    mispUrl: module.misp_url.trim().replace(/\/+$/, ''),
+    mispApiKey: module.misp_api_key,
+    sekoiaApiKey,
+    httpProxy: nonEmpty(module.http_proxy),
+    httpsProxy: nonEmpty(module.https_proxy),
+    mispCaPem: nonEmpty(module.misp_ca_certificate),
+    sekoiaServer: trigger.ioc_collection_server.trim(),
+    collectionId: trigger.ioc_collection_uuid,
+    publishDays: publishDaysOf(trigger.publish_timestamp),
+    sleepSeconds: trigger.sleep_time,
+    attributeTypes: new Set(trigger.attribute_types),
+    enforceWarninglist: trigger.enforce_warninglist,
+    iocValidityDays: trigger.ioc_validity_days,
+    includeTags: trigger.include_tags ?? [],
+    excludeTags: trigger.exclude_tags ?? [],
+  });
+}

@@ -1,0 +1,89 @@
+import type { Clock } from '../clock';
+import { ConfigurationError } from '../errors';
+import type { RetryNotice } from '../http/request';
+import { createMispClient } from '../misp/client';
+import type { MispClient } from '../misp/types';
+import { createSekoiaClient } from '../sekoia/client';
+import type { IocCollectionSink } from '../sekoia/types';
+import { openTriggerState } from '../state';
+import type { TriggerState } from '../state/types';
+import type { TriggerSettings } from './config';
+
+/** What a run needs from the outside world; tests hand in fakes. */
+export interface TriggerDependencies {
+  misp: MispClient;
+  sink: IocCollectionSink;
+  state: TriggerState;
+  /** Closes the state and the kept-alive connections. */
+  close(): Promise<void>;
+}
+
+export interface DependencyInput {
+  settings: Readonly<TriggerSettings>;
+  clock: Clock;
+  dataPath: string;
+  /** State namespace: trigger_configuration_uuid, else "default". */
+  namespace: string;
+  onMispRetry: (notice: RetryNotice) => void;
+  onSekoiaRetry: (notice: RetryNotice) => void;
+  /** Where HTTP_PROXY, HTTPS_PROXY and NO_PROXY are read. @default process.env */
+  env?: NodeJS.ProcessEnv;
+}
+
+export type DependencyFactory = (input: DependencyInput) => Promise<TriggerDependencies>;
+
+/** Stands in for Sekoia.io in a dry run without sekoia_api_key: never called (the dry run pushes nothing). */
+const noSink: IocCollectionSink = {
+  async checkAccess() {},
+  async push() {
+    throw new ConfigurationError('sekoia_api_key is missing: add it in the account form.', [
+      'sekoia_api_key',
+    ]);
+  },
+};
+
+/** The real clients and the SQLite state. */
+export const createDependencies: DependencyFactory = async (input) => {
+  const { settings, clock, env } = input;
+  const misp = createMispClient({
+    baseUrl: settings.mispUrl,
+    apiKey: settings.mispApiKey,
+    caPem: settings.mispCaPem,
+    httpProxy: settings.httpProxy,
+    httpsProxy: settings.httpsProxy,
+    env,
+    clock,
+    onRetry: input.onMispRetry,
+  });
+  const sekoia =
+    settings.sekoiaApiKey === undefined
+      ? undefined
+      : createSekoiaClient({
+          server: settings.sekoiaServer,
+          collectionId: settings.collectionId,
+          apiKey: settings.sekoiaApiKey,
+          httpProxy: settings.httpProxy,
+          httpsProxy: settings.httpsProxy,
+          env,
+          clock,
+          onRetry: input.onSekoiaRetry,
+        });
+  let state: TriggerState;
+  try {
+    state = await openTriggerState({ dataPath: input.dataPath, namespace: input.namespace, clock });
+  } catch (error) {
+    misp.close();
+    sekoia?.close();
+    throw error;
+  }
+  return {
+    misp,
+    sink: sekoia ?? noSink,
+    state,
+    async close() {
+      misp.close();
+      sekoia?.close();
+      await state.close();
+    },
+  };
+};

@@ -1,0 +1,116 @@
+import { SekoiaError } from '../sekoia/errors';
+import type { IndicatorBatch, IocCollectionSink, PushOptions, SekoiaFormat } from '../sekoia/types';
+import type { TriggerState } from '../state/types';
+
+/** What the accepted pushes of a cycle added up to. */
+export interface PushTotals {
+  pushedByFormat: Partial<Record<SekoiaFormat, number>>;
+  iocsPushed: number;
+  batchesAccepted: number;
+  taskIds: string[];
+  /** Set only when Sekoia.io answered the count for at least one batch. */
+  created?: number;
+  updated?: number;
+  ignored?: number;
+  /** Single values Sekoia.io refused: not pushed, not marked. */
+  rejected: number;
+  /** Up to REJECTED_EXAMPLES refused values, and the API's message for the first one. */
+  rejectedExamples: Array<{ format: SekoiaFormat; value: string }>;
+  rejectedMessage?: string;
+}
+
+export const REJECTED_EXAMPLES = 3;
+
+/**
+ * Extra requests a cycle may spend narrowing rejected batches down. One bad value in a batch of
+ * 1,000 costs about 20; a batch refused whole (every value, or a reason unrelated to the values)
+ * would cost 2,000, so past this budget the rejection ends the cycle instead: the cursor stays,
+ * and the next cycle tries again (5 such cycles in a row raise a critical log).
+ */
+export const REJECTION_SPLIT_BUDGET = 200;
+
+export function emptyTotals(): PushTotals {
+  return {
+    pushedByFormat: {},
+    iocsPushed: 0,
+    batchesAccepted: 0,
+    taskIds: [],
+    rejected: 0,
+    rejectedExamples: [],
+  };
+}
+
+function addCount(
+  totals: PushTotals,
+  field: 'created' | 'updated' | 'ignored',
+  value: number | undefined,
+): void {
+  if (value !== undefined) totals[field] = (totals[field] ?? 0) + value;
+}
+
+/**
+ * Pushes batches and records what was accepted. A batch is marked pushed right after Sekoia.io
+ * accepted it, never before. A batch Sekoia.io rejects is split in halves, recursively, so that
+ * only the values it refuses are left out. Other errors are thrown as they are.
+ */
+export class BatchPusher {
+  readonly totals: PushTotals = emptyTotals();
+  private splitsLeft = REJECTION_SPLIT_BUDGET;
+
+  constructor(
+    private readonly sink: IocCollectionSink,
+    private readonly state: TriggerState,
+    private readonly keyOf: (format: SekoiaFormat, value: string) => string,
+    private readonly ttlMs: number,
+    private readonly options: PushOptions,
+    private readonly signal: AbortSignal,
+  ) {}
+
+  async push(batch: IndicatorBatch): Promise<void> {
+    if (batch.values.length === 0) return;
+    try {
+      const result = await this.sink.push(batch, this.options, this.signal);
+      await this.state.markPushed(
+        batch.values.map((value) => this.keyOf(batch.format, value)),
+        this.ttlMs,
+      );
+      this.recordAccepted(batch, result);
+    } catch (error) {
+      if (!(error instanceof SekoiaError) || error.kind !== 'rejected') throw error;
+      await this.narrowDown(batch, error);
+    }
+  }
+
+  private async narrowDown(batch: IndicatorBatch, error: SekoiaError): Promise<void> {
+    if (batch.values.length === 1) {
+      this.recordRejected(batch.format, batch.values[0], error);
+      return;
+    }
+    if (this.splitsLeft < 2) throw error;
+    this.splitsLeft -= 2;
+    const middle = Math.ceil(batch.values.length / 2);
+    await this.push({ format: batch.format, values: batch.values.slice(0, middle) });
+    await this.push({ format: batch.format, values: batch.values.slice(middle) });
+  }
+
+  private recordAccepted(
+    batch: IndicatorBatch,
+    result: Awaited<ReturnType<IocCollectionSink['push']>>,
+  ): void {
+    const totals = this.totals;
+    totals.batchesAccepted += 1;
+    totals.iocsPushed += batch.values.length;
+    totals.pushedByFormat[batch.format] = (totals.pushedByFormat[batch.format] ?? 0) + batch.values.length;
+    if (result.taskId) totals.taskIds.push(result.taskId);
+    addCount(totals, 'created', result.created);
+    addCount(totals, 'updated', result.updated);
+    addCount(totals, 'ignored', result.ignored);
+  }
+
+  private recordRejected(format: SekoiaFormat, value: string, error: SekoiaError): void {
+    this.totals.rejected += 1;
+    if (this.totals.rejectedExamples.length < REJECTED_EXAMPLES)
+      this.totals.rejectedExamples.push({ format, value });
+    this.totals.rejectedMessage ??= error.message;
+  }
+}

@@ -1,0 +1,155 @@
+import { printableExcerpt } from '../pipeline/text';
+import { formatCountsByFormat } from '../pipeline/summary';
+import { formatInvalidValuesWarning } from '../pipeline/tally';
+import { SEKOIA_FORMATS } from '../sekoia/types';
+import type { CycleReport } from './cycle';
+import { formatUtcMinute, toIsoSeconds } from './window';
+
+/** The name of the event sent after a cycle that pushed at least one IOC. */
+export const EVENT_NAME = 'MISP IDS attributes pushed';
+
+/** 1200 -> "1,200". */
+export function formatNumber(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+function plural(n: number, one: string, many: string): string {
+  return `${formatNumber(n)} ${n === 1 ? one : many}`;
+}
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
+}
+
+function windowPhrase(report: CycleReport): string {
+  return `events published ${formatUtcMinute(report.window.startMs)} to ${formatUtcMinute(report.window.endMs)} UTC`;
+}
+
+/** What happens next, for the end of a line: "the next cycle in 300 s" or "the next run". */
+function nextCycle(nextPollSeconds: number | undefined): string {
+  return nextPollSeconds === undefined ? 'the next run' : `the next cycle in ${nextPollSeconds} s`;
+}
+
+/** The event's and the summary's `skipped`, every reason present. */
+export function skippedCounts(report: CycleReport): Record<string, number> {
+  const mapping = report.tally.counts();
+  return {
+    already_pushed: report.alreadyPushed,
+    invalid_value: mapping.invalid_value ?? 0,
+    unsupported_type: mapping.unsupported_type ?? 0,
+    rejected: report.rejected,
+  };
+}
+
+function skippedPhrase(report: CycleReport): string {
+  const counts = skippedCounts(report);
+  const total = Object.values(counts).reduce((sum, n) => sum + n, 0);
+  const parts = Object.entries(counts)
+    .filter(([, n]) => n > 0)
+    .map(([reason, n]) => `${reason.replace(/_/g, ' ')} ${formatNumber(n)}`);
+  return total === 0 ? '' : `; skipped ${formatNumber(total)} (${parts.join(', ')})`;
+}
+
+/**
+ * The cycle's info line, e.g. "Cycle done in 2.3 s: 1,200 attributes read (events published
+ * 2026-11-27 08:00 to 2026-11-28 08:00 UTC, 3 pages); pushed 800 IOCs (ipv4-addr.value 300, ...);
+ * skipped 400 (already pushed 350, ...); MISP warninglists dropped 5. Next poll in 300 s."
+ * `nextPollSeconds` undefined: no next poll (one-cycle run).
+ */
+export function summaryLine(report: CycleReport, nextPollSeconds: number | undefined): string {
+  const head = report.failure
+    ? `Cycle stopped early after ${seconds(report.durationMs)}`
+    : `${report.dryRun ? 'Dry-run cycle' : 'Cycle'} done in ${seconds(report.durationMs)}`;
+  const next = nextPollSeconds === undefined ? '' : ` Next poll in ${nextPollSeconds} s.`;
+  const dropped =
+    report.warninglistSkipped > 0
+      ? `; MISP warninglists dropped ${formatNumber(report.warninglistSkipped)}`
+      : '';
+  if (report.attributesRead === 0 && !report.failure) {
+    return `${head}: nothing new (no IDS attribute in ${windowPhrase(report)})${dropped}.${next}`;
+  }
+  const read = `${plural(report.attributesRead, 'attribute', 'attributes')} read (${windowPhrase(report)}, ${plural(report.pages, 'page', 'pages')})`;
+  const verb = report.dryRun ? 'would push' : 'pushed';
+  const pushed =
+    report.iocsPushed === 0
+      ? 'nothing new to push'
+      : `${verb} ${plural(report.iocsPushed, 'IOC', 'IOCs')} (${formatCountsByFormat(report.pushedByFormat)})`;
+  return `${head}: ${read}; ${pushed}${skippedPhrase(report)}${dropped}.${next}`;
+}
+
+/** The cycle's warning about invalid values (counts by type, 3 examples), or undefined. */
+export function invalidValuesLine(report: CycleReport): string | undefined {
+  return formatInvalidValuesWarning(report.tally);
+}
+
+/** The error line about values Sekoia.io refused, or undefined when it refused none. */
+export function rejectedLine(report: CycleReport): string | undefined {
+  if (report.rejected === 0) return undefined;
+  const examples = report.rejectedExamples
+    .map((e) => `${e.format} "${printableExcerpt(e.value)}"`)
+    .join(', ');
+  return (
+    `Sekoia.io refused ${plural(report.rejected, 'value', 'values')} (${report.rejectedMessage ?? 'no message'}), ` +
+    `e.g. ${examples}. ${report.rejected === 1 ? 'It was' : 'They were'} left out; every other IOC of ` +
+    'the cycle was pushed. Check these values in MISP: fix them, or clear their IDS flag (to_ids).'
+  );
+}
+
+/** The error line of a cycle that stopped early: what failed, what was kept, what happens next. */
+export function failureLine(report: CycleReport, nextPollSeconds: number | undefined): string | undefined {
+  const failure = report.failure;
+  if (!failure) return undefined;
+  const reason = failure.error.message.replace(/[.\s]+$/, '');
+  const done =
+    report.batchesAccepted === 0
+      ? 'No batch was pushed in this cycle'
+      : `${plural(report.batchesAccepted, 'batch', 'batches')} (${plural(report.iocsPushed, 'IOC', 'IOCs')}) ` +
+        `${report.batchesAccepted === 1 ? 'was' : 'were'} pushed and recorded`;
+  const next = nextCycle(nextPollSeconds);
+  if (failure.service === 'sekoia') {
+    const left =
+      failure.iocsNotPushed > 0
+        ? `the other ${plural(failure.iocsNotPushed, 'IOC', 'IOCs')} read so far and `
+        : '';
+    return (
+      `Pushing to Sekoia.io failed: ${reason}. ${done}; ${left}the rest of the window will be pushed by ${next}. ` +
+      'Nothing is lost.'
+    );
+  }
+  return (
+    `Reading MISP failed after ${plural(report.pages, 'page', 'pages')}: ${reason}. ${done}. The window ` +
+    `(${windowPhrase(report)}) is read again by ${next}. Nothing is lost.`
+  );
+}
+
+/** In a dry run: the info line with a few values per format that would have been pushed. */
+export function dryRunLine(report: CycleReport): string | undefined {
+  if (!report.dryRun) return undefined;
+  const examples = report.dryRunExamples ?? {};
+  const parts = SEKOIA_FORMATS.filter((format) => (examples[format]?.length ?? 0) > 0).map(
+    (format) =>
+      `${format} ${formatNumber(report.pushedByFormat[format] ?? 0)}: ` +
+      (examples[format] ?? []).map((value) => `"${printableExcerpt(value)}"`).join(', '),
+  );
+  if (parts.length === 0)
+    return 'Dry run: nothing would be pushed; nothing was sent to Sekoia.io and nothing was recorded.';
+  return `Dry run, nothing sent to Sekoia.io and nothing recorded. Would push: ${parts.join('; ')}.`;
+}
+
+/** The event of a cycle, valid against the `results` schema of trigger_misp_ids_to_ioc.json. */
+export function cycleEvent(report: CycleReport): Record<string, unknown> {
+  const event: Record<string, unknown> = {
+    iocs_pushed: report.iocsPushed,
+    attributes_processed: report.attributesRead,
+    iocs_by_format: { ...report.pushedByFormat },
+    skipped: skippedCounts(report),
+    task_ids: [...report.taskIds],
+  };
+  if (report.created !== undefined) event.iocs_created = report.created;
+  if (report.updated !== undefined) event.iocs_updated = report.updated;
+  if (report.ignored !== undefined) event.iocs_ignored = report.ignored;
+  event.window_start = toIsoSeconds(report.window.startMs);
+  event.window_end = toIsoSeconds(report.window.endMs);
+  event.duration_seconds = Math.max(0, report.durationMs) / 1000;
+  return event;
+}

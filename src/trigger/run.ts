@@ -1,0 +1,190 @@
+import { AppError, isAbortError } from '../errors';
+import { DEFAULT_NAMESPACE } from '../state';
+import type { TriggerContext } from '../runtime/types';
+import {
+  MispModuleConfiguration,
+  MispTriggerConfiguration,
+  normaliseConfiguration,
+  TriggerSettings,
+} from './config';
+import { CycleReport, runCycle } from './cycle';
+import type { DependencyFactory, TriggerDependencies } from './dependencies';
+import { createTriggerMetrics, TriggerMetrics } from './metrics';
+import {
+  cycleEvent,
+  dryRunLine,
+  EVENT_NAME,
+  failureLine,
+  invalidValuesLine,
+  rejectedLine,
+  summaryLine,
+} from './report';
+import { RetryNotifier } from './retry-notices';
+
+type Context = TriggerContext<MispModuleConfiguration, MispTriggerConfiguration>;
+
+/** A URL fit for a log line: no user, password, query or fragment. */
+export function safeUrl(text: string): string {
+  try {
+    const url = new URL(text);
+    url.username = '';
+    url.password = '';
+    url.search = '';
+    url.hash = '';
+    return url.toString().replace(/\/$/, '');
+  } catch {
+    return '<invalid URL>';
+  }
+}
+
+function messageOf(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).replace(/[.\s]+$/, '');
+}
+
+/** Fatal errors and aborts go up; anything else is told in an error line and the run goes on. */
+function rethrowIfFatal(error: unknown): void {
+  if (isAbortError(error) || (error instanceof AppError && error.fatal)) throw error;
+}
+
+async function startUp(
+  context: Context,
+  settings: Readonly<TriggerSettings>,
+  deps: TriggerDependencies,
+): Promise<void> {
+  const { logger, signal, runOptions } = context;
+  let version = 'version unknown';
+  try {
+    version = await deps.misp.getVersion(signal);
+  } catch (error) {
+    rethrowIfFatal(error);
+    logger.error(
+      `Could not read the MISP version at start-up: ${messageOf(error)}. The first cycle tries MISP again now.`,
+    );
+  }
+  const validity =
+    settings.iocValidityDays === undefined ? 'no expiry' : `valid ${settings.iocValidityDays} days`;
+  logger.info(
+    `Started: MISP ${version} at ${safeUrl(settings.mispUrl)} -> IOC Collection ${settings.collectionId} on ` +
+      `${safeUrl(settings.sekoiaServer)}; types ${[...settings.attributeTypes].join(', ')}; warninglists ` +
+      `${settings.enforceWarninglist ? 'enforced' : 'not enforced'}; first run reads the last ` +
+      `${settings.publishDays} day(s), later runs continue from the last complete cycle; IOCs ${validity}; ` +
+      `poll every ${settings.sleepSeconds} s${runOptions.dryRun ? '; DRY RUN: nothing is pushed or recorded' : ''}.`,
+  );
+  if (settings.sekoiaApiKey === undefined) return;
+  try {
+    await deps.sink.checkAccess(signal);
+  } catch (error) {
+    rethrowIfFatal(error);
+    logger.error(
+      `Could not check sekoia_api_key at start-up: ${messageOf(error)}. The trigger starts anyway; ` +
+        'the first push checks the key again.',
+    );
+  }
+}
+
+/** Logs and reports a finished cycle; tells the runtime whether it went well. */
+async function reportCycle(
+  context: Context,
+  report: CycleReport,
+  nextPoll: number | undefined,
+  metrics: TriggerMetrics,
+) {
+  const { logger } = context;
+  logger.info(summaryLine(report, nextPoll));
+  const dryRun = dryRunLine(report);
+  if (dryRun) logger.info(dryRun);
+  const invalid = invalidValuesLine(report);
+  if (invalid) logger.warning(invalid);
+  const rejected = rejectedLine(report);
+  if (rejected) logger.error(rejected);
+  const failure = failureLine(report, nextPoll);
+  if (failure) logger.error(failure);
+  metrics.recordCycle(report, context.clock.now());
+  if (report.iocsPushed > 0 && !report.dryRun) {
+    try {
+      await context.sendEvent(EVENT_NAME, cycleEvent(report));
+    } catch (error) {
+      if (isAbortError(error)) throw error;
+      logger.error(
+        `The cycle's event could not be sent to Sekoia.io: ${messageOf(error)}. The IOCs were pushed.`,
+      );
+    }
+  }
+  if (report.failure) context.cycleFailed(report.failure.error);
+  else context.cycleSucceeded();
+}
+
+/** One cycle, with its report; false when the run was stopped during it. */
+async function cycleOnce(
+  context: Context,
+  settings: Readonly<TriggerSettings>,
+  deps: TriggerDependencies,
+  metrics: TriggerMetrics,
+): Promise<boolean> {
+  const { clock, logger, signal, runOptions } = context;
+  const nextPoll = runOptions.once ? undefined : settings.sleepSeconds;
+  const startedAt = clock.now();
+  let report: CycleReport;
+  try {
+    report = await runCycle({
+      ...deps,
+      clock,
+      logger,
+      settings,
+      signal,
+      dryRun: runOptions.dryRun,
+      onProgress: () => context.heartbeat(),
+    });
+  } catch (error) {
+    if (isAbortError(error)) return false;
+    metrics.recordError(clock.now() - startedAt);
+    rethrowIfFatal(error);
+    logger.error(
+      `The cycle failed: ${messageOf(error)}. What was pushed is recorded; the cursor did not move, so ` +
+        `${nextPoll === undefined ? 'the next run' : `the next cycle in ${nextPoll} s`} reads the window again. Nothing is lost.`,
+    );
+    context.cycleFailed(error);
+    return true;
+  }
+  await reportCycle(context, report, nextPoll, metrics);
+  return true;
+}
+
+/**
+ * The trigger's life: settings, clients and state, a start-up line and key check, then one cycle
+ * every sleep_time seconds until the signal aborts (or after one cycle with runOptions.once).
+ * The state is closed whatever happens.
+ */
+export async function runTrigger(context: Context, createDependencies: DependencyFactory): Promise<void> {
+  const { clock, logger, signal, runOptions } = context;
+  const settings = normaliseConfiguration(
+    context.moduleConfiguration,
+    context.triggerConfiguration,
+    runOptions,
+  );
+  const metrics = createTriggerMetrics(context.metrics);
+  const notifier = new RetryNotifier(logger);
+  const deps = await createDependencies({
+    settings,
+    clock,
+    dataPath: context.dataPath,
+    namespace: context.triggerConfigurationUuid ?? DEFAULT_NAMESPACE,
+    onMispRetry: notifier.forService('MISP'),
+    onSekoiaRetry: notifier.forService('Sekoia.io'),
+  });
+  try {
+    await startUp(context, settings, deps);
+    while (!signal.aborted) {
+      context.heartbeat();
+      notifier.newCycle();
+      if (!(await cycleOnce(context, settings, deps, metrics))) break;
+      context.heartbeat();
+      if (runOptions.once) break;
+      await clock.sleep(settings.sleepSeconds * 1000, signal);
+    }
+  } catch (error) {
+    if (!isAbortError(error)) throw error;
+  } finally {
+    await deps.close();
+  }
+}

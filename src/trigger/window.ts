@@ -1,0 +1,79 @@
+/** The time window a cycle reads, and how long pushed keys are remembered. Pure functions. */
+
+const DAY_MS = 86_400_000;
+
+/** Read this much before the cursor: MISP's clock and ours may differ by a few minutes. */
+export const CURSOR_OVERLAP_MS = 10 * 60_000;
+/** After a long stop, read at most this many days back (unless the first-run window is longer). */
+export const CATCH_UP_CAP_DAYS = 30;
+
+export interface CycleWindow {
+  /** Epoch ms, inclusive. */
+  startMs: number;
+  /** Epoch ms: the cycle's "now"; becomes the cursor when every batch was accepted. */
+  endMs: number;
+  /** Set when the catch-up cap cut the window: how many days the trigger had been stopped. */
+  cappedAfterDays?: number;
+  /** The cap applied, in days. */
+  capDays: number;
+}
+
+/**
+ * First run (no cursor): the last `publishDays` days. Later runs: from the cursor minus the
+ * overlap, never earlier than the cap. The cap is 30 days, or the first-run window when that is
+ * longer: a later run never reads less than a first run would.
+ */
+export function computeWindow(nowMs: number, cursorMs: number | undefined, publishDays: number): CycleWindow {
+  const capDays = Math.max(CATCH_UP_CAP_DAYS, publishDays);
+  if (cursorMs === undefined) return { startMs: nowMs - publishDays * DAY_MS, endMs: nowMs, capDays };
+  const earliest = nowMs - capDays * DAY_MS;
+  const wanted = Math.min(cursorMs - CURSOR_OVERLAP_MS, nowMs);
+  if (wanted >= earliest) return { startMs: wanted, endMs: nowMs, capDays };
+  return {
+    startMs: earliest,
+    endMs: nowMs,
+    capDays,
+    cappedAfterDays: Math.floor((nowMs - cursorMs) / DAY_MS),
+  };
+}
+
+/** The warning to log when the cap cut the window, else undefined. */
+export function catchUpWarning(window: CycleWindow): string | undefined {
+  if (window.cappedAfterDays === undefined) return undefined;
+  return (
+    `The trigger was stopped ${window.cappedAfterDays} days; only the last ${window.capDays} days are read ` +
+    `(events published since ${formatUtcMinute(window.startMs)} UTC). IOCs of events published before that ` +
+    'are not pushed: raise publish_timestamp for one run if you need them.'
+  );
+}
+
+/** MISP takes epoch seconds. */
+export function toEpochSeconds(ms: number): number {
+  return Math.floor(ms / 1000);
+}
+
+/**
+ * How long a pushed key is remembered. With ioc_validity_days: 90% of it (at least one day), so
+ * an IOC still flagged in MISP is pushed again before it expires in Sekoia.io. Without: the
+ * publish window, at least 30 days, so an overlap or a catch-up never pushes it twice.
+ */
+export function pushedKeyTtlMs(publishDays: number, iocValidityDays: number | undefined): number {
+  if (iocValidityDays !== undefined) return Math.max(DAY_MS, Math.floor(iocValidityDays * DAY_MS * 0.9));
+  return Math.max(publishDays, CATCH_UP_CAP_DAYS) * DAY_MS;
+}
+
+/** valid_until for Sekoia.io: now + validity, ISO 8601 UTC without milliseconds; undefined without validity. */
+export function validUntilOf(nowMs: number, iocValidityDays: number | undefined): string | undefined {
+  if (iocValidityDays === undefined) return undefined;
+  return toIsoSeconds(nowMs + iocValidityDays * DAY_MS);
+}
+
+/** 2026-11-28T08:00:00Z */
+export function toIsoSeconds(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** 2026-11-28 08:00 (UTC), for log lines. */
+export function formatUtcMinute(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
+}

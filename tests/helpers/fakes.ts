@@ -1,0 +1,253 @@
+import { Registry } from 'prom-client';
+import type { Clock } from '../../src/clock';
+import { AbortedError } from '../../src/errors';
+import type { MispAttributeQuery, MispClient, MispPage } from '../../src/misp/types';
+import type { Logger, LogLevel, RunOptions, TriggerContext } from '../../src/runtime/types';
+import { SekoiaError } from '../../src/sekoia/errors';
+import type { IndicatorBatch, IocCollectionSink, PushOptions, PushResult } from '../../src/sekoia/types';
+import type { TriggerState } from '../../src/state/types';
+
+/** A clock whose sleep resolves at once, advancing `now` and recording the delay. */
+export class FakeClock implements Clock {
+  readonly sleeps: number[] = [];
+  /** Called at each sleep, before it resolves (e.g. to abort the run while "sleeping"). */
+  onSleep: ((ms: number) => void) | undefined;
+
+  constructor(public current: number = Date.UTC(2026, 10, 28, 8, 0, 0)) {}
+
+  now(): number {
+    return this.current;
+  }
+
+  async sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted) throw new AbortedError(signal.reason);
+    this.sleeps.push(ms);
+    this.onSleep?.(ms);
+    if (signal?.aborted) throw new AbortedError(signal.reason);
+    this.current += ms;
+  }
+
+  advance(ms: number): void {
+    this.current += ms;
+  }
+}
+
+export interface LogLine {
+  level: LogLevel;
+  message: string;
+}
+
+/** Records every line, in order. */
+export class RecordingLogger implements Logger {
+  readonly lines: LogLine[] = [];
+  debug(message: string): void {
+    this.lines.push({ level: 'debug', message });
+  }
+  info(message: string): void {
+    this.lines.push({ level: 'info', message });
+  }
+  warning(message: string): void {
+    this.lines.push({ level: 'warning', message });
+  }
+  error(message: string): void {
+    this.lines.push({ level: 'error', message });
+  }
+  critical(message: string): void {
+    this.lines.push({ level: 'critical', message });
+  }
+  at(level: LogLevel): string[] {
+    return this.lines.filter((line) => line.level === level).map((line) => line.message);
+  }
+}
+
+export interface FakeMispOptions {
+  /** Throw this error instead of serving page `failOnPage` (1-based), once per search. */
+  failOnPage?: number;
+  error?: Error;
+  /** X-Skipped-Elements-Count of every non-empty page. @default 0 */
+  warninglistSkipped?: number;
+  version?: string;
+}
+
+/** Serves `pages` (arrays of raw attributes) in order, then an empty page. Records the queries. */
+export class FakeMispClient implements MispClient {
+  readonly queries: MispAttributeQuery[] = [];
+  /** Pages served, over all searches. */
+  pagesServed = 0;
+
+  constructor(
+    public pages: unknown[][],
+    public options: FakeMispOptions = {},
+  ) {}
+
+  async getVersion(): Promise<string> {
+    return this.options.version ?? '2.5.1';
+  }
+
+  async *searchAttributes(query: MispAttributeQuery, signal?: AbortSignal): AsyncIterable<MispPage> {
+    this.queries.push(query);
+    const all = [...this.pages, []];
+    for (let index = 0; index < all.length; index += 1) {
+      if (signal?.aborted) throw new AbortedError(signal.reason);
+      if (this.options.failOnPage === index + 1) {
+        throw this.options.error ?? new Error(`fake MISP failure on page ${index + 1}`);
+      }
+      this.pagesServed += 1;
+      const warninglistSkipped = all[index].length > 0 ? (this.options.warninglistSkipped ?? 0) : 0;
+      yield { page: index + 1, attributes: all[index], warninglistSkipped };
+    }
+  }
+}
+
+export const PUSH_OPERATION = {
+  method: 'POST',
+  url: 'https://api.sekoia.test/v2/inthreat/ioc-collections/ioc-collection--00000000-0000-4000-8000-000000000001/indicators/text',
+};
+
+/** Records accepted batches; can refuse given values ('rejected') or be unavailable for N calls. */
+export class FakeSink implements IocCollectionSink {
+  /** Every push call, accepted or not. */
+  readonly calls: Array<{ batch: IndicatorBatch; options: PushOptions }> = [];
+  readonly accepted: IndicatorBatch[] = [];
+  readonly rejectValues = new Set<string>();
+  /** The next N push calls throw an 'unavailable' SekoiaError. */
+  unavailableCalls = 0;
+  /** Throw this on the next push call (e.g. a fatal SekoiaError). */
+  nextError: Error | undefined;
+  accessChecks = 0;
+  accessError: Error | undefined;
+  /** Counts to answer with, besides the task id. */
+  answerCounts = false;
+  private tasks = 0;
+
+  async checkAccess(): Promise<void> {
+    this.accessChecks += 1;
+    if (this.accessError) throw this.accessError;
+  }
+
+  async push(batch: IndicatorBatch, options: PushOptions): Promise<PushResult> {
+    this.calls.push({ batch: { format: batch.format, values: [...batch.values] }, options });
+    if (this.nextError) {
+      const error = this.nextError;
+      this.nextError = undefined;
+      throw error;
+    }
+    if (this.unavailableCalls > 0) {
+      this.unavailableCalls -= 1;
+      throw new SekoiaError(
+        `Sekoia.io was unavailable after 6 attempts (503 Service Unavailable: POST ${PUSH_OPERATION.url})`,
+        { kind: 'unavailable', status: 503, operation: PUSH_OPERATION },
+      );
+    }
+    const refused = batch.values.filter((value) => this.rejectValues.has(value));
+    if (refused.length > 0) {
+      const apiMessage = `invalid indicator "${refused[0]}"`;
+      throw new SekoiaError(
+        `Sekoia.io rejected the batch (400 Bad Request: ${apiMessage}) for POST ${PUSH_OPERATION.url}`,
+        {
+          kind: 'rejected',
+          status: 400,
+          apiMessage,
+          operation: PUSH_OPERATION,
+        },
+      );
+    }
+    this.accepted.push({ format: batch.format, values: [...batch.values] });
+    this.tasks += 1;
+    const result: PushResult = { taskId: `task-${this.tasks}` };
+    if (this.answerCounts) Object.assign(result, { created: batch.values.length, updated: 0, ignored: 0 });
+    return result;
+  }
+
+  /** Every accepted value, as "format value". */
+  acceptedValues(): string[] {
+    return this.accepted.flatMap((batch) => batch.values.map((value) => `${batch.format} ${value}`));
+  }
+}
+
+/** In-memory TriggerState (test only), TTL against the given clock. Records its calls. */
+export class MemoryState implements TriggerState {
+  readonly pushed = new Map<string, number>();
+  cursor: number | undefined;
+  filterCalls = 0;
+  markCalls: Array<{ keys: string[]; ttlMs: number }> = [];
+  closed = false;
+
+  constructor(private readonly clock: Clock) {}
+
+  async filterUnpushed(keys: readonly string[]): Promise<string[]> {
+    this.filterCalls += 1;
+    const now = this.clock.now();
+    return keys.filter((key) => (this.pushed.get(key) ?? -Infinity) <= now);
+  }
+
+  async markPushed(keys: readonly string[], ttlMs: number): Promise<void> {
+    this.markCalls.push({ keys: [...keys], ttlMs });
+    const expires = this.clock.now() + ttlMs;
+    for (const key of keys) this.pushed.set(key, expires);
+  }
+
+  async getCursor(): Promise<number | undefined> {
+    return this.cursor;
+  }
+
+  async setCursor(epochMs: number): Promise<void> {
+    this.cursor = epochMs;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+  }
+}
+
+export interface FakeContextCalls {
+  events: Array<{ name: string; event: Record<string, unknown> }>;
+  heartbeats: number;
+  succeeded: number;
+  failed: unknown[];
+}
+
+/** A TriggerContext as the runtime would build it, with recording callbacks. */
+export function createFakeContext<M, T>(fields: {
+  moduleConfiguration: M;
+  triggerConfiguration: T;
+  clock: FakeClock;
+  logger?: RecordingLogger;
+  runOptions?: Partial<RunOptions>;
+  controller?: AbortController;
+  triggerConfigurationUuid?: string;
+}): {
+  context: TriggerContext<M, T>;
+  calls: FakeContextCalls;
+  logger: RecordingLogger;
+  controller: AbortController;
+} {
+  const logger = fields.logger ?? new RecordingLogger();
+  const controller = fields.controller ?? new AbortController();
+  const calls: FakeContextCalls = { events: [], heartbeats: 0, succeeded: 0, failed: [] };
+  const context: TriggerContext<M, T> = {
+    moduleConfiguration: fields.moduleConfiguration,
+    triggerConfiguration: fields.triggerConfiguration,
+    triggerConfigurationUuid: fields.triggerConfigurationUuid,
+    dataPath: '/nonexistent/fake-data-path',
+    logger,
+    clock: fields.clock,
+    signal: controller.signal,
+    runOptions: { once: false, dryRun: false, ...fields.runOptions },
+    metrics: new Registry(),
+    sendEvent: async (name, event) => {
+      calls.events.push({ name, event });
+      return true;
+    },
+    heartbeat: () => {
+      calls.heartbeats += 1;
+    },
+    cycleSucceeded: () => {
+      calls.succeeded += 1;
+    },
+    cycleFailed: (error) => {
+      calls.failed.push(error);
+    },
+  };
+  return { context, calls, logger, controller };
+}

@@ -1,0 +1,105 @@
+import { Batcher, batchByFormat } from '../../../src/pipeline/batcher';
+import { iocKey } from '../../../src/pipeline/keys';
+import type { Ioc } from '../../../src/pipeline/types';
+import { MAX_BATCH_LINES, type IndicatorBatch } from '../../../src/sekoia/types';
+
+function ipv4s(count: number, offset = 0): Ioc[] {
+  return Array.from({ length: count }, (_, i) => {
+    const n = i + offset;
+    return { format: 'ipv4-addr.value', value: `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}` };
+  });
+}
+
+const sizes = (batches: IndicatorBatch[]): Array<[string, number]> =>
+  batches.map((b) => [b.format, b.values.length]);
+
+describe('batchByFormat', () => {
+  it('cuts 2,500 IOCs of one format into 1000, 1000 and 500, in order', () => {
+    const iocs = ipv4s(2500);
+    const batches = batchByFormat(iocs);
+    expect(MAX_BATCH_LINES).toBe(1000);
+    expect(sizes(batches)).toEqual([
+      ['ipv4-addr.value', 1000],
+      ['ipv4-addr.value', 1000],
+      ['ipv4-addr.value', 500],
+    ]);
+    expect(batches.flatMap((b) => b.values)).toEqual(iocs.map((i) => i.value));
+  });
+
+  it('never mixes formats in a batch', () => {
+    const mixed: Ioc[] = [];
+    for (let i = 0; i < 1200; i += 1) {
+      mixed.push({ format: 'ipv4-addr.value', value: `10.0.${i >> 8}.${i & 255}` });
+      if (i % 2 === 0) mixed.push({ format: 'file.hashes', value: i.toString(16).padStart(32, '0') });
+      if (i % 3 === 0) mixed.push({ format: 'domain-name.value', value: `d${i}.example.com` });
+    }
+    const batches = batchByFormat(mixed, 250);
+    for (const batch of batches) {
+      expect(batch.values.length).toBeLessThanOrEqual(250);
+      const expected = mixed.filter((ioc) => ioc.format === batch.format).map((ioc) => ioc.value);
+      for (const value of batch.values) expect(expected).toContain(value);
+    }
+    const count = (format: string): number =>
+      batches.filter((b) => b.format === format).reduce((n, b) => n + b.values.length, 0);
+    expect([count('ipv4-addr.value'), count('file.hashes'), count('domain-name.value')]).toEqual([
+      1200, 600, 400,
+    ]);
+  });
+
+  it('batches a duplicate once and returns nothing for nothing', () => {
+    const ioc: Ioc = { format: 'url.value', value: 'http://a.example/' };
+    expect(batchByFormat([ioc, { ...ioc }, ioc])).toEqual([
+      { format: 'url.value', values: ['http://a.example/'] },
+    ]);
+    expect(batchByFormat([])).toEqual([]);
+  });
+});
+
+describe('Batcher', () => {
+  it('hands out a batch as soon as it is full, the rest on flush', () => {
+    const batcher = new Batcher(3);
+    expect(batcher.add(ipv4s(2))).toEqual([]);
+    expect(batcher.size).toBe(2);
+    const full = batcher.add(ipv4s(5, 2));
+    expect(sizes(full)).toEqual([
+      ['ipv4-addr.value', 3],
+      ['ipv4-addr.value', 3],
+    ]);
+    expect(batcher.size).toBe(1);
+    expect(batcher.flush()).toEqual([{ format: 'ipv4-addr.value', values: ['10.0.0.6'] }]);
+    expect(batcher.flush()).toEqual([]);
+    expect(batcher.size).toBe(0);
+  });
+
+  it('knows which keys are pending, and queues a pending key only once', () => {
+    const batcher = new Batcher(2);
+    const [a, b, c] = ipv4s(3);
+    batcher.add([a!]);
+    expect(batcher.has(iocKey(a!))).toBe(true);
+    expect(batcher.has(iocKey(b!))).toBe(false);
+    // The same value on a later page is not queued twice.
+    expect(batcher.add([a!])).toEqual([]);
+    const full = batcher.add([b!, c!]);
+    expect(full).toEqual([{ format: 'ipv4-addr.value', values: [a!.value, b!.value] }]);
+    // Handed out: no longer pending, the caller tracks it.
+    expect(batcher.has(iocKey(a!))).toBe(false);
+    expect(batcher.has(iocKey(c!))).toBe(true);
+  });
+
+  it('keeps the same value of two formats apart', () => {
+    const batcher = new Batcher(10);
+    batcher.add([
+      { format: 'domain-name.value', value: 'x.example' },
+      { format: 'url.value', value: 'x.example' },
+    ]);
+    expect(batcher.flush()).toEqual([
+      { format: 'domain-name.value', values: ['x.example'] },
+      { format: 'url.value', values: ['x.example'] },
+    ]);
+  });
+
+  it('refuses a batch size that is not a positive integer', () => {
+    expect(() => new Batcher(0)).toThrow(RangeError);
+    expect(() => new Batcher(1.5)).toThrow(/positive integer/);
+  });
+});

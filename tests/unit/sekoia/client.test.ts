@@ -1,0 +1,283 @@
+import nock from 'nock';
+import { RetryNotice } from '../../../src/http/request';
+import { createSekoiaClient, SekoiaClientOptions, SekoiaHttpClient } from '../../../src/sekoia/client';
+import { SekoiaError } from '../../../src/sekoia/errors';
+import { IndicatorBatch, MAX_BATCH_LINES } from '../../../src/sekoia/types';
+import { caught, expectNoSecret, RecordingClock, TEST_POLICY } from '../misp/support';
+
+const SEKOIA = 'https://api.sekoia.test';
+const KEY = 'SekoiaKey-0123456789-abcdefghijklmnopqrstuvw';
+const COLLECTION = 'ioc-collection--6ba2a8c2-7c35-4b5b-9d8e-6a1c7d6e8f01';
+const PUSH = `/v2/inthreat/ioc-collections/${COLLECTION}/indicators/text`;
+const BATCH: IndicatorBatch = { format: 'ipv4-addr.value', values: ['10.0.0.1', '10.0.0.2', '10.0.0.3'] };
+
+let clock: RecordingClock;
+let notices: RetryNotice[];
+let client: SekoiaHttpClient;
+
+function makeClient(overrides: Partial<SekoiaClientOptions> = {}): SekoiaHttpClient {
+  client?.close();
+  client = createSekoiaClient({
+    server: SEKOIA,
+    collectionId: COLLECTION,
+    apiKey: KEY,
+    clock,
+    retryPolicy: TEST_POLICY,
+    random: () => 0,
+    env: {},
+    onRetry: (notice) => notices.push(notice),
+    ...overrides,
+  });
+  return client;
+}
+
+beforeAll(() => {
+  nock.disableNetConnect();
+  nock.enableNetConnect('127.0.0.1');
+});
+afterAll(() => nock.enableNetConnect());
+beforeEach(() => {
+  clock = new RecordingClock();
+  notices = [];
+  makeClient();
+});
+afterEach(() => {
+  client.close();
+  nock.cleanAll();
+  for (const notice of notices) expectNoSecret(notice.error, [KEY]);
+});
+
+describe('checkAccess', () => {
+  it('calls GET /v1/me with the Bearer key', async () => {
+    const scope = nock(SEKOIA)
+      .matchHeader('authorization', `Bearer ${KEY}`)
+      .get('/v1/me')
+      .reply(200, { user: {} });
+    await client.checkAccess();
+    scope.done();
+  });
+
+  it('joins the /api prefix of app.* hosts', async () => {
+    const scope = nock('https://app.fra2.sekoia.io').get('/api/v1/me').reply(200, {});
+    makeClient({ server: 'https://app.fra2.sekoia.io' });
+    await client.checkAccess();
+    scope.done();
+  });
+
+  it('401: fatal kind auth naming the key and how to make one', async () => {
+    const scope = nock(SEKOIA)
+      .get('/v1/me')
+      .reply(401, { message: `invalid token ${KEY}` });
+    const error = (await caught(() => client.checkAccess(), [KEY])) as SekoiaError;
+    scope.done();
+    expect(error).toBeInstanceOf(SekoiaError);
+    expect(error).toMatchObject({ kind: 'auth', fatal: true, status: 401, code: 'SEKOIA_AUTH' });
+    expect(error.message).toBe(
+      `Sekoia.io refused sekoia_api_key (401) for GET ${SEKOIA}/v1/me: the key is missing, expired or invalid. ` +
+        'Create a key in Settings > Workspace > API Keys of the community that holds the collection, with the ' +
+        'permission to write IOC Collections, and paste it in the account form',
+    );
+  });
+
+  it('403: fatal kind permission naming the permission', async () => {
+    const scope = nock(SEKOIA).get('/v1/me').reply(403, { message: 'Forbidden' });
+    const error = (await caught(() => client.checkAccess(), [KEY])) as SekoiaError;
+    scope.done();
+    expect(error).toMatchObject({ kind: 'permission', fatal: true });
+    expect(error.message).toContain('lacks the permission to write IOC Collections');
+  });
+
+  it('404 on /v1/me: fatal kind wrong_server naming ioc_collection_server', async () => {
+    const scope = nock(SEKOIA).get('/v1/me').reply(404);
+    const error = (await caught(() => client.checkAccess(), [KEY])) as SekoiaError;
+    scope.done();
+    expect(error).toMatchObject({ kind: 'wrong_server', fatal: true });
+    expect(error.message).toContain('Check ioc_collection_server');
+  });
+});
+
+describe('push', () => {
+  it('posts one value per line with the format, valid_until and description; returns the task id', async () => {
+    let body: unknown;
+    const scope = nock(SEKOIA)
+      .matchHeader('authorization', `Bearer ${KEY}`)
+      .matchHeader('content-type', /^application\/json/)
+      .post(PUSH, (received) => {
+        body = received;
+        return true;
+      })
+      .reply(202, { task_id: 'task-1' });
+    const result = await client.push(BATCH, {
+      validUntil: '2026-12-01T00:00:00Z',
+      description: 'd'.repeat(600),
+    });
+    scope.done();
+    expect(result).toEqual({ taskId: 'task-1' });
+    expect(body).toEqual({
+      indicators: '10.0.0.1\n10.0.0.2\n10.0.0.3',
+      format: 'ipv4-addr.value',
+      valid_until: '2026-12-01T00:00:00Z',
+      description: 'd'.repeat(500),
+    });
+  });
+
+  it('sends neither valid_until nor description when not set, and reads counts when present', async () => {
+    let body: Record<string, unknown> = {};
+    const scope = nock(SEKOIA)
+      .post(PUSH, (received) => {
+        body = received;
+        return true;
+      })
+      .reply(200, { task_id: 'task-2', created: 2, updated: 0, ignored: 1 });
+    const result = await client.push({ format: 'file.hashes', values: ['a'.repeat(64)] }, {});
+    scope.done();
+    expect(Object.keys(body).sort()).toEqual(['format', 'indicators']);
+    expect(result).toEqual({ taskId: 'task-2', created: 2, updated: 0, ignored: 1 });
+  });
+
+  it('counts any 2xx as accepted, whatever the body', async () => {
+    const scope = nock(SEKOIA).post(PUSH).reply(204);
+    await expect(client.push(BATCH, {})).resolves.toEqual({});
+    scope.done();
+  });
+
+  it('refuses, as a programming error, a batch over MAX_BATCH_LINES, empty, or with a line break', async () => {
+    const many = Array.from({ length: MAX_BATCH_LINES + 1 }, (_, i) => `10.0.${i >> 8}.${i & 255}`);
+    await expect(client.push({ format: 'ipv4-addr.value', values: many }, {})).rejects.toThrow(RangeError);
+    await expect(client.push({ format: 'ipv4-addr.value', values: [] }, {})).rejects.toThrow(RangeError);
+    await expect(client.push({ format: 'url.value', values: ['http://a\nhttp://b'] }, {})).rejects.toThrow(
+      /line break/,
+    );
+  });
+
+  it('takes exactly MAX_BATCH_LINES values', async () => {
+    const scope = nock(SEKOIA).post(PUSH).reply(200, { task_id: 't' });
+    const values = Array.from({ length: MAX_BATCH_LINES }, (_, i) => `10.0.${i >> 8}.${i & 255}`);
+    await expect(client.push({ format: 'ipv4-addr.value', values }, {})).resolves.toEqual({ taskId: 't' });
+    scope.done();
+  });
+
+  it('401 and 403: fatal, not retried', async () => {
+    const scope = nock(SEKOIA).post(PUSH).reply(401).post(PUSH).reply(403);
+    expect(await caught(() => client.push(BATCH, {}), [KEY])).toMatchObject({ kind: 'auth', fatal: true });
+    expect(await caught(() => client.push(BATCH, {}), [KEY])).toMatchObject({
+      kind: 'permission',
+      fatal: true,
+    });
+    scope.done();
+    expect(clock.sleeps).toEqual([]);
+  });
+
+  it('404: fatal kind collection_not_found naming the UUID, the server and what to check', async () => {
+    const scope = nock(SEKOIA).post(PUSH).reply(404, { message: 'Not found' });
+    const error = (await caught(() => client.push(BATCH, {}), [KEY])) as SekoiaError;
+    scope.done();
+    expect(error).toMatchObject({ kind: 'collection_not_found', fatal: true, status: 404 });
+    expect(error.message).toBe(
+      `IOC Collection ${COLLECTION} not found on ${SEKOIA}: check ioc_collection_uuid in the trigger ` +
+        "configuration, the region server (ioc_collection_server), and that the API key belongs to the collection's community",
+    );
+  });
+
+  it("400: kind rejected (not fatal) with the API's message, key redacted", async () => {
+    const scope = nock(SEKOIA)
+      .post(PUSH)
+      .reply(400, { message: `Invalid format for key ${KEY}: expected ipv4-addr.value` });
+    const error = (await caught(() => client.push(BATCH, {}), [KEY])) as SekoiaError;
+    scope.done();
+    expect(error).toMatchObject({ kind: 'rejected', fatal: false, status: 400 });
+    expect(error.apiMessage).toBe('Invalid format for key ***: expected ipv4-addr.value');
+    expect(error.message).toBe(
+      `Sekoia.io rejected POST ${SEKOIA}${PUSH} with 400 (Invalid format for key ***: expected ipv4-addr.value)`,
+    );
+    expect(clock.sleeps).toEqual([]);
+  });
+
+  it('429 with Retry-After in seconds waits that long, then succeeds', async () => {
+    const scope = nock(SEKOIA)
+      .post(PUSH)
+      .reply(429, {}, { 'Retry-After': '12' })
+      .post(PUSH)
+      .reply(200, { task_id: 't' });
+    await expect(client.push(BATCH, {})).resolves.toEqual({ taskId: 't' });
+    scope.done();
+    expect(clock.sleeps).toEqual([12_000]);
+  });
+
+  it('429 with Retry-After as an HTTP date waits until then, capped', async () => {
+    const in30s = new Date(clock.now() + 30_000).toUTCString();
+    const nextYear = new Date(clock.now() + 365 * 86_400_000).toUTCString();
+    const scope = nock(SEKOIA)
+      .post(PUSH)
+      .reply(429, {}, { 'Retry-After': in30s })
+      .post(PUSH)
+      .reply(429, {}, { 'Retry-After': nextYear })
+      .post(PUSH)
+      .reply(200, { task_id: 't' });
+    await expect(client.push(BATCH, {})).resolves.toEqual({ taskId: 't' });
+    scope.done();
+    expect(clock.sleeps).toEqual([30_000, TEST_POLICY.retryAfterCapMs]);
+  });
+
+  it('a 5xx burst then success', async () => {
+    const scope = nock(SEKOIA)
+      .post(PUSH)
+      .reply(500)
+      .post(PUSH)
+      .reply(502)
+      .post(PUSH)
+      .reply(200, { task_id: 't' });
+    await expect(client.push(BATCH, {})).resolves.toEqual({ taskId: 't' });
+    scope.done();
+    expect(clock.sleeps).toEqual([50, 100]);
+    expect(notices.map((n) => [n.attempt, n.delayMs])).toEqual([
+      [1, 50],
+      [2, 100],
+    ]);
+  });
+
+  it('5xx every time: kind unavailable (not fatal) after the attempts', async () => {
+    const scope = nock(SEKOIA).post(PUSH).times(3).reply(503, { message: 'maintenance' });
+    const error = (await caught(() => client.push(BATCH, {}), [KEY])) as SekoiaError;
+    scope.done();
+    expect(error).toMatchObject({ kind: 'unavailable', fatal: false, status: 503 });
+    expect(error.message).toMatch(/answered 503 \(maintenance\) .* after 3 attempts: nothing was lost/);
+  });
+
+  it('connection resets are retried', async () => {
+    // nock 14 emits nothing for a plain-object error: an Error instance it must be.
+    const reset = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+    const scope = nock(SEKOIA).post(PUSH).replyWithError(reset).post(PUSH).reply(200, { task_id: 't' });
+    await expect(client.push(BATCH, {})).resolves.toEqual({ taskId: 't' });
+    scope.done();
+    expect(notices[0].error).toMatchObject({ systemCode: 'ECONNRESET' });
+  });
+
+  it('connection resets every time: kind unavailable with the system code', async () => {
+    const reset = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+    const scope = nock(SEKOIA).post(PUSH).times(3).replyWithError(reset);
+    const error = (await caught(() => client.push(BATCH, {}), [KEY])) as SekoiaError;
+    scope.done();
+    expect(error).toMatchObject({ kind: 'unavailable', systemCode: 'ECONNRESET' });
+    expect(error.message).toContain('could not be reached');
+  });
+
+  it('read timeouts are retried, then kind unavailable', async () => {
+    makeClient({ timeouts: { readMs: 100 } });
+    const scope = nock(SEKOIA).post(PUSH).times(3).delay(1000).reply(200, { task_id: 't' });
+    const error = (await caught(() => client.push(BATCH, {}), [KEY])) as SekoiaError;
+    scope.done();
+    expect(error).toMatchObject({ kind: 'unavailable', fatal: false });
+    expect(error.message).toContain('did not answer in time');
+    expect(clock.sleeps).toEqual([50, 100]);
+  });
+});
+
+describe('configuration', () => {
+  it('refuses an empty key and a collection id that cannot be one, naming the field', () => {
+    expect(() => makeClient({ apiKey: '' })).toThrow(expect.objectContaining({ fields: ['sekoia_api_key'] }));
+    expect(() => makeClient({ collectionId: '../../v1/me' })).toThrow(
+      expect.objectContaining({ fields: ['ioc_collection_uuid'] }),
+    );
+  });
+});

@@ -1,0 +1,154 @@
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { openTriggerState, STATE_FILE_NAME } from '../../../src/state/open-state';
+import type { SqliteTriggerState } from '../../../src/state/sqlite-state';
+import { StateError } from '../../../src/state/errors';
+import { FakeClock, NAMESPACE, openRaw, tempDataPath } from './helpers';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+const REPO_ROOT = path.resolve(__dirname, '../../..');
+
+describe('the state file', () => {
+  let paths: ReturnType<typeof tempDataPath>;
+  let clock: FakeClock;
+  const opened: SqliteTriggerState[] = [];
+
+  async function open(): Promise<SqliteTriggerState> {
+    const state = await openTriggerState({ dataPath: paths.dataPath, namespace: NAMESPACE, clock });
+    opened.push(state);
+    return state;
+  }
+
+  async function countPushedRows(): Promise<number> {
+    const raw = openRaw(paths.filePath);
+    try {
+      const rows = await raw.query(
+        `SELECT count(*) AS n FROM keyv WHERE key LIKE ?`,
+        `${NAMESPACE}:pushed:%`,
+      );
+      return Number(rows[0]?.n);
+    } finally {
+      await raw.close();
+    }
+  }
+
+  beforeEach(() => {
+    paths = tempDataPath();
+    clock = new FakeClock();
+  });
+
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((state) => state.close().catch(() => undefined)));
+    paths.cleanup();
+  });
+
+  it("keeps keyv's row format, in WAL mode: plain keyv in another process reads the rows", async () => {
+    clock.time = Date.now();
+    const state = await open();
+    await state.markPushed(['ipv4-addr.value|1.2.3.4'], DAY);
+    await state.setCursor(1_768_470_000_000);
+    await state.close();
+    const script = `
+      const Keyv = require('keyv').default;
+      const { KeyvSqlite } = require('@keyv/sqlite');
+      const keyv = new Keyv(new KeyvSqlite({ uri: 'sqlite://' + process.argv[1] }), { namespace: process.argv[2], throwOnErrors: true });
+      Promise.all([keyv.get('cursor'), keyv.get('pushed:ipv4-addr.value|1.2.3.4'), keyv.get('pushed:ipv4-addr.value|5.6.7.8'),
+        keyv.store.query('PRAGMA journal_mode')])
+        .then((values) => { console.log(JSON.stringify(values)); return keyv.disconnect(); });
+    `;
+    const output = execFileSync(process.execPath, ['-e', script, paths.filePath, NAMESPACE], {
+      cwd: REPO_ROOT,
+    });
+    expect(JSON.parse(output.toString())).toEqual([
+      1_768_470_000_000,
+      clock.time,
+      null,
+      [{ journal_mode: 'wal' }],
+    ]);
+  });
+
+  it('purges expired records on open and then at most once a day, so the file stays flat', async () => {
+    const state = await open();
+    await state.markPushed(
+      Array.from({ length: 300 }, (_, i) => `k${i}`),
+      HOUR,
+    );
+    expect(await countPushedRows()).toBe(300);
+    clock.advance(2 * HOUR);
+    // Less than a day since the purge on open: this push does not purge.
+    await state.markPushed(['fresh-1'], DAY * 3);
+    expect(await countPushedRows()).toBe(301);
+    clock.advance(DAY);
+    await state.markPushed(['fresh-2'], DAY * 3);
+    expect(await countPushedRows()).toBe(2);
+    await state.markPushed(
+      Array.from({ length: 50 }, (_, i) => `m${i}`),
+      HOUR,
+    );
+    await state.close();
+    clock.advance(2 * HOUR);
+    await open();
+    expect(await countPushedRows()).toBe(2);
+  });
+
+  it('throws, never answers "not pushed", when the store fails under it', async () => {
+    const state = await open();
+    await state.markPushed(['k'], HOUR);
+    const raw = openRaw(paths.filePath);
+    await raw.query('DROP TABLE keyv');
+    await raw.close();
+    await expect(state.filterUnpushed(['k'])).rejects.toThrow(StateError);
+    await expect(state.filterUnpushed(['k'])).rejects.toThrow(
+      `Could not read the pushed IOCs in the state file ${paths.filePath}: SQLITE_ERROR: no such table: keyv`,
+    );
+    await expect(state.markPushed(['k'], HOUR)).rejects.toThrow(/Could not record the pushed IOCs/);
+    await expect(state.getCursor()).rejects.toThrow(/Could not read the cursor/);
+    await expect(state.setCursor(1)).rejects.toThrow(/Could not save the cursor/);
+  });
+
+  it('throws once closed', async () => {
+    const state = await open();
+    await state.close();
+    await expect(state.filterUnpushed(['k'])).rejects.toThrow(/state file .* is closed/);
+    await expect(state.markPushed(['k'], HOUR)).rejects.toThrow(StateError);
+    await expect(state.getCursor()).rejects.toThrow(StateError);
+    await expect(state.close()).resolves.toBeUndefined();
+  });
+
+  it('fails to open, with a StateError naming the path, where the data path cannot be created', async () => {
+    const blocker = path.join(paths.dataPath, 'a-file');
+    writeFileSync(blocker, 'not a directory');
+    const opening = openTriggerState({ dataPath: path.join(blocker, 'data'), namespace: NAMESPACE, clock });
+    await expect(opening).rejects.toThrow(StateError);
+    await expect(opening).rejects.toThrow(
+      `Could not create the data directory ${path.join(blocker, 'data')}`,
+    );
+  });
+
+  it('fails to open a file that is not a SQLite database, or a directory in its place', async () => {
+    writeFileSync(paths.filePath, 'x'.repeat(4096));
+    await expect(open()).rejects.toThrow(/Could not .* state file .*: SQLITE_NOTADB/);
+    const other = tempDataPath();
+    try {
+      const { mkdirSync } = await import('node:fs');
+      mkdirSync(path.join(other.dataPath, STATE_FILE_NAME));
+      await expect(
+        openTriggerState({ dataPath: other.dataPath, namespace: NAMESPACE, clock }),
+      ).rejects.toThrow(/SQLITE_CANTOPEN/);
+    } finally {
+      other.cleanup();
+    }
+  });
+
+  it('reports a cursor that is not a time, rather than reading it as a first run', async () => {
+    const state = await open();
+    const raw = openRaw(paths.filePath);
+    await raw.keyv.set('cursor', 'yesterday');
+    await raw.close();
+    await expect(state.getCursor()).rejects.toThrow(
+      /cursor in the state file .* is not a time \(found "yesterday"\)/,
+    );
+  });
+});

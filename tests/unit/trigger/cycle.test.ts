@@ -1,0 +1,261 @@
+import { MispError } from '../../../src/misp/errors';
+import { SekoiaError } from '../../../src/sekoia/errors';
+import { MAX_BATCH_LINES } from '../../../src/sekoia/types';
+import { runCycle } from '../../../src/trigger/cycle';
+import { failureLine, rejectedLine } from '../../../src/trigger/report';
+import { PUSH_OPERATION } from '../../helpers/fakes';
+import { attribute, cycleHarness, ipAttributes } from './support';
+
+const DAY = 86_400_000;
+
+function ipsOf(attributes: Record<string, unknown>[]): string[] {
+  return attributes.map((a) => `ipv4-addr.value ${String(a.value)}`);
+}
+
+describe('runCycle', () => {
+  it('maps the pages and pushes batches of at most 1,000 values of one format, then moves the cursor', async () => {
+    const page1 = [
+      ...ipAttributes(900),
+      attribute('domain', 'Evil.Example.COM.'),
+      attribute('md5', 'D41D8CD98F00B204E9800998ECF8427E'),
+    ];
+    const page2 = [...ipAttributes(700, 900), attribute('url', 'http://evil.example.com/x')];
+    const h = cycleHarness([page1, page2]);
+
+    const report = await runCycle(h.deps);
+
+    for (const batch of h.sink.accepted) {
+      expect(batch.values.length).toBeLessThanOrEqual(MAX_BATCH_LINES);
+      expect(new Set(batch.values).size).toBe(batch.values.length);
+    }
+    // The first full batch went out while reading, before the flush at the end.
+    expect(h.sink.accepted[0]).toMatchObject({ format: 'ipv4-addr.value' });
+    expect(h.sink.accepted[0].values).toHaveLength(1000);
+    expect(h.sink.acceptedValues().sort()).toEqual(
+      [
+        ...ipsOf([...page1.slice(0, 900), ...page2.slice(0, 700)]),
+        'domain-name.value evil.example.com',
+        'file.hashes d41d8cd98f00b204e9800998ecf8427e',
+        'url.value http://evil.example.com/x',
+      ].sort(),
+    );
+    expect(report).toMatchObject({
+      attributesRead: 1603,
+      iocsPushed: 1603,
+      pages: 2,
+      pushedByFormat: { 'ipv4-addr.value': 1600, 'domain-name.value': 1, 'file.hashes': 1, 'url.value': 1 },
+      cursorMoved: true,
+    });
+    expect(report.taskIds).toHaveLength(h.sink.accepted.length);
+    expect(h.state.cursor).toBe(h.clock.current);
+    expect(h.state.pushed.size).toBe(1603);
+    // One state lookup per page (the empty last page needs none).
+    expect(h.state.filterCalls).toBe(2);
+    // The query: the window in epoch seconds, the enabled types.
+    expect(h.misp.queries[0]).toMatchObject({
+      publishFrom: (h.clock.current - DAY) / 1000,
+      publishTo: h.clock.current / 1000,
+      enforceWarninglist: true,
+    });
+    expect(h.misp.queries[0].types).toContain('ip-dst');
+  });
+
+  it('does not mark a failed batch nor move the cursor; the next cycle pushes exactly what was missing', async () => {
+    const attributes = ipAttributes(2500);
+    const h = cycleHarness([attributes.slice(0, 1200), attributes.slice(1200)]);
+    h.sink.unavailableCalls = 0;
+    const realPush = h.sink.push.bind(h.sink);
+    let calls = 0;
+    h.sink.push = async (batch, options) => {
+      calls += 1;
+      if (calls === 2) h.sink.unavailableCalls = 1;
+      return realPush(batch, options);
+    };
+
+    const first = await runCycle(h.deps);
+
+    expect(first.failure?.service).toBe('sekoia');
+    expect(first.cursorMoved).toBe(false);
+    expect(h.state.cursor).toBeUndefined();
+    expect(h.sink.accepted).toHaveLength(1);
+    expect(h.state.markCalls).toHaveLength(1);
+    expect(h.state.markCalls[0].keys).toHaveLength(1000);
+    const failedValues = h.sink.calls[1].batch.values;
+    expect(failedValues.some((v) => h.state.pushed.has(`ipv4-addr.value|${v}`))).toBe(false);
+    expect(failureLine(first, 300)).toBe(
+      `Pushing to Sekoia.io failed: Sekoia.io was unavailable after 6 attempts (503 Service Unavailable: POST ${PUSH_OPERATION.url}). ` +
+        '1 batch (1,000 IOCs) was pushed and recorded; the other 1,500 IOCs read so far and the rest of the window ' +
+        'will be pushed by the next cycle in 300 s. Nothing is lost.',
+    );
+
+    h.clock.advance(300_000);
+    const second = await runCycle(h.deps);
+
+    expect(second.failure).toBeUndefined();
+    expect(second.iocsPushed).toBe(1500);
+    expect(second.alreadyPushed).toBe(1000);
+    const all = h.sink.acceptedValues();
+    expect(all).toHaveLength(2500);
+    expect(new Set(all)).toEqual(new Set(ipsOf(attributes)));
+    expect(h.state.cursor).toBe(h.clock.current);
+    // The second cycle read the same window again: the cursor had not moved.
+    expect(h.misp.queries[1].publishFrom).toBe(h.misp.queries[0].publishFrom + 300);
+  });
+
+  it('pushes a value seen twice in a page and on two pages once', async () => {
+    const h = cycleHarness(
+      [
+        [
+          attribute('ip-dst', '192.0.2.1'),
+          attribute('ip-src', '192.0.2.1'),
+          attribute('domain|ip', 'a.example.com|192.0.2.1'),
+        ],
+        [attribute('ip-dst', '192.0.2.1'), attribute('domain', 'A.example.com')],
+      ],
+      { settings: { attribute_types: ['ip-dst', 'ip-src', 'domain', 'domain|ip'] } },
+    );
+
+    const report = await runCycle(h.deps);
+
+    expect(h.sink.acceptedValues().sort()).toEqual([
+      'domain-name.value a.example.com',
+      'ipv4-addr.value 192.0.2.1',
+    ]);
+    expect(report.iocsPushed).toBe(2);
+    expect(report.alreadyPushed).toBe(4);
+  });
+
+  it('skips values already pushed by an earlier cycle', async () => {
+    const h = cycleHarness([[attribute('ip-dst', '192.0.2.1'), attribute('ip-dst', '192.0.2.2')]]);
+    await h.state.markPushed(['ipv4-addr.value|192.0.2.1'], DAY);
+
+    const report = await runCycle(h.deps);
+
+    expect(h.sink.acceptedValues()).toEqual(['ipv4-addr.value 192.0.2.2']);
+    expect(report.alreadyPushed).toBe(1);
+  });
+
+  it('leaves out only the value Sekoia.io refuses, and still moves the cursor', async () => {
+    const attributes = ipAttributes(10);
+    const bad = String(attributes[6].value);
+    const h = cycleHarness([attributes]);
+    h.sink.rejectValues.add(bad);
+
+    const report = await runCycle(h.deps);
+
+    expect(h.sink.acceptedValues().sort()).toEqual(
+      ipsOf(attributes)
+        .filter((v) => !v.endsWith(` ${bad}`))
+        .sort(),
+    );
+    expect(report.rejected).toBe(1);
+    expect(report.iocsPushed).toBe(9);
+    expect(h.state.pushed.has(`ipv4-addr.value|${bad}`)).toBe(false);
+    expect(report.cursorMoved).toBe(true);
+    expect(h.state.cursor).toBe(h.clock.current);
+    expect(rejectedLine(report)).toBe(
+      `Sekoia.io refused 1 value (Sekoia.io rejected the batch (400 Bad Request: invalid indicator "${bad}") for POST ` +
+        `${PUSH_OPERATION.url}), e.g. ipv4-addr.value "${bad}". It was left out; every other IOC of the cycle was ` +
+        'pushed. Check these values in MISP: fix them, or clear their IDS flag (to_ids).',
+    );
+  });
+
+  it('stops narrowing a batch refused whole, and keeps the cursor', async () => {
+    const attributes = ipAttributes(1000);
+    const h = cycleHarness([attributes]);
+    for (const a of attributes) h.sink.rejectValues.add(String(a.value));
+
+    const report = await runCycle(h.deps);
+
+    expect(report.failure?.error).toBeInstanceOf(SekoiaError);
+    expect(h.sink.calls.length).toBeLessThan(300);
+    expect(h.state.cursor).toBeUndefined();
+  });
+
+  it('when MISP fails on page 3, pushes and marks pages 1-2, keeps the cursor, and says the next cycle reads again', async () => {
+    const page1 = ipAttributes(3, 0);
+    const page2 = ipAttributes(3, 100);
+    const h = cycleHarness([page1, page2, ipAttributes(3, 200)]);
+    h.misp.options = {
+      failOnPage: 3,
+      error: new MispError(
+        'MISP answered 503 for POST https://misp.example.com/attributes/restSearch after 6 attempts: the MISP server is failing; the next cycle retries',
+        {
+          kind: 'server',
+          status: 503,
+          operation: { method: 'POST', url: 'https://misp.example.com/attributes/restSearch' },
+        },
+      ),
+    };
+
+    const report = await runCycle(h.deps);
+
+    expect(h.sink.acceptedValues().sort()).toEqual(ipsOf([...page1, ...page2]).sort());
+    expect(h.state.pushed.size).toBe(6);
+    expect(h.state.cursor).toBeUndefined();
+    expect(report.failure?.service).toBe('misp');
+    expect(failureLine(report, 300)).toBe(
+      'Reading MISP failed after 2 pages: MISP answered 503 for POST https://misp.example.com/attributes/restSearch ' +
+        'after 6 attempts: the MISP server is failing; the next cycle retries. 1 batch (6 IOCs) was pushed and ' +
+        'recorded. The window (events published 2026-11-27 08:00 to 2026-11-28 08:00 UTC) is read again by the ' +
+        'next cycle in 300 s. Nothing is lost.',
+    );
+  });
+
+  it('lets a fatal error through', async () => {
+    const h = cycleHarness([ipAttributes(2)]);
+    h.sink.nextError = new SekoiaError('Sekoia.io refused sekoia_api_key (401)', {
+      kind: 'auth',
+      status: 401,
+      operation: PUSH_OPERATION,
+    });
+    await expect(runCycle(h.deps)).rejects.toMatchObject({ kind: 'auth', fatal: true });
+    expect(h.state.pushed.size).toBe(0);
+  });
+
+  it('lets an abort through without marking anything more', async () => {
+    const controller = new AbortController();
+    const h = cycleHarness([ipAttributes(2), ipAttributes(2, 10)]);
+    h.deps = { ...h.deps, signal: controller.signal };
+    h.sink.push = async () => {
+      controller.abort();
+      throw new (await import('../../../src/errors')).AbortedError();
+    };
+    await expect(runCycle(h.deps)).rejects.toMatchObject({ name: 'AbortedError' });
+    expect(h.state.cursor).toBeUndefined();
+  });
+
+  it('sends valid_until and marks keys with the TTL when ioc_validity_days is set', async () => {
+    const h = cycleHarness([ipAttributes(1)], { settings: { ioc_validity_days: 10 } });
+    await runCycle(h.deps);
+    expect(h.sink.calls[0].options.validUntil).toBe('2026-12-08T08:00:00Z');
+    expect(h.state.markCalls[0].ttlMs).toBe(9 * DAY);
+  });
+
+  it('continues from the cursor minus the overlap', async () => {
+    const h = cycleHarness([[]]);
+    h.state.cursor = h.clock.current - 300_000;
+    await runCycle(h.deps);
+    expect(h.misp.queries[0].publishFrom).toBe((h.clock.current - 300_000 - 600_000) / 1000);
+  });
+
+  it('in a dry run, pushes nothing and writes nothing to the state', async () => {
+    const h = cycleHarness(
+      [
+        [attribute('ip-dst', '192.0.2.1'), attribute('domain', 'a.example.com')],
+        [attribute('ip-dst', '192.0.2.1')],
+      ],
+      { dryRun: true },
+    );
+    const report = await runCycle(h.deps);
+    expect(h.sink.calls).toHaveLength(0);
+    expect(h.state.markCalls).toHaveLength(0);
+    expect(h.state.cursor).toBeUndefined();
+    expect(report.iocsPushed).toBe(2);
+    expect(report.dryRunExamples).toEqual({
+      'ipv4-addr.value': ['192.0.2.1'],
+      'domain-name.value': ['a.example.com'],
+    });
+    expect(report.cursorMoved).toBe(false);
+  });
+});

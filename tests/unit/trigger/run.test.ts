@@ -1,0 +1,241 @@
+import { NetworkError } from '../../../src/errors';
+import type { RetryNotice } from '../../../src/http/request';
+import { SekoiaError } from '../../../src/sekoia/errors';
+import type { DependencyInput, TriggerDependencies } from '../../../src/trigger/dependencies';
+import { createTrigger, SLOWEST_REQUEST_SECONDS } from '../../../src/trigger/index';
+import {
+  createFakeContext,
+  FakeClock,
+  FakeMispClient,
+  FakeSink,
+  MemoryState,
+  PUSH_OPERATION,
+} from '../../helpers/fakes';
+import {
+  attribute,
+  COLLECTION,
+  ipAttributes,
+  MISP_KEY,
+  moduleConfiguration,
+  SEKOIA_KEY,
+  triggerConfiguration,
+} from './support';
+
+function setUp(
+  pages: unknown[][],
+  options: { once?: boolean; dryRun?: boolean; module?: Record<string, unknown> } = {},
+) {
+  const clock = new FakeClock();
+  const misp = new FakeMispClient(pages);
+  const sink = new FakeSink();
+  const state = new MemoryState(clock);
+  const inputs: DependencyInput[] = [];
+  let closed = 0;
+  const trigger = createTrigger({
+    createDependencies: async (input): Promise<TriggerDependencies> => {
+      inputs.push(input);
+      return {
+        misp,
+        sink,
+        state,
+        async close() {
+          closed += 1;
+          await state.close();
+        },
+      };
+    },
+  });
+  const fake = createFakeContext({
+    moduleConfiguration: moduleConfiguration(options.module),
+    triggerConfiguration: triggerConfiguration(),
+    clock,
+    runOptions: { once: options.once ?? false, dryRun: options.dryRun ?? false },
+    triggerConfigurationUuid: 'c0ffee00-0000-4000-8000-000000000001',
+  });
+  return { trigger, clock, misp, sink, state, inputs, closedCount: () => closed, ...fake };
+}
+
+/** Everything the run let out: log lines, events, errors handed to the runtime. */
+function everythingRecorded(t: ReturnType<typeof setUp>, thrown?: unknown): string {
+  return JSON.stringify({
+    lines: t.logger.lines,
+    events: t.calls.events,
+    failed: t.calls.failed.map((e) =>
+      e instanceof Error ? { message: e.message, stack: e.stack } : String(e),
+    ),
+    thrown: thrown instanceof Error ? thrown.message : String(thrown),
+  });
+}
+
+describe('the trigger run loop', () => {
+  it('in once mode, runs one cycle, reports it and closes the state', async () => {
+    const t = setUp([ipAttributes(3)], { once: true });
+    await t.trigger.run(t.context);
+    expect(t.sink.accessChecks).toBe(1);
+    expect(t.sink.accepted).toHaveLength(1);
+    expect(t.calls.succeeded).toBe(1);
+    expect(t.calls.failed).toHaveLength(0);
+    expect(t.calls.events).toHaveLength(1);
+    expect(t.calls.events[0].name).toBe('MISP IDS attributes pushed');
+    expect(t.calls.heartbeats).toBeGreaterThanOrEqual(2);
+    expect(t.clock.sleeps).toEqual([]);
+    expect(t.state.closed).toBe(true);
+    expect(t.inputs[0].namespace).toBe('c0ffee00-0000-4000-8000-000000000001');
+    const started = t.logger.at('info')[0];
+    expect(started).toContain('MISP 2.5.1 at https://misp.example.com');
+    expect(started).toContain(COLLECTION);
+    expect(started).toContain('poll every 300 s');
+    expect(t.logger.at('info')[1]).toMatch(/^Cycle done in .*pushed 3 IOCs/);
+  });
+
+  it('sends no event after a cycle that pushed nothing', async () => {
+    const t = setUp([], { once: true });
+    await t.trigger.run(t.context);
+    expect(t.calls.events).toHaveLength(0);
+    expect(t.calls.succeeded).toBe(1);
+  });
+
+  it('sleeps sleep_time between cycles and stops when aborted while sleeping', async () => {
+    const t = setUp([ipAttributes(2)]);
+    t.clock.onSleep = () => {
+      if (t.clock.sleeps.length === 2) t.controller.abort();
+    };
+    await t.trigger.run(t.context);
+    expect(t.clock.sleeps).toEqual([300_000, 300_000]);
+    expect(t.misp.queries).toHaveLength(2);
+    expect(t.calls.succeeded).toBe(2);
+    // The second cycle found everything pushed already.
+    expect(t.sink.accepted).toHaveLength(1);
+    expect(t.closedCount()).toBe(1);
+  });
+
+  it('tells the runtime a cycle failed, and a later one succeeded', async () => {
+    const t = setUp([ipAttributes(2)]);
+    t.sink.unavailableCalls = 1;
+    t.clock.onSleep = () => {
+      if (t.clock.sleeps.length === 2) t.controller.abort();
+    };
+    await t.trigger.run(t.context);
+    expect(t.calls.failed).toHaveLength(1);
+    expect(t.calls.failed[0]).toMatchObject({ kind: 'unavailable' });
+    expect(t.calls.succeeded).toBe(1);
+    expect(t.logger.at('error')[0]).toMatch(
+      /^Pushing to Sekoia\.io failed: .* next cycle in 300 s\. Nothing is lost\.$/,
+    );
+    expect(t.sink.acceptedValues()).toHaveLength(2);
+  });
+
+  it('lets a fatal error through and still closes the state', async () => {
+    const t = setUp([ipAttributes(2)]);
+    t.sink.nextError = new SekoiaError('Sekoia.io refused sekoia_api_key (401 Unauthorized)', {
+      kind: 'auth',
+      status: 401,
+      operation: PUSH_OPERATION,
+    });
+    await expect(t.trigger.run(t.context)).rejects.toMatchObject({ kind: 'auth' });
+    expect(t.calls.failed).toHaveLength(0);
+    expect(t.state.closed).toBe(true);
+  });
+
+  it('lets a fatal key check through at start-up', async () => {
+    const t = setUp([]);
+    t.sink.accessError = new SekoiaError('Sekoia.io refused sekoia_api_key (403 Forbidden)', {
+      kind: 'permission',
+      status: 403,
+      operation: PUSH_OPERATION,
+    });
+    await expect(t.trigger.run(t.context)).rejects.toMatchObject({ kind: 'permission' });
+    expect(t.misp.queries).toHaveLength(0);
+  });
+
+  it('starts anyway when the key check meets a network error', async () => {
+    const t = setUp([ipAttributes(1)], { once: true });
+    t.sink.accessError = new NetworkError('connect ECONNREFUSED: GET https://api.sekoia.test/v1/me', {
+      operation: { method: 'GET', url: 'https://api.sekoia.test/v1/me' },
+    });
+    await t.trigger.run(t.context);
+    expect(t.logger.at('error')[0]).toMatch(/^Could not check sekoia_api_key at start-up: .*starts anyway/);
+    expect(t.sink.accepted).toHaveLength(1);
+  });
+
+  it('refuses to start without sekoia_api_key, naming it', async () => {
+    const t = setUp([], { module: { sekoia_api_key: undefined } });
+    await expect(t.trigger.run(t.context)).rejects.toMatchObject({ fields: ['sekoia_api_key'], fatal: true });
+  });
+
+  it('in a dry run without sekoia_api_key, pushes nothing and logs what it would push', async () => {
+    const t = setUp([[attribute('ip-dst', '192.0.2.7')]], {
+      once: true,
+      dryRun: true,
+      module: { sekoia_api_key: undefined },
+    });
+    await t.trigger.run(t.context);
+    expect(t.sink.calls).toHaveLength(0);
+    expect(t.sink.accessChecks).toBe(0);
+    expect(t.state.markCalls).toHaveLength(0);
+    expect(t.calls.events).toHaveLength(0);
+    expect(t.logger.at('info')).toContainEqual(
+      'Dry run, nothing sent to Sekoia.io and nothing recorded. Would push: ipv4-addr.value 1: "192.0.2.7".',
+    );
+  });
+
+  it('turns retry notices into few warnings: the first per service and cycle, and long waits', async () => {
+    const t = setUp([ipAttributes(1)], { once: true });
+    t.misp.searchAttributes = async function* (this: FakeMispClient) {
+      const notice = (delayMs: number, attempt: number): RetryNotice => ({
+        operation: { method: 'POST', url: 'https://misp.example.com/attributes/restSearch' },
+        attempt,
+        attempts: 6,
+        delayMs,
+        error: new NetworkError('socket hang up: POST https://misp.example.com/attributes/restSearch', {
+          operation: { method: 'POST', url: 'https://misp.example.com/attributes/restSearch' },
+        }),
+      });
+      for (const [i, delay] of [1000, 2000, 4000, 30_000].entries())
+        t.inputs[0].onMispRetry(notice(delay, i + 1));
+      yield { page: 1, attributes: [], warninglistSkipped: 0 };
+    };
+    await t.trigger.run(t.context);
+    const warnings = t.logger.at('warning');
+    expect(warnings).toHaveLength(2);
+    expect(warnings[0]).toBe(
+      'MISP request failed (socket hang up: POST https://misp.example.com/attributes/restSearch), attempt 1 of 6: ' +
+        'trying again in 1 s. Nothing is lost; an error follows only if every attempt fails.',
+    );
+    expect(warnings[1]).toContain('attempt 4 of 6: trying again in 30 s');
+  });
+
+  it('never lets a secret out, in logs, events or errors', async () => {
+    const t = setUp([
+      [...ipAttributes(5), attribute('ip-dst', '999.0.0.1'), attribute('url', 'http://x.example/?k=1')],
+      ipAttributes(3, 50),
+    ]);
+    t.sink.rejectValues.add('10.0.0.2');
+    t.sink.unavailableCalls = 0;
+    let pushes = 0;
+    const realPush = t.sink.push.bind(t.sink);
+    t.sink.push = async (batch, options) => {
+      pushes += 1;
+      if (pushes === 4) t.sink.unavailableCalls = 1;
+      return realPush(batch, options);
+    };
+    t.clock.onSleep = () => {
+      if (t.clock.sleeps.length === 2) t.controller.abort();
+    };
+    await t.trigger.run(t.context);
+    const recorded = everythingRecorded(t);
+    expect(t.logger.lines.length).toBeGreaterThan(4);
+    expect(t.calls.events.length).toBeGreaterThan(0);
+    expect(recorded).not.toContain(MISP_KEY);
+    expect(recorded).not.toContain(SEKOIA_KEY);
+    expect(recorded).not.toContain('do-not-print');
+  });
+});
+
+describe('heartbeatThresholdSeconds', () => {
+  it('covers a sleep and the slowest request with its retries', () => {
+    const threshold = createTrigger().heartbeatThresholdSeconds(triggerConfiguration({ sleep_time: 300 }));
+    expect(threshold).toBe(300 + SLOWEST_REQUEST_SECONDS + 300);
+    expect(threshold).toBeGreaterThan(600 + 1320);
+  });
+});
