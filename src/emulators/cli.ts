@@ -83,7 +83,14 @@ export async function startFromCli(options: CliOptions): Promise<StartedEmulator
         seed: options.seed,
         ...(options.attributes === undefined
           ? { events: sampleEvents(now) }
-          : { generate: { attributes: options.attributes, seed: options.seed, now, windowSeconds: options.windowDays * 86400 } }),
+          : {
+              generate: {
+                attributes: options.attributes,
+                seed: options.seed,
+                now,
+                windowSeconds: options.windowDays * 86400,
+              },
+            }),
       })
     : undefined;
   const sekoia = options.sekoia
@@ -95,7 +102,13 @@ export async function startFromCli(options: CliOptions): Promise<StartedEmulator
       })
     : undefined;
   const description: Record<string, unknown> = {};
-  if (misp) description.misp = { url: misp.url, apiKey: misp.apiKey, attributes: misp.store.size, events: misp.store.events.length };
+  if (misp)
+    description.misp = {
+      url: misp.url,
+      apiKey: misp.apiKey,
+      attributes: misp.store.size,
+      events: misp.store.events.length,
+    };
   if (sekoia) {
     description.sekoia = {
       url: sekoia.url,
@@ -137,7 +150,9 @@ async function main(): Promise<void> {
 
 if (require.main === module) {
   main().catch((error: unknown) => {
-    process.stderr.write(`Emulators failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(
+      `Emulators failed to start: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
     process.exit(1);
   });
 }

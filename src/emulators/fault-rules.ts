@@ -40,7 +40,11 @@ export function parseFault(value: unknown, field: string): Fault {
   if (!isRecord(value)) throw new Error(`${field} must be an object with a "kind"`);
   switch (value.kind) {
     case 'status':
-      if (!Number.isInteger(value.status) || (value.status as number) < 400 || (value.status as number) > 599) {
+      if (
+        !Number.isInteger(value.status) ||
+        (value.status as number) < 400 ||
+        (value.status as number) > 599
+      ) {
         throw new Error(`${field}.status must be an HTTP status from 400 to 599`);
       }
       return { kind: 'status', status: value.status as number };
@@ -67,7 +71,13 @@ export function parseFault(value: unknown, field: string): Fault {
 function parseLatency(value: unknown, field: string): FaultRule['latencyMs'] {
   const valid = (n: unknown): n is number => typeof n === 'number' && Number.isFinite(n) && n >= 0;
   if (value === undefined || valid(value)) return value;
-  if (Array.isArray(value) && value.length === 2 && valid(value[0]) && valid(value[1]) && value[0] <= value[1]) {
+  if (
+    Array.isArray(value) &&
+    value.length === 2 &&
+    valid(value[0]) &&
+    valid(value[1]) &&
+    value[0] <= value[1]
+  ) {
     return [value[0], value[1]];
   }
   throw new Error(`${field} must be milliseconds >= 0 or a [min, max] pair`);

@@ -171,17 +171,28 @@ export class FaultController {
     req.resume();
     switch (fault.kind) {
       case 'status':
-        sendJson(res, fault.status, { name: `Emulated fault ${fault.status}`, message: `Emulated fault ${fault.status}`, url: path });
+        sendJson(res, fault.status, {
+          name: `Emulated fault ${fault.status}`,
+          message: `Emulated fault ${fault.status}`,
+          url: path,
+        });
         return;
       case 'rate-limit': {
         const seconds = fault.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS;
         const retryAfter =
-          fault.retryAfterForm === 'http-date' ? new Date(this.now() + seconds * 1000).toUTCString() : String(seconds);
+          fault.retryAfterForm === 'http-date'
+            ? new Date(this.now() + seconds * 1000).toUTCString()
+            : String(seconds);
         sendJson(
           res,
           429,
           { name: 'Rate limit exceeded.', message: 'Rate limit exceeded.', url: path },
-          { 'Retry-After': retryAfter, 'X-Rate-Limit-Limit': 0, 'X-Rate-Limit-Remaining': 0, 'X-Rate-Limit-Reset': seconds },
+          {
+            'Retry-After': retryAfter,
+            'X-Rate-Limit-Limit': 0,
+            'X-Rate-Limit-Remaining': 0,
+            'X-Rate-Limit-Reset': seconds,
+          },
         );
         return;
       }

@@ -21,7 +21,12 @@ export async function handleMispAdmin(
   const path = pathOf(req);
   if (!path.startsWith('/_emulator/') || path === '/_emulator/faults') return false;
   if (req.method === 'GET' && path === '/_emulator/stats') {
-    sendJson(res, 200, { attributes: store.size, events: store.events.length, version: store.version, searchScans: searchScans() });
+    sendJson(res, 200, {
+      attributes: store.size,
+      events: store.events.length,
+      version: store.version,
+      searchScans: searchScans(),
+    });
     return true;
   }
   const body = await readJson(req);
@@ -49,8 +54,11 @@ function route(method: string, path: string, body: unknown, store: AttributeStor
       store.republishEvent(eventId, typeof options.timestamp === 'number' ? options.timestamp : undefined);
       return { published: eventId };
     }
-    if (!Array.isArray(options.attributes)) throw new Error('body.attributes must be a list of MISP attributes');
-    return { ids: store.addAttributes(eventId, options.attributes as MispAttributeJson[], options.publish !== false) };
+    if (!Array.isArray(options.attributes))
+      throw new Error('body.attributes must be a list of MISP attributes');
+    return {
+      ids: store.addAttributes(eventId, options.attributes as MispAttributeJson[], options.publish !== false),
+    };
   }
   const attributeRoute = /^\/_emulator\/attributes\/(\d+)$/.exec(path);
   if (method === 'PATCH' && attributeRoute && isRecord(body)) {

@@ -166,7 +166,8 @@ export function* generateEvents(options: GenerateOptions): Generator<{ Event: Mi
       const type = pickType(random);
       let value: string;
       if (random() < (options.junkShare ?? 0.005)) value = makeJunk(random, type);
-      else if (random() < (options.duplicateShare ?? 0.05)) value = duplicates.draw(type, random) ?? makeValue(random, type, shares);
+      else if (random() < (options.duplicateShare ?? 0.05))
+        value = duplicates.draw(type, random) ?? makeValue(random, type, shares);
       else value = makeValue(random, type, shares);
       duplicates.remember(type, value, random);
       const timestamp = publishTimestamp - Math.floor(random() * 3 * 86400);
@@ -192,10 +193,16 @@ export function* generateEvents(options: GenerateOptions): Generator<{ Event: Mi
       if (random() < (options.attributeTagShare ?? 0.02)) attribute.Tag = [tag(pick(random, TLP_TAGS))];
       attributes.push(attribute);
     }
-    const { loose, objects } = groupIntoObjects(attributes, options.objectShare ?? 0.1, () => objectId++, random);
+    const { loose, objects } = groupIntoObjects(
+      attributes,
+      options.objectShare ?? 0.1,
+      () => objectId++,
+      random,
+    );
     // Ids in the order a loader reads them (event level, then objects): rows stay in id order.
     for (const attribute of loose) attribute.id = String(attributeId++);
-    for (const object of objects) for (const attribute of object.Attribute ?? []) attribute.id = String(attributeId++);
+    for (const object of objects)
+      for (const attribute of object.Attribute ?? []) attribute.id = String(attributeId++);
     yield {
       Event: {
         id: String(eventId),

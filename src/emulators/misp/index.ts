@@ -1,4 +1,9 @@
-export { DEFAULT_MISP_API_KEY, startMispEmulator, type MispEmulator, type MispEmulatorOptions } from './server';
+export {
+  DEFAULT_MISP_API_KEY,
+  startMispEmulator,
+  type MispEmulator,
+  type MispEmulatorOptions,
+} from './server';
 export { startMispEmulator as start } from './server';
 export {
   DEFAULT_TYPE_MIX,
@@ -11,4 +16,10 @@ export {
 export { sampleEvents } from './sample-events';
 export { AttributeStore, type AttributeChanges } from './store';
 export { DEFAULT_WARNINGLIST } from './warninglist';
-export type { MispAttributeJson, MispEventDocument, MispEventJson, MispObjectJson, MispTagJson } from './wire-types';
+export type {
+  MispAttributeJson,
+  MispEventDocument,
+  MispEventJson,
+  MispObjectJson,
+  MispTagJson,
+} from './wire-types';

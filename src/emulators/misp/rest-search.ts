@@ -11,7 +11,12 @@ const BUFFER_BYTES = 1 << 20;
 const FLUSH_BYTES = 8 << 20;
 
 /** MISP's error JSON: {"name", "message", "url"}. */
-export function sendMispError(res: ServerResponse, req: IncomingMessage, status: number, message: string): void {
+export function sendMispError(
+  res: ServerResponse,
+  req: IncomingMessage,
+  status: number,
+  message: string,
+): void {
   sendJson(res, status, { name: message, message, url: pathOf(req) });
 }
 

@@ -47,7 +47,10 @@ const SAMPLE: SampleEvent[] = [
       ids('hostname', 'cdn.invoices-paperlantern.example'),
       ids('md5', 'd1c330126f287ad465bca77443ea8d56'),
       ids('sha256', 'c99a4f12c5b0f6537e43102c367a831fe80b526a48ca7ef8fadd50632d7c58f8'),
-      ids('filename|sha256', 'INV-20931.pdf.js|ad85e03f7a2485cf994dda8311dac4504161fae10b80973dfb64dc09a3a8a581'),
+      ids(
+        'filename|sha256',
+        'INV-20931.pdf.js|ad85e03f7a2485cf994dda8311dac4504161fae10b80973dfb64dc09a3a8a581',
+      ),
       notIds('link', 'https://blog.example.org/2025/paper-lantern-analysis', 'Public write-up'),
       notIds('domain', 'example.com', 'Legitimate domain spoofed in the lure: not an indicator'),
     ],
@@ -56,7 +59,10 @@ const SAMPLE: SampleEvent[] = [
         name: 'email',
         attributes: [
           { ...ids('email-src', 'noreply@paperlantern-mailer.example'), object_relation: 'from' },
-          { ...attribute('text', 'Overdue invoice INV-20931', { to_ids: false }), object_relation: 'subject' },
+          {
+            ...attribute('text', 'Overdue invoice INV-20931', { to_ids: false }),
+            object_relation: 'subject',
+          },
         ],
       },
     ],
@@ -105,7 +111,9 @@ const SAMPLE: SampleEvent[] = [
       ids('filename|md5', 'harbor_svc.exe | 8a249953b938b92e99ac13e5f2f2e9a1'),
       ids('filename|sha1', 'harbor_cfg.dll|2870e06eb4367c22f61d0d115f4d04b6c8e04e18'),
       ids('filename|sha256', 'stage2.bin|9a02f67af46220338c183a8e774352c09f96e1fd78e310742b3c60ff7a3a301f'),
-      attribute('md5', '7e38a74e1ee0f5b39df4e689a25b9a1', { comment: 'Truncated in the source report (junk)' }),
+      attribute('md5', '7e38a74e1ee0f5b39df4e689a25b9a1', {
+        comment: 'Truncated in the source report (junk)',
+      }),
       attribute('yara', 'rule CobaltHarbor { strings: $a = "harbor_svc" condition: $a }'),
     ],
     objects: [
@@ -161,7 +169,9 @@ const SAMPLE: SampleEvent[] = [
  * The sample events, their publication set relative to `nowSeconds` (all within the last 12 hours,
  * so the default one-day window sees them). Event ids 1 to 5; attribute ids are given on load.
  */
-export function sampleEvents(nowSeconds: number = Math.floor(Date.now() / 1000)): Array<{ Event: MispEventJson }> {
+export function sampleEvents(
+  nowSeconds: number = Math.floor(Date.now() / 1000),
+): Array<{ Event: MispEventJson }> {
   return SAMPLE.map((event, index) => {
     const publishTimestamp =
       event.publishedHoursAgo === undefined ? 0 : nowSeconds - event.publishedHoursAgo * 3600;

@@ -40,7 +40,9 @@ function flag(value: unknown): boolean | undefined {
 
 /** to_ids / published: one boolean-ish value, or a list of them (e.g. [0, 1] = both). */
 function booleanSet(value: unknown): boolean[] | undefined {
-  const items = (Array.isArray(value) ? value : [value]).map(flag).filter((v): v is boolean => v !== undefined);
+  const items = (Array.isArray(value) ? value : [value])
+    .map(flag)
+    .filter((v): v is boolean => v !== undefined);
   return items.length === 0 ? undefined : [...new Set(items)].sort();
 }
 
@@ -59,7 +61,8 @@ function addTerm(filter: TermFilter, term: unknown, bucket: keyof TermFilter): v
 /** A type or tags filter: a string, a list (OR), or {OR, AND, NOT}. Undefined when empty. */
 export function parseTermFilter(value: unknown): TermFilter | undefined {
   const filter: TermFilter = { or: [], and: [], not: [] };
-  const list = (items: unknown): unknown[] => (Array.isArray(items) ? items : items === undefined ? [] : [items]);
+  const list = (items: unknown): unknown[] =>
+    Array.isArray(items) ? items : items === undefined ? [] : [items];
   if (isRecord(value)) {
     for (const [key, items] of Object.entries(value)) {
       const upper = key.toUpperCase();

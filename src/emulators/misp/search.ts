@@ -38,7 +38,8 @@ function tagsMatch(
   eventTags: readonly number[],
 ): boolean {
   if (hasAny(own, facts.notIndexes) || hasAny(eventTags, facts.notIndexes)) return false;
-  if (filter.or.length > 0 && !hasAny(own, facts.orIndexes) && !hasAny(eventTags, facts.orIndexes)) return false;
+  if (filter.or.length > 0 && !hasAny(own, facts.orIndexes) && !hasAny(eventTags, facts.orIndexes))
+    return false;
   return facts.andIndexes.every((wanted) => hasAny(own, wanted) || hasAny(eventTags, wanted));
 }
 
@@ -85,7 +86,7 @@ export function findRows(store: AttributeStore, filter: SearchFilter): Uint32Arr
     const eventRow = eventRows[row];
     if (events[eventRow] === 0 || types[typeCodes[row]] === 0) continue;
     const rowFlags = flags[row];
-    if (wantToIds !== undefined && (rowFlags & FLAG_TO_IDS) !== 0 !== wantToIds) continue;
+    if (wantToIds !== undefined && ((rowFlags & FLAG_TO_IDS) !== 0) !== wantToIds) continue;
     const deleted = (rowFlags & FLAG_DELETED) !== 0;
     if ((filter.deleted === 'exclude' && deleted) || (filter.deleted === 'only' && !deleted)) continue;
     if (window && (timestamps[row] < window.from || timestamps[row] > window.to)) continue;

@@ -48,11 +48,13 @@ export function serializeAttribute(store: AttributeStore, row: number, includeEv
     ',"Event":',
     event.shortJson,
   ];
-  if (objectId !== 0) out.push(`,"Object":{"id":"${objectId}","distribution":"${distribution}","sharing_group_id":"0"}`);
+  if (objectId !== 0)
+    out.push(`,"Object":{"id":"${objectId}","distribution":"${distribution}","sharing_group_id":"0"}`);
   const own = store.attributeTags.get(row);
   const tagJson: string[] = own ? own.map((tag) => store.tags.records[tag].json) : [];
   if (includeEventTags) {
-    for (const tag of event.tags) if (!own?.includes(tag)) tagJson.push(store.tags.records[tag].inheritedJson);
+    for (const tag of event.tags)
+      if (!own?.includes(tag)) tagJson.push(store.tags.records[tag].inheritedJson);
   }
   if (tagJson.length > 0) out.push(',"Tag":[', tagJson.join(','), ']');
   out.push('}');

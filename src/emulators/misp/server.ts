@@ -47,7 +47,11 @@ export interface MispEmulator extends RunningServer {
   addEvent(document: MispEventDocument): number;
   addEvents(documents: Iterable<MispEventDocument>): number[];
   /** Adds attributes (new ids, stamped now) and republishes the event unless publish is false. */
-  addAttributes(eventId: number, attributes: readonly MispAttributeJson[], options?: { publish?: boolean }): number[];
+  addAttributes(
+    eventId: number,
+    attributes: readonly MispAttributeJson[],
+    options?: { publish?: boolean },
+  ): number[];
   /** Changes an attribute (timestamp moves to now) and republishes its event unless publish is false. */
   updateAttribute(attributeId: number, changes: AttributeChanges, options?: { publish?: boolean }): void;
   /** Moves the event's publish_timestamp (to now by default), as publishing it again in MISP does. */
@@ -121,8 +125,10 @@ export async function startMispEmulator(options: MispEmulatorOptions = {}): Prom
     faults,
     addEvent: (document) => store.addEvent(document),
     addEvents: (documents) => store.addEvents(documents),
-    addAttributes: (eventId, attributes, opts) => store.addAttributes(eventId, attributes, opts?.publish ?? true),
-    updateAttribute: (attributeId, changes, opts) => store.updateAttribute(attributeId, changes, opts?.publish ?? true),
+    addAttributes: (eventId, attributes, opts) =>
+      store.addAttributes(eventId, attributes, opts?.publish ?? true),
+    updateAttribute: (attributeId, changes, opts) =>
+      store.updateAttribute(attributeId, changes, opts?.publish ?? true),
     republishEvent: (eventId, atSeconds) => store.republishEvent(eventId, atSeconds),
     unpublishEvent: (eventId) => store.unpublishEvent(eventId),
     requestCounts: () => ({ ...counts }),

@@ -119,7 +119,8 @@ export class AttributeStore {
     const eventRow = this.events.length;
     this.events.push(record);
     this.eventRowById.set(record.id, eventRow);
-    for (const attribute of event.Attribute ?? []) this.appendAttribute(attribute, eventRow, 0, record.timestamp);
+    for (const attribute of event.Attribute ?? [])
+      this.appendAttribute(attribute, eventRow, 0, record.timestamp);
     for (const object of event.Object ?? []) {
       const objectId = toInteger(object.id, this.maxObjectId + 1);
       this.maxObjectId = Math.max(this.maxObjectId, objectId);
@@ -160,8 +161,13 @@ export class AttributeStore {
     if (changes.to_ids !== undefined) flags = changes.to_ids ? flags | FLAG_TO_IDS : flags & ~FLAG_TO_IDS;
     if (changes.deleted !== undefined) flags = changes.deleted ? flags | FLAG_DELETED : flags & ~FLAG_DELETED;
     this.flags.set(row, flags);
-    if (changes.comment !== undefined) this.extras.set(row, { ...this.extras.get(row), comment: changes.comment });
-    if (changes.tags !== undefined) this.setAttributeTags(row, changes.tags.map((name) => ({ name })));
+    if (changes.comment !== undefined)
+      this.extras.set(row, { ...this.extras.get(row), comment: changes.comment });
+    if (changes.tags !== undefined)
+      this.setAttributeTags(
+        row,
+        changes.tags.map((name) => ({ name })),
+      );
     this.timestamps.set(row, this.nowSeconds());
     this.afterEventChange(this.eventRows.get(row), publish);
   }
@@ -247,7 +253,12 @@ export class AttributeStore {
     };
   }
 
-  private appendAttribute(attribute: MispAttributeJson, eventRow: number, objectId: number, fallbackTs: number): number {
+  private appendAttribute(
+    attribute: MispAttributeJson,
+    eventRow: number,
+    objectId: number,
+    fallbackTs: number,
+  ): number {
     const id = toInteger(attribute.id, this.maxAttributeId + 1);
     if (id <= this.maxAttributeId) this.inIdOrder = false;
     this.maxAttributeId = Math.max(this.maxAttributeId, id);
@@ -278,7 +289,11 @@ export class AttributeStore {
 
   private setAttributeTags(row: number, tags: readonly MispTagJson[]): void {
     if (tags.length === 0) this.attributeTags.delete(row);
-    else this.attributeTags.set(row, tags.map((tag) => this.tags.index(tag.name, tag.colour)));
+    else
+      this.attributeTags.set(
+        row,
+        tags.map((tag) => this.tags.index(tag.name, tag.colour)),
+      );
   }
 
   /** MISP unpublishes an event on edit; the emulator republishes it at once unless told not to. */

@@ -12,7 +12,7 @@ function nibble(code: number): number {
 export function writeUuid(uuid: string, target: Uint8Array, offset: number): boolean {
   if (uuid.length !== 36) return false;
   let byte = 0;
-  for (let i = 0; i < 36; ) {
+  for (let i = 0; i < 36;) {
     if (i === 8 || i === 13 || i === 18 || i === 23) {
       if (uuid.charCodeAt(i) !== 45) return false;
       i += 1;

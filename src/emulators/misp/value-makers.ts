@@ -1,7 +1,22 @@
 import { pick, randomHex, randomInt, type Random } from '../prng';
 
 /** Made-up syllables: generated names look like domains without being anyone's real domain. */
-const SYLLABLES = ['zor', 'vex', 'lum', 'tra', 'qin', 'mal', 'dex', 'ori', 'pax', 'sul', 'kri', 'ven', 'bho', 'yat'];
+const SYLLABLES = [
+  'zor',
+  'vex',
+  'lum',
+  'tra',
+  'qin',
+  'mal',
+  'dex',
+  'ori',
+  'pax',
+  'sul',
+  'kri',
+  'ven',
+  'bho',
+  'yat',
+];
 const TLDS = ['com', 'net', 'org', 'info', 'xyz', 'top', 'ru', 'cn', 'io', 'biz'];
 const EXTENSIONS = ['exe', 'dll', 'doc', 'xls', 'js', 'ps1', 'zip', 'lnk', 'hta', 'bin'];
 const PATHS = ['gate.php', 'admin/login', 'wp-content/upd.bin', 'api/v2/beacon', 'download', 'invoice.pdf'];
@@ -15,7 +30,11 @@ export interface ValueShares {
 }
 
 function word(random: Random): string {
-  return pick(random, SYLLABLES) + pick(random, SYLLABLES) + (random() < 0.3 ? String(randomInt(random, 1, 99)) : '');
+  return (
+    pick(random, SYLLABLES) +
+    pick(random, SYLLABLES) +
+    (random() < 0.3 ? String(randomInt(random, 1, 99)) : '')
+  );
 }
 
 export function makeDomain(random: Random): string {
@@ -60,7 +79,12 @@ export function makeValue(random: Random, type: string, shares: ValueShares): st
       return makeIp(random, shares);
     case 'ip-dst|port':
     case 'ip-src|port':
-      return composite(random, makeIp(random, shares), String(pick(random, [80, 443, 8080, 4444, 53])), shares);
+      return composite(
+        random,
+        makeIp(random, shares),
+        String(pick(random, [80, 443, 8080, 4444, 53])),
+        shares,
+      );
     case 'domain':
       return makeDomain(random);
     case 'hostname':
@@ -100,7 +124,8 @@ export function makeJunk(random: Random, type: string): string {
   if (type.startsWith('ip-')) return `${randomInt(random, 256, 999)}.1.2.3`;
   if (type === 'url') return `${randomInt(random, 1, 223)}.${randomInt(random, 0, 255)}.86`;
   if (type.startsWith('email')) return `${word(random)}-at-${word(random)}`;
-  if (type === 'domain' || type === 'hostname' || type === 'domain|ip') return `${word(random)} ${word(random)}`;
+  if (type === 'domain' || type === 'hostname' || type === 'domain|ip')
+    return `${word(random)} ${word(random)}`;
   return '';
 }
 

@@ -54,7 +54,12 @@ export class CollectionStore {
   }
 
   /** Stores one accepted request's values. */
-  import(id: string, format: SekoiaFormat, values: readonly string[], meta: Omit<StoredIndicator, 'format' | 'value'>): ImportOutcome {
+  import(
+    id: string,
+    format: SekoiaFormat,
+    values: readonly string[],
+    meta: Omit<StoredIndicator, 'format' | 'value'>,
+  ): ImportOutcome {
     const collection = this.get(id);
     collection.importRequests += 1;
     let created = 0;

@@ -56,7 +56,9 @@ export async function handleRuntimeRoute(
   const body = await readJson(req);
   if (route === 'POST /callback') {
     if (!isRecord(body) || typeof body.name !== 'string' || !isRecord(body.event)) {
-      sendJson(res, 400, { message: 'the body must be {"name": string, "event": object, "request_id"?: string}' });
+      sendJson(res, 400, {
+        message: 'the body must be {"name": string, "event": object, "request_id"?: string}',
+      });
       return true;
     }
     inbox.events.push(body);

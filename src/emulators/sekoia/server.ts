@@ -113,7 +113,13 @@ export async function startSekoiaEmulator(options: SekoiaEmulatorOptions = {}): 
         description: request.description,
       });
       const answer = { task_id: randomUUID() };
-      sendJson(res, 200, settings.reportCounts ? { ...answer, created: outcome.created, updated: 0, ignored: outcome.ignored } : answer);
+      sendJson(
+        res,
+        200,
+        settings.reportCounts
+          ? { ...answer, created: outcome.created, updated: 0, ignored: outcome.ignored }
+          : answer,
+      );
     } catch (error) {
       if (!(error instanceof ImportRejected)) throw error;
       sendJson(res, 400, { message: error.message });
@@ -137,7 +143,13 @@ export async function startSekoiaEmulator(options: SekoiaEmulatorOptions = {}): 
     if (await faults.handleAdmin(req, res)) return;
     if (handleAdmin(req, res, path)) return;
     if (await faults.intercept(req, res)) return;
-    if (await handleRuntimeRoute(req, res, path, inbox, { token: settings.runtimeToken, secrets: settings.secrets })) return;
+    if (
+      await handleRuntimeRoute(req, res, path, inbox, {
+        token: settings.runtimeToken,
+        secrets: settings.secrets,
+      })
+    )
+      return;
     // The app.* hosts serve the API under /api; the api.* hosts at the root. Accept both.
     const apiPath = path.startsWith('/api/') ? path.slice(4) : path;
     const importMatch = TEXT_IMPORT.exec(apiPath);

@@ -33,7 +33,14 @@ export function testEvents(): MispEventDocument[] {
             Tag: [{ name: 'tlp:red' }],
           },
           { id: '4', type: 'ip-dst', value: '8.8.8.8', to_ids: true, timestamp: String(NOW - 2 * HOUR) },
-          { id: '5', type: 'url', value: 'http://one.example/x', to_ids: true, deleted: true, timestamp: String(NOW - 2 * HOUR) },
+          {
+            id: '5',
+            type: 'url',
+            value: 'http://one.example/x',
+            to_ids: true,
+            deleted: true,
+            timestamp: String(NOW - 2 * HOUR),
+          },
         ],
       },
     },
@@ -60,7 +67,14 @@ export function testEvents(): MispEventDocument[] {
           id: '50',
           name: 'domain-ip',
           Attribute: [
-            { id: '8', type: 'domain', value: 'two.example', to_ids: true, object_relation: 'domain', timestamp: String(NOW - 4 * DAY) },
+            {
+              id: '8',
+              type: 'domain',
+              value: 'two.example',
+              to_ids: true,
+              object_relation: 'domain',
+              timestamp: String(NOW - 4 * DAY),
+            },
           ],
         },
       ],
@@ -72,7 +86,9 @@ export function testEvents(): MispEventDocument[] {
         published: false,
         publish_timestamp: '0',
         timestamp: String(NOW - DAY),
-        Attribute: [{ id: '9', type: 'domain', value: 'three.example', to_ids: true, timestamp: String(NOW - DAY) }],
+        Attribute: [
+          { id: '9', type: 'domain', value: 'three.example', to_ids: true, timestamp: String(NOW - DAY) },
+        ],
       },
     },
   ];

@@ -17,7 +17,9 @@ const AUTH_MESSAGE =
 
 async function ids(body: Record<string, unknown>): Promise<number[]> {
   const response = await postJson(url(), { returnFormat: 'json', ...body }, { Authorization: 'k-123' });
-  return response.json<{ response: { Attribute: Array<{ id: string }> } }>().response.Attribute.map((a) => Number(a.id));
+  return response
+    .json<{ response: { Attribute: Array<{ id: string }> } }>()
+    .response.Attribute.map((a) => Number(a.id));
 }
 
 describe('MISP emulator: auth and errors, as MISP answers them', () => {
@@ -28,7 +30,11 @@ describe('MISP emulator: auth and errors, as MISP answers them', () => {
   ])('403 with MISP JSON for %s', async (_label, headers) => {
     const response = await postJson(url(), { returnFormat: 'json' }, headers);
     expect(response.status).toBe(403);
-    expect(response.json()).toEqual({ name: AUTH_MESSAGE, message: AUTH_MESSAGE, url: '/attributes/restSearch' });
+    expect(response.json()).toEqual({
+      name: AUTH_MESSAGE,
+      message: AUTH_MESSAGE,
+      url: '/attributes/restSearch',
+    });
   });
 
   it('getVersion answers the version with the right key, 403 without', async () => {
@@ -59,7 +65,11 @@ describe('MISP emulator: auth and errors, as MISP answers them', () => {
 });
 
 describe('MISP emulator: changes while running', () => {
-  const window = (): Record<string, unknown> => ({ to_ids: 1, published: 1, publish_timestamp: [clockSeconds - 2 * HOUR, clockSeconds] });
+  const window = (): Record<string, unknown> => ({
+    to_ids: 1,
+    published: 1,
+    publish_timestamp: [clockSeconds - 2 * HOUR, clockSeconds],
+  });
 
   it('adds attributes to an event and republishes it: the whole event moves into the window', async () => {
     expect(await ids(window())).toEqual([1, 3, 4]);
@@ -68,8 +78,14 @@ describe('MISP emulator: changes while running', () => {
     const [newId] = misp.addAttributes(2, [{ type: 'ip-dst', value: '198.51.100.200', to_ids: true }]);
     expect(newId).toBe(10);
     expect(await ids(window())).toEqual([6, 7, 8, 10]);
-    const added = await postJson(url(), { returnFormat: 'json', type: 'ip-dst', timestamp: clockSeconds }, { Authorization: 'k-123' });
-    expect(added.json<{ response: { Attribute: Array<{ value: string }> } }>().response.Attribute[0].value).toBe('198.51.100.200');
+    const added = await postJson(
+      url(),
+      { returnFormat: 'json', type: 'ip-dst', timestamp: clockSeconds },
+      { Authorization: 'k-123' },
+    );
+    expect(
+      added.json<{ response: { Attribute: Array<{ value: string }> } }>().response.Attribute[0].value,
+    ).toBe('198.51.100.200');
   });
 
   it('adding without publishing leaves the event unpublished', async () => {
@@ -91,12 +107,22 @@ describe('MISP emulator: changes while running', () => {
   });
 
   it('adds events and changes data over the /_emulator routes too', async () => {
-    const added = await postJson(`${misp.url}/_emulator/events`, { info: 'Over HTTP', published: true, Attribute: [{ type: 'md5', value: 'a'.repeat(32), to_ids: true }] });
+    const added = await postJson(`${misp.url}/_emulator/events`, {
+      info: 'Over HTTP',
+      published: true,
+      Attribute: [{ type: 'md5', value: 'a'.repeat(32), to_ids: true }],
+    });
     expect(added.json()).toEqual({ ids: [4] });
-    const more = await postJson(`${misp.url}/_emulator/events/4/attributes`, { attributes: [{ type: 'sha1', value: 'b'.repeat(40), to_ids: true }] });
+    const more = await postJson(`${misp.url}/_emulator/events/4/attributes`, {
+      attributes: [{ type: 'sha1', value: 'b'.repeat(40), to_ids: true }],
+    });
     expect(more.json()).toEqual({ ids: [11] });
     await postJson(`${misp.url}/_emulator/events/4/publish`, { timestamp: NOW - 5 });
-    const patched = await send(`${misp.url}/_emulator/attributes/10`, { method: 'PATCH', headers: { 'Content-Type': 'application/json' }, body: '{"to_ids": false}' });
+    const patched = await send(`${misp.url}/_emulator/attributes/10`, {
+      method: 'PATCH',
+      headers: { 'Content-Type': 'application/json' },
+      body: '{"to_ids": false}',
+    });
     expect(patched.status).toBe(200);
     expect(await ids({ published: 1, publish_timestamp: '1m', to_ids: 1 })).toEqual([11]);
     const stats = await send(`${misp.url}/_emulator/stats`);
@@ -126,16 +152,44 @@ describe('MISP emulator: the team sample events', () => {
         { Authorization: sample.apiKey },
       );
       const attributes = response.json<{
-        response: { Attribute: Array<{ type: string; to_ids: boolean; deleted: boolean; object_id: string; value: string }> };
+        response: {
+          Attribute: Array<{
+            type: string;
+            to_ids: boolean;
+            deleted: boolean;
+            object_id: string;
+            value: string;
+          }>;
+        };
       }>().response.Attribute;
       const types = new Set(attributes.map((a) => a.type));
-      for (const type of ['ip-dst', 'ip-src', 'ip-dst|port', 'ip-src|port', 'domain', 'hostname', 'domain|ip', 'url', 'md5', 'sha1', 'sha256', 'sha512', 'filename|md5', 'filename|sha1', 'filename|sha256', 'email-src', 'email-dst']) {
+      for (const type of [
+        'ip-dst',
+        'ip-src',
+        'ip-dst|port',
+        'ip-src|port',
+        'domain',
+        'hostname',
+        'domain|ip',
+        'url',
+        'md5',
+        'sha1',
+        'sha256',
+        'sha512',
+        'filename|md5',
+        'filename|sha1',
+        'filename|sha256',
+        'email-src',
+        'email-dst',
+      ]) {
         expect(types).toContain(type);
       }
       expect(attributes.some((a) => !a.to_ids)).toBe(true);
       expect(attributes.some((a) => a.deleted)).toBe(true);
       expect(attributes.some((a) => a.object_id !== '0')).toBe(true);
-      expect(attributes.map((a) => a.value)).toEqual(expect.arrayContaining(['107.183.86', '203.0.113.0/24']));
+      expect(attributes.map((a) => a.value)).toEqual(
+        expect.arrayContaining(['107.183.86', '203.0.113.0/24']),
+      );
       expect(sample.store.events.filter((e) => !e.published)).toHaveLength(1);
     } finally {
       await sample.close();

@@ -5,6 +5,7 @@ import { DAY, HOUR, NOW, testEvents } from './misp-data';
 interface WireAttribute {
   id: string;
   event_id: string;
+  uuid: string;
   object_id: string;
   type: string;
   value: string;
@@ -24,13 +25,19 @@ beforeAll(async () => {
 afterAll(() => misp.close());
 
 function search(body: Record<string, unknown>): Promise<PlainResponse> {
-  return postJson(`${misp.url}/attributes/restSearch`, { returnFormat: 'json', ...body }, { Authorization: misp.apiKey });
+  return postJson(
+    `${misp.url}/attributes/restSearch`,
+    { returnFormat: 'json', ...body },
+    { Authorization: misp.apiKey },
+  );
 }
 
 async function ids(body: Record<string, unknown>): Promise<number[]> {
   const response = await search(body);
   expect(response.status).toBe(200);
-  return response.json<{ response: { Attribute: WireAttribute[] } }>().response.Attribute.map((a) => Number(a.id));
+  return response
+    .json<{ response: { Attribute: WireAttribute[] } }>()
+    .response.Attribute.map((a) => Number(a.id));
 }
 
 describe('MISP emulator: restSearch wire format', () => {
@@ -41,11 +48,20 @@ describe('MISP emulator: restSearch wire format', () => {
     const inObject = attributes[0];
     expect(inObject).toMatchObject({ id: '8', event_id: '2', object_id: '50', to_ids: true, deleted: false });
     expect(inObject.timestamp).toBe(String(NOW - 4 * DAY));
-    expect(Object.keys(inObject.Event).sort()).toEqual(['distribution', 'id', 'info', 'org_id', 'orgc_id', 'uuid']);
+    expect(Object.keys(inObject.Event).sort()).toEqual([
+      'distribution',
+      'id',
+      'info',
+      'org_id',
+      'orgc_id',
+      'uuid',
+    ]);
     expect(inObject.Event.uuid).toBe('22222222-2222-4222-8222-222222222222');
     expect(inObject.Object).toEqual({ id: '50', distribution: '5', sharing_group_id: '0' });
     expect(attributes[1].Object).toBeUndefined();
-    expect(attributes[1].uuid).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(attributes[1].uuid).toMatch(
+      /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+    );
   });
 
   it('attaches the attribute own Tag[], and event tags (inherited) only with includeEventTags', async () => {
@@ -137,9 +153,9 @@ describe('MISP emulator: filters', () => {
 
   it('enforceWarninglist drops known-benign values and counts them in X-Skipped-Elements-Count', async () => {
     const response = await search({ type: 'ip-dst', enforceWarninglist: true });
-    expect(response.json<{ response: { Attribute: WireAttribute[] } }>().response.Attribute.map((a) => a.value)).toEqual([
-      '198.51.100.1',
-    ]);
+    expect(
+      response.json<{ response: { Attribute: WireAttribute[] } }>().response.Attribute.map((a) => a.value),
+    ).toEqual(['198.51.100.1']);
     expect(response.headers['x-skipped-elements-count']).toBe('1');
     const without = await search({ type: 'ip-dst' });
     expect(without.headers['x-skipped-elements-count']).toBeUndefined();

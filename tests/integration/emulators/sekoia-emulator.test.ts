@@ -19,18 +19,25 @@ afterEach(() => sekoia.close());
 
 const importUrl = (collection = DEFAULT_COLLECTION_ID, prefix = ''): string =>
   `${sekoia.url}${prefix}/v2/inthreat/ioc-collections/${collection}/indicators/text`;
-const push = (body: unknown, key = KEY, url = importUrl()) => postJson(url, body, { Authorization: `Bearer ${key}` });
+const push = (body: unknown, key = KEY, url = importUrl()) =>
+  postJson(url, body, { Authorization: `Bearer ${key}` });
 
 describe('Sekoia emulator: GET /v1/me', () => {
   it('200 for a known key, 401 for an unknown or missing one, 403 without the IOC permission', async () => {
     const ok = await send(`${sekoia.url}/v1/me`, { headers: { Authorization: `Bearer ${KEY}` } });
     expect(ok.status).toBe(200);
     expect(ok.json()).toMatchObject({ community_uuid: expect.any(String) });
-    expect((await send(`${sekoia.url}/api/v1/me`, { headers: { Authorization: `Bearer ${KEY}` } })).status).toBe(200);
-    expect((await send(`${sekoia.url}/v1/me`, { headers: { Authorization: 'Bearer other' } })).status).toBe(401);
+    expect(
+      (await send(`${sekoia.url}/api/v1/me`, { headers: { Authorization: `Bearer ${KEY}` } })).status,
+    ).toBe(200);
+    expect((await send(`${sekoia.url}/v1/me`, { headers: { Authorization: 'Bearer other' } })).status).toBe(
+      401,
+    );
     expect((await send(`${sekoia.url}/v1/me`, { headers: { Authorization: KEY } })).status).toBe(401);
     expect((await send(`${sekoia.url}/v1/me`)).status).toBe(401);
-    expect((await send(`${sekoia.url}/v1/me`, { headers: { Authorization: 'Bearer read-key' } })).status).toBe(403);
+    expect(
+      (await send(`${sekoia.url}/v1/me`, { headers: { Authorization: 'Bearer read-key' } })).status,
+    ).toBe(403);
   });
 });
 
@@ -39,12 +46,24 @@ describe('Sekoia emulator: IOC Collection text import', () => {
     const first = await push({ indicators: '198.51.100.1\n198.51.100.2\n', format: 'ipv4-addr.value' });
     expect(first.status).toBe(200);
     expect(first.json()).toEqual({ task_id: expect.stringMatching(/^[0-9a-f-]{36}$/) });
-    await push({ indicators: '198.51.100.2\r\n198.51.100.3', format: 'ipv4-addr.value', valid_until: '2026-12-01T00:00:00Z' }, KEY, importUrl(DEFAULT_COLLECTION_ID, '/api'));
+    await push(
+      {
+        indicators: '198.51.100.2\r\n198.51.100.3',
+        format: 'ipv4-addr.value',
+        valid_until: '2026-12-01T00:00:00Z',
+      },
+      KEY,
+      importUrl(DEFAULT_COLLECTION_ID, '/api'),
+    );
     const report = sekoia.collection();
     expect(report.indicators.map((i) => i.value)).toEqual(['198.51.100.1', '198.51.100.2', '198.51.100.3']);
     expect(report).toMatchObject({ importRequests: 2, valuesReceived: 4, duplicates: 1 });
     const overHttp = await send(`${sekoia.url}/_emulator/collections/${DEFAULT_COLLECTION_ID}`);
-    expect(overHttp.json()).toMatchObject({ id: DEFAULT_COLLECTION_ID, importRequests: 2, valuesReceived: 4 });
+    expect(overHttp.json()).toMatchObject({
+      id: DEFAULT_COLLECTION_ID,
+      importRequests: 2,
+      valuesReceived: 4,
+    });
   });
 
   it('keys indicators by format and value', async () => {
@@ -73,12 +92,35 @@ describe('Sekoia emulator: IOC Collection text import', () => {
   it.each([
     ['a missing indicators field', { format: 'ipv4-addr.value' }, 'indicators'],
     ['an unknown format', { indicators: '1.2.3.4', format: 'ipv4' }, 'format'],
-    ['a bad valid_until', { indicators: '1.2.3.4', format: 'ipv4-addr.value', valid_until: 'tomorrow' }, 'valid_until'],
+    [
+      'a bad valid_until',
+      { indicators: '1.2.3.4', format: 'ipv4-addr.value', valid_until: 'tomorrow' },
+      'valid_until',
+    ],
     ['a bad valid_from', { indicators: '1.2.3.4', format: 'ipv4-addr.value', valid_from: 12 }, 'valid_from'],
-    ['bad kill_chain_phases', { indicators: '1.2.3.4', format: 'ipv4-addr.value', kill_chain_phases: [{ phase_name: 'x' }] }, 'kill_chain_phases'],
-    ['a description over 500 characters', { indicators: '1.2.3.4', format: 'ipv4-addr.value', description: 'x'.repeat(501) }, 'description'],
-    ['more than 1,000 lines', { indicators: Array.from({ length: 1001 }, (_, i) => `10.0.${i >> 8}.${i & 255}`).join('\n'), format: 'ipv4-addr.value' }, '1001 lines'],
-    ['an invalid IPv4 line', { indicators: '198.51.100.1\n999.1.2.3', format: 'ipv4-addr.value' }, 'invalid indicator "999.1.2.3"'],
+    [
+      'bad kill_chain_phases',
+      { indicators: '1.2.3.4', format: 'ipv4-addr.value', kill_chain_phases: [{ phase_name: 'x' }] },
+      'kill_chain_phases',
+    ],
+    [
+      'a description over 500 characters',
+      { indicators: '1.2.3.4', format: 'ipv4-addr.value', description: 'x'.repeat(501) },
+      'description',
+    ],
+    [
+      'more than 1,000 lines',
+      {
+        indicators: Array.from({ length: 1001 }, (_, i) => `10.0.${i >> 8}.${i & 255}`).join('\n'),
+        format: 'ipv4-addr.value',
+      },
+      '1001 lines',
+    ],
+    [
+      'an invalid IPv4 line',
+      { indicators: '198.51.100.1\n999.1.2.3', format: 'ipv4-addr.value' },
+      'invalid indicator "999.1.2.3"',
+    ],
     ['an IPv6 value as IPv4', { indicators: '2001:db8::1', format: 'ipv4-addr.value' }, 'invalid indicator'],
     ['a hash of the wrong length', { indicators: 'abc123', format: 'file.hashes' }, 'invalid indicator'],
     ['a bare IP as a URL', { indicators: '107.183.86', format: 'url.value' }, 'invalid indicator'],
@@ -106,7 +148,9 @@ describe('Sekoia emulator: IOC Collection text import', () => {
     sekoia.settings.rejectValues.add('bad.example');
     const response = await push({ indicators: 'good.example\nbad.example', format: 'domain-name.value' });
     expect(response.status).toBe(400);
-    expect(response.json()).toEqual({ message: 'invalid indicator "bad.example" for format domain-name.value' });
+    expect(response.json()).toEqual({
+      message: 'invalid indicator "bad.example" for format domain-name.value',
+    });
     sekoia.settings.validateLines = false;
     sekoia.settings.rejectValues.clear();
     expect((await push({ indicators: 'not a domain', format: 'domain-name.value' })).status).toBe(200);
@@ -135,9 +179,14 @@ describe('Sekoia emulator: runtime endpoints', () => {
   });
 
   it('401 without the right Bearer token, 400 for a malformed body', async () => {
-    expect((await postJson(`${sekoia.url}/callback`, { name: 'x', event: {} }, { Authorization: 'Bearer wrong' })).status).toBe(401);
+    expect(
+      (await postJson(`${sekoia.url}/callback`, { name: 'x', event: {} }, { Authorization: 'Bearer wrong' }))
+        .status,
+    ).toBe(401);
     expect((await postJson(`${sekoia.url}/logs`, { logs: [] })).status).toBe(401);
-    expect((await send(`${sekoia.url}/secrets`, { headers: { Authorization: 'rt-token' } })).status).toBe(401);
+    expect((await send(`${sekoia.url}/secrets`, { headers: { Authorization: 'rt-token' } })).status).toBe(
+      401,
+    );
     expect((await postJson(`${sekoia.url}/callback`, { event: {} }, auth)).status).toBe(400);
     expect((await postJson(`${sekoia.url}/logs`, { logs: 'x' }, auth)).status).toBe(400);
     expect(sekoia.events()).toEqual([]);
