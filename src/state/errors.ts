@@ -1,19 +1,25 @@
 import { AppError } from '../errors';
 
 /**
- * The state file could not be opened, read or written. Never fatal: the cycle fails without
- * moving the cursor and the next one retries. Never read as "not pushed": a store error always
- * throws this.
+ * The state file could not be opened, read or written. A read or write failing during a cycle is
+ * not fatal: the cycle fails without moving the cursor and the next one retries. A file that
+ * cannot be opened at start-up is fatal (`fatal: true`): the data folder is the user's to fix.
+ * Never read as "not pushed": a store error always throws this.
  */
 export class StateError extends AppError {
   /** The SQLite file at fault. */
   readonly filePath: string;
 
-  constructor(message: string, filePath: string, cause?: unknown) {
-    super(message, { code: 'STATE', cause });
+  constructor(message: string, filePath: string, cause?: unknown, fatal = false) {
+    super(message, { code: 'STATE', cause, fatal });
     this.filePath = filePath;
   }
 }
+
+/** What to do when the state file cannot be opened, appended to the open errors' messages. */
+export const DATA_FOLDER_FIX =
+  'The trigger keeps what it pushed in this file: check that the data folder exists and is writable ' +
+  '(/symphony_data in the container, or the folder named by SYMPHONY_DATA_PATH), and that the disk is not full.';
 
 /** The driver's own words (e.g. "SQLITE_FULL: database or disk is full"), for the message. */
 export function describeCause(error: unknown): string {

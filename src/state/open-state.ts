@@ -3,7 +3,7 @@ import path from 'node:path';
 import Keyv from 'keyv';
 import { KeyvSqlite } from '@keyv/sqlite';
 import { systemClock, type Clock } from '../clock';
-import { describeCause, StateError } from './errors';
+import { DATA_FOLDER_FIX, describeCause, StateError } from './errors';
 import { SqliteTriggerState, type SqlQuery } from './sqlite-state';
 
 /** The state file's name, under the data path. */
@@ -52,9 +52,10 @@ export async function openTriggerState(options: TriggerStateOptions): Promise<Sq
     mkdirSync(path.dirname(filePath), { recursive: true });
   } catch (error) {
     throw new StateError(
-      `Could not create the data directory ${path.dirname(filePath)}: ${describeCause(error)}`,
+      `Could not create the data directory ${path.dirname(filePath)}: ${describeCause(error)}. ${DATA_FOLDER_FIX}`,
       filePath,
       error,
+      true,
     );
   }
   const store = new KeyvSqlite({ uri: `sqlite://${filePath}`, busyTimeout: busyTimeoutMs });
@@ -71,11 +72,13 @@ export async function openTriggerState(options: TriggerStateOptions): Promise<Sq
     await state.purgeExpired();
   } catch (error) {
     await keyv.disconnect().catch(() => undefined);
-    if (error instanceof StateError) throw error;
+    if (error instanceof StateError)
+      throw new StateError(`${error.message}. ${DATA_FOLDER_FIX}`, filePath, error, true);
     throw new StateError(
-      `Could not open the state file ${filePath}: ${describeCause(error)}`,
+      `Could not open the state file ${filePath}: ${describeCause(error)}. ${DATA_FOLDER_FIX}`,
       filePath,
       error,
+      true,
     );
   }
   return state;

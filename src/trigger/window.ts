@@ -53,12 +53,14 @@ export function toEpochSeconds(ms: number): number {
 }
 
 /**
- * How long a pushed key is remembered. With ioc_validity_days: 90% of it (at least one day), so
- * an IOC still flagged in MISP is pushed again before it expires in Sekoia.io. Without: the
- * publish window, at least 30 days, so an overlap or a catch-up never pushes it twice.
+ * How long a pushed key is remembered, i.e. after how long an IOC seen again (its event published
+ * again) is pushed again. With ioc_validity_days: half of it (at least one day), so an IOC whose
+ * event is republished keeps at least half its validity ahead of it in Sekoia.io; an IOC never
+ * seen again expires there, which is what the validity is for. Without: the publish window, at
+ * least 30 days, so an overlap or a catch-up never pushes it twice.
  */
 export function pushedKeyTtlMs(publishDays: number, iocValidityDays: number | undefined): number {
-  if (iocValidityDays !== undefined) return Math.max(DAY_MS, Math.floor(iocValidityDays * DAY_MS * 0.9));
+  if (iocValidityDays !== undefined) return Math.max(DAY_MS, Math.floor((iocValidityDays * DAY_MS) / 2));
   return Math.max(publishDays, CATCH_UP_CAP_DAYS) * DAY_MS;
 }
 

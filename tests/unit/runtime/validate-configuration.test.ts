@@ -79,6 +79,12 @@ describe('validateConfigurations (with the repository schemas)', () => {
       /"yesterday"; it must be as the form describes it: "How many days back/,
     ],
     [
+      // The schema's maximum applies to numbers only: its pattern bounds the string form too.
+      { ioc_collection_uuid: VALID_COLLECTION, publish_timestamp: '500' },
+      'publish_timestamp',
+      /"500"; it must be as the form describes it: "How many days back/,
+    ],
+    [
       { ioc_collection_uuid: VALID_COLLECTION, publish_timestamp: 0 },
       'publish_timestamp',
       /is 0; it must be at least 1/,

@@ -125,11 +125,17 @@ describe('the state file', () => {
     await expect(opening).rejects.toThrow(
       `Could not create the data directory ${path.join(blocker, 'data')}`,
     );
+    // Fatal, with the fix: the data folder is the user's to repair, not a bug to report.
+    await expect(opening).rejects.toMatchObject({
+      fatal: true,
+      message: expect.stringContaining('writable'),
+    });
   });
 
   it('fails to open a file that is not a SQLite database, or a directory in its place', async () => {
     writeFileSync(paths.filePath, 'x'.repeat(4096));
     await expect(open()).rejects.toThrow(/Could not .* state file .*: SQLITE_NOTADB/);
+    await expect(open()).rejects.toMatchObject({ fatal: true });
     const other = tempDataPath();
     try {
       const { mkdirSync } = await import('node:fs');

@@ -229,7 +229,7 @@ describe('runCycle', () => {
     const h = cycleHarness([ipAttributes(1)], { settings: { ioc_validity_days: 10 } });
     await runCycle(h.deps);
     expect(h.sink.calls[0].options.validUntil).toBe('2026-12-08T08:00:00Z');
-    expect(h.state.markCalls[0].ttlMs).toBe(9 * DAY);
+    expect(h.state.markCalls[0].ttlMs).toBe(5 * DAY);
   });
 
   it('continues from the cursor minus the overlap', async () => {

@@ -67,8 +67,8 @@ describe('computeWindow', () => {
 });
 
 describe('pushedKeyTtlMs', () => {
-  it('is 90% of ioc_validity_days so still-flagged IOCs are re-pushed before they expire', () => {
-    expect(pushedKeyTtlMs(1, 10)).toBe(9 * DAY);
+  it('is half of ioc_validity_days so an IOC seen again is re-pushed with half its validity left', () => {
+    expect(pushedKeyTtlMs(1, 10)).toBe(5 * DAY);
   });
   it('is at least one day', () => {
     expect(pushedKeyTtlMs(1, 1)).toBe(DAY);

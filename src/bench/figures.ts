@@ -1,0 +1,119 @@
+/** The bench's figures: pure arithmetic and the shape of the JSON it prints. */
+
+export interface MachineInfo {
+  cpus: number;
+  model: string;
+  node: string;
+}
+
+/** The first cycle of the trigger process: a full-window sync. */
+export interface SyncMeasures {
+  /** From spawning the trigger process to the end of its first cycle. */
+  wallMs: number;
+  /** The cycle's own duration, from the event it sent (undefined when no event came). */
+  cycleSeconds?: number;
+  /** MISP attributes the cycle read (its event's attributes_processed). */
+  attributesRead: number;
+  /** Values the IOC Collection received during the sync. */
+  iocsPushed: number;
+  /** Peak resident set of the trigger process (its whole life), in KiB. */
+  peakRssKb: number;
+  mispRequests: number;
+  /** Text imports the IOC Collection accepted. */
+  sekoiaRequests: number;
+}
+
+export interface QuietMeasures {
+  mispRequests: number;
+  /** User + system CPU of the trigger process during the cycle, in microseconds. */
+  cpuMicros: number;
+  /** Values the IOC Collection received during the cycle (expected 0). */
+  iocsPushed: number;
+}
+
+export interface FloorMeasures {
+  wallMs: number;
+  pages: number;
+  posts: number;
+}
+
+export interface BenchInput {
+  attributes: number;
+  seed: number;
+  pageSize: number;
+  machine: MachineInfo;
+  sync: SyncMeasures;
+  quiet: QuietMeasures;
+  /** Values the IOC Collection received from a new process on the same data path. */
+  iocsPushedAgain: number;
+  floor: FloorMeasures;
+}
+
+export interface BenchResult {
+  attributes: number;
+  attributes_read: number;
+  iocs_pushed: number;
+  wall_s: number;
+  cycle_s: number | null;
+  attributes_per_s: number;
+  peak_rss_mb: number;
+  misp_requests: number;
+  sekoia_requests: number;
+  floor_wall_s: number;
+  ratio_to_floor: number;
+  quiet_cycle: { misp_requests: number; cpu_ms: number; iocs_pushed: number };
+  restart: { iocs_pushed_again: number };
+  page_size: number;
+  seed: number;
+  machine: MachineInfo;
+}
+
+function round(value: number, decimals: number): number {
+  const factor = 10 ** decimals;
+  return Math.round(value * factor) / factor;
+}
+
+/** Our wall time over the floor's; throws on a floor that is not a positive time. */
+export function ratioToFloor(wallMs: number, floorWallMs: number): number {
+  if (!(floorWallMs > 0) || !Number.isFinite(floorWallMs)) {
+    throw new RangeError(`The floor's wall time must be a positive number of ms, got ${floorWallMs}`);
+  }
+  return wallMs / floorWallMs;
+}
+
+/** Items per second over `wallMs`; 0 for an empty or instant run. */
+export function perSecond(items: number, wallMs: number): number {
+  return wallMs > 0 ? (items * 1000) / wallMs : 0;
+}
+
+/** KiB (as process.resourceUsage().maxRSS gives it) to MB (10^6 bytes). */
+export function kibToMb(kib: number): number {
+  return (kib * 1024) / 1e6;
+}
+
+/** The one JSON object the bench prints. */
+export function buildBenchResult(input: BenchInput): BenchResult {
+  const { sync, quiet, floor } = input;
+  return {
+    attributes: input.attributes,
+    attributes_read: sync.attributesRead,
+    iocs_pushed: sync.iocsPushed,
+    wall_s: round(sync.wallMs / 1000, 3),
+    cycle_s: sync.cycleSeconds === undefined ? null : round(sync.cycleSeconds, 3),
+    attributes_per_s: Math.round(perSecond(sync.attributesRead, sync.wallMs)),
+    peak_rss_mb: round(kibToMb(sync.peakRssKb), 1),
+    misp_requests: sync.mispRequests,
+    sekoia_requests: sync.sekoiaRequests,
+    floor_wall_s: round(floor.wallMs / 1000, 3),
+    ratio_to_floor: round(ratioToFloor(sync.wallMs, floor.wallMs), 3),
+    quiet_cycle: {
+      misp_requests: quiet.mispRequests,
+      cpu_ms: round(quiet.cpuMicros / 1000, 1),
+      iocs_pushed: quiet.iocsPushed,
+    },
+    restart: { iocs_pushed_again: input.iocsPushedAgain },
+    page_size: input.pageSize,
+    seed: input.seed,
+    machine: input.machine,
+  };
+}

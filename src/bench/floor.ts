@@ -1,0 +1,88 @@
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import axios, { type AxiosInstance } from 'axios';
+import { buildRestSearchBody } from '../misp/rest-search-body';
+import type { MispAttributeQuery } from '../misp/types';
+import type { PostedBody } from './emulator-host';
+import type { FloorMeasures } from './figures';
+
+/**
+ * The I/O floor, in its own process: the trigger's MISP pages fetched (same body, same page size)
+ * and JSON-parsed, and the bodies the trigger posted posted again to the same import endpoint,
+ * in a plain sequential loop with axios and keep-alive: no mapping, no state, no retries.
+ * argv: the path of a FloorPlan JSON file. Prints FloorMeasures as JSON on stdout.
+ */
+export interface FloorPlan {
+  mispUrl: string;
+  mispApiKey: string;
+  sekoiaUrl: string;
+  sekoiaApiKey: string;
+  collectionId: string;
+  /** The trigger's first-cycle query, its window moved to now (the emulator scans it afresh). */
+  query: MispAttributeQuery;
+  /** JSON lines of PostedBody, in the order to post them. */
+  bodiesFile: string;
+  /** Non-empty pages the trigger read: bodies are spread evenly over them. */
+  triggerPages: number;
+}
+
+function client(baseURL: string, authorization: string): AxiosInstance {
+  return axios.create({
+    baseURL,
+    headers: { Authorization: authorization, Accept: 'application/json', 'Content-Type': 'application/json' },
+    proxy: false,
+    httpAgent: new http.Agent({ keepAlive: true }),
+    maxRedirects: 0,
+    maxContentLength: Infinity,
+    maxBodyLength: Infinity,
+  });
+}
+
+/** How many bodies should have been posted once `page` of `pages` pages were read. */
+export function bodiesDueAfter(page: number, pages: number, bodies: number): number {
+  if (pages <= 0 || page >= pages) return bodies;
+  return Math.floor((bodies * page) / pages);
+}
+
+export async function runFloor(plan: FloorPlan): Promise<FloorMeasures> {
+  const bodies = readFileSync(plan.bodiesFile, 'utf8')
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => JSON.parse(line) as PostedBody);
+  const misp = client(plan.mispUrl, plan.mispApiKey);
+  const sekoia = client(plan.sekoiaUrl, `Bearer ${plan.sekoiaApiKey}`);
+  const importPath = `/v2/inthreat/ioc-collections/${encodeURIComponent(plan.collectionId)}/indicators/text`;
+  let posted = 0;
+  const postUpTo = async (due: number): Promise<void> => {
+    for (; posted < due; posted += 1) await sekoia.post(importPath, bodies[posted]);
+  };
+
+  const started = performance.now();
+  let pages = 0;
+  for (let page = 1; ; page += 1) {
+    const response = await misp.post('/attributes/restSearch', buildRestSearchBody(plan.query, page));
+    const data = response.data as { response?: { Attribute?: unknown[] } };
+    const attributes = data.response?.Attribute ?? [];
+    const skipped = Number(response.headers['x-skipped-elements-count'] ?? 0);
+    if (attributes.length === 0 && skipped === 0) break;
+    pages += 1;
+    await postUpTo(bodiesDueAfter(pages, plan.triggerPages, bodies.length));
+  }
+  await postUpTo(bodies.length);
+  const wallMs = performance.now() - started;
+  return { wallMs, pages, posts: posted };
+}
+
+if (require.main === module) {
+  const plan = JSON.parse(readFileSync(process.argv[2], 'utf8')) as FloorPlan;
+  runFloor(plan).then(
+    (measures) => {
+      process.stdout.write(`${JSON.stringify(measures)}\n`);
+      process.exit(0);
+    },
+    (error: unknown) => {
+      process.stderr.write(`Floor failed: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exit(1);
+    },
+  );
+}

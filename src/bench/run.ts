@@ -1,0 +1,203 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { MISP_PAGE_SIZE } from '../trigger/cycle';
+import { BENCH_USAGE, parseBenchArgs, type BenchOptions } from './args';
+import type { EmulatorCounters } from './emulator-host';
+import { buildBenchResult, type BenchResult, type FloorMeasures } from './figures';
+import type { FloorPlan } from './floor';
+import {
+  BENCH_DIR,
+  expectExit,
+  forkChild,
+  logTail,
+  MAIN_JS,
+  readUsage,
+  REPO_DIR,
+  type BenchChild,
+} from './processes';
+import { DATA_WINDOW_DAYS, PUBLISH_DAYS, triggerEnvironment, type EmulatorEndpoints } from './trigger-env';
+
+const COMMAND = 'trigger-misp-ids-to-ioc-collection';
+const DAY_SECONDS = 86_400;
+
+interface Description {
+  misp: { url: string; apiKey: string; attributes: number };
+  sekoia: { url: string; apiKey: string; runtimeToken: string; collectionId: string };
+}
+
+function endpointsOf(description: Description): EmulatorEndpoints {
+  return {
+    mispUrl: description.misp.url,
+    mispApiKey: description.misp.apiKey,
+    sekoiaUrl: description.sekoia.url,
+    sekoiaApiKey: description.sekoia.apiKey,
+    runtimeToken: description.sekoia.runtimeToken,
+    collectionId: description.sekoia.collectionId,
+  };
+}
+
+/** The defaults the runtime applies from the trigger file: the floor asks MISP the same. */
+function triggerDefaults(): { types: string[]; enforceWarninglist: boolean } {
+  const file = JSON.parse(readFileSync(path.join(REPO_DIR, 'trigger_misp_ids_to_ioc.json'), 'utf8')) as {
+    arguments: { properties: Record<string, { default?: unknown }> };
+  };
+  const properties = file.arguments.properties;
+  return {
+    types: [...new Set(properties.attribute_types.default as string[])],
+    enforceWarninglist: properties.enforce_warninglist.default as boolean,
+  };
+}
+
+function numberField(event: Record<string, unknown> | undefined, field: string): number | undefined {
+  const value = event?.[field];
+  return typeof value === 'number' ? value : undefined;
+}
+
+async function runBench(options: BenchOptions, workDir: string): Promise<BenchResult> {
+  const pageSize = options.pageSize ?? MISP_PAGE_SIZE;
+  const host = forkChild('emulators', path.join(BENCH_DIR, 'emulator-host.js'), {
+    args: [String(options.attributes), String(options.seed), String(DATA_WINDOW_DAYS)],
+    logFile: path.join(workDir, 'emulators.log'),
+  });
+  const children: BenchChild[] = [host];
+  try {
+    const ready = await host.channel.next('ready');
+    const endpoints = endpointsOf(ready.description as Description);
+    const counters = (): Promise<EmulatorCounters> => host.channel.call<EmulatorCounters>('counters');
+    mkdirSync(path.join(workDir, 'volume'));
+    const env = triggerEnvironment(
+      { ...endpoints, dataPath: path.join(workDir, 'data'), volumePath: path.join(workDir, 'volume') },
+      process.env,
+    );
+    if (options.pageSize !== undefined) env.BENCH_PAGE_SIZE = String(options.pageSize);
+
+    // 1. A full-window sync, then a quiet cycle, in one trigger process.
+    const usageFile = path.join(workDir, 'usage-sync.json');
+    const start = await counters();
+    const spawnedAt = Date.now();
+    const trigger = forkChild('trigger', path.join(BENCH_DIR, 'trigger-runner.js'), {
+      env: { ...env, BENCH_USAGE_FILE: usageFile },
+      execArgv: options.cpuProfDir
+        ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(options.cpuProfDir)}`]
+        : [],
+      logFile: path.join(workDir, 'trigger.log'),
+    });
+    children.push(trigger);
+    const firstEnd = await trigger.channel.next('cycle-end');
+    const afterSync = await counters();
+    trigger.channel.tell({ kind: 'next' });
+    const secondEnd = await trigger.channel.next('cycle-end');
+    const afterQuiet = await counters();
+    trigger.process.kill('SIGTERM');
+    await expectExit(trigger, 'The trigger process');
+    const usage = readUsage(usageFile);
+    const syncPushed = afterSync.sekoiaValues - start.sekoiaValues;
+    const event = afterSync.lastEvent;
+    if (numberField(event, 'iocs_pushed') !== syncPushed) {
+      throw new Error(
+        `The first cycle did not complete (the collection received ${syncPushed} values, its event says ` +
+          `${JSON.stringify(event?.iocs_pushed)}):\n${logTail(trigger.logFile)}`,
+      );
+    }
+
+    // 2. A new process on the same data path: the production entry point, one cycle.
+    const restart = forkChild('restart', MAIN_JS, {
+      args: [COMMAND, '--once'],
+      env,
+      ipc: false,
+      logFile: path.join(workDir, 'restart.log'),
+    });
+    children.push(restart);
+    await expectExit(restart, 'The restarted trigger');
+    const afterRestart = await counters();
+
+    // 3. The floor: the same pages and the same bodies, into a cleared collection.
+    const bodiesFile = path.join(workDir, 'bodies.jsonl');
+    await host.channel.call('dumpBodies', bodiesFile);
+    await host.channel.call('clear');
+    const nowSeconds = Math.floor(Date.now() / 1000);
+    const defaults = triggerDefaults();
+    const plan: FloorPlan = {
+      ...endpoints,
+      query: {
+        publishFrom: nowSeconds - PUBLISH_DAYS * DAY_SECONDS,
+        publishTo: nowSeconds,
+        types: defaults.types,
+        enforceWarninglist: defaults.enforceWarninglist,
+        includeTags: [],
+        excludeTags: [],
+        pageSize,
+      },
+      bodiesFile,
+      // Every search but the last, empty one.
+      triggerPages: afterSync.mispSearches - start.mispSearches - 1,
+    };
+    const planFile = path.join(workDir, 'floor-plan.json');
+    writeFileSync(planFile, JSON.stringify(plan));
+    const floorLog = path.join(workDir, 'floor.log');
+    const floor = forkChild('floor', path.join(BENCH_DIR, 'floor.js'), {
+      args: [planFile],
+      logFile: floorLog,
+    });
+    children.push(floor);
+    await expectExit(floor, 'The floor');
+    const floorMeasures = JSON.parse(logTail(floorLog, 1)) as FloorMeasures;
+    if (floorMeasures.pages !== plan.triggerPages) {
+      throw new Error(`The floor read ${floorMeasures.pages} pages, the trigger ${plan.triggerPages}`);
+    }
+
+    return buildBenchResult({
+      attributes: ready.description ? (ready.description as Description).misp.attributes : options.attributes,
+      seed: options.seed,
+      pageSize,
+      machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? 'unknown', node: process.version },
+      sync: {
+        wallMs: (firstEnd.at as number) - spawnedAt,
+        cycleSeconds: numberField(event, 'duration_seconds'),
+        attributesRead: numberField(event, 'attributes_processed') ?? 0,
+        iocsPushed: syncPushed,
+        peakRssKb: usage.maxRssKb,
+        mispRequests: afterSync.mispRequests - start.mispRequests,
+        sekoiaRequests: afterSync.sekoiaImports - start.sekoiaImports,
+      },
+      quiet: {
+        mispRequests: afterQuiet.mispRequests - afterSync.mispRequests,
+        cpuMicros: (secondEnd.cpuMicros as number) - (firstEnd.cpuMicros as number),
+        iocsPushed: afterQuiet.sekoiaValues - afterSync.sekoiaValues,
+      },
+      iocsPushedAgain: afterRestart.sekoiaValues - afterQuiet.sekoiaValues,
+      floor: floorMeasures,
+    });
+  } finally {
+    for (const child of children.reverse()) {
+      if (child.process.exitCode === null && child.process.signalCode === null) child.process.kill('SIGTERM');
+    }
+  }
+}
+
+async function main(): Promise<number> {
+  let options: BenchOptions;
+  try {
+    options = parseBenchArgs(process.argv.slice(2));
+  } catch (error) {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n${BENCH_USAGE}\n`);
+    return 2;
+  }
+  const workDir = mkdtempSync(path.join(os.tmpdir(), 'misp-ids-to-ioc-bench-'));
+  try {
+    const result = await runBench(options, workDir);
+    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    rmSync(workDir, { recursive: true, force: true });
+    return 0;
+  } catch (error) {
+    process.stderr.write(
+      `Bench failed: ${error instanceof Error ? error.message : String(error)}\n(logs kept in ${workDir})\n`,
+    );
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  main().then((code) => process.exit(code));
+}

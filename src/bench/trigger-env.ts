@@ -1,0 +1,68 @@
+/**
+ * How the bench configures the trigger: the environment the Sekoia runtime would hand over
+ * (design section 3), pointed at the emulators. Pure.
+ */
+
+/** Seconds between cycles, as configured: the schema's largest, never a retry wait's length. */
+export const CYCLE_SLEEP_SECONDS = 86_400;
+/** The emulator spreads publish times over this many days before its start... */
+export const DATA_WINDOW_DAYS = 30;
+/** ...and the first cycle looks back one more day, so it reads the whole data set. */
+export const PUBLISH_DAYS = DATA_WINDOW_DAYS + 1;
+
+export interface EmulatorEndpoints {
+  mispUrl: string;
+  mispApiKey: string;
+  sekoiaUrl: string;
+  sekoiaApiKey: string;
+  runtimeToken: string;
+  collectionId: string;
+}
+
+export interface TriggerEnvInput extends EmulatorEndpoints {
+  /** SYMPHONY_DATA_PATH: the state file's directory. */
+  dataPath: string;
+  /** SYMPHONY_VOLUME_PATH: an empty directory, so no /symphony file is read. */
+  volumePath: string;
+}
+
+/** The module and trigger configurations of a bench run: the defaults, over the whole data set. */
+export function benchConfigurations(endpoints: EmulatorEndpoints): {
+  module: Record<string, unknown>;
+  trigger: Record<string, unknown>;
+} {
+  return {
+    module: {
+      misp_url: endpoints.mispUrl,
+      misp_api_key: endpoints.mispApiKey,
+      sekoia_api_key: endpoints.sekoiaApiKey,
+    },
+    trigger: {
+      ioc_collection_server: endpoints.sekoiaUrl,
+      ioc_collection_uuid: endpoints.collectionId,
+      publish_timestamp: PUBLISH_DAYS,
+      sleep_time: CYCLE_SLEEP_SECONDS,
+    },
+  };
+}
+
+const PROXY_VARIABLES = ['HTTP_PROXY', 'HTTPS_PROXY', 'http_proxy', 'https_proxy', 'ALL_PROXY', 'all_proxy'];
+
+/** `base` without proxies (all traffic stays on loopback) plus the runtime's configuration values. */
+export function triggerEnvironment(input: TriggerEnvInput, base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...base };
+  for (const name of PROXY_VARIABLES) delete env[name];
+  const { module, trigger } = benchConfigurations(input);
+  return {
+    ...env,
+    MODULE_CONFIGURATION: JSON.stringify(module),
+    TRIGGER_CONFIGURATION: JSON.stringify(trigger),
+    URL_CALLBACK: `${input.sekoiaUrl}/callback`,
+    TOKEN: input.runtimeToken,
+    LIVENESS_PORT: '0',
+    METRICS_PORT: '0',
+    SYMPHONY_VOLUME_PATH: input.volumePath,
+    SYMPHONY_DATA_PATH: input.dataPath,
+    LOG_LEVEL: 'info',
+  };
+}

@@ -1,0 +1,28 @@
+import type { RunOptions } from '../runtime/types';
+
+/** Exit code of a command line the demo does not understand (as main.ts uses). */
+export const DEMO_USAGE_EXIT_CODE = 2;
+
+export const DEMO_USAGE = `Usage: npm start [-- [--once] [--dry-run]]   (or: node dist/demo/start.js [--once] [--dry-run])
+  (no flag)   poll every 60 s until Ctrl-C; the demo adds MISP attributes now and then
+  --once      run one cycle, print a summary, exit
+  --dry-run   read and map, push nothing: the trigger logs what it would push
+The two flags combine. With MODULE_CONFIGURATION set (or a module_configuration file in
+SYMPHONY_VOLUME_PATH), the demo runs against the real servers it names instead of the emulators.`;
+
+/** The flags the demo passes on to the trigger, in main.ts's spelling. */
+const FLAGS: Record<string, keyof RunOptions> = { '--once': 'once', '--dry-run': 'dryRun' };
+
+export type DemoArgs = { ok: true; runOptions: RunOptions; flags: string[] } | { ok: false; problem: string };
+
+/** `--once` and `--dry-run`, in any order, each at most once; anything else is a usage error. */
+export function parseDemoArgs(argv: readonly string[]): DemoArgs {
+  const runOptions: RunOptions = { once: false, dryRun: false };
+  for (const arg of argv) {
+    const option = FLAGS[arg];
+    if (option === undefined) return { ok: false, problem: `Unknown option "${arg}".` };
+    runOptions[option] = true;
+  }
+  const flags = Object.keys(FLAGS).filter((flag) => runOptions[FLAGS[flag]]);
+  return { ok: true, runOptions, flags };
+}
