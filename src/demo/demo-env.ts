@@ -1,3 +1,5 @@
+import { SUPPORTED_ATTRIBUTE_TYPES } from '../pipeline/mapping';
+
 /** Stands in for a secret in the configuration, as the platform does: the real value comes from /secrets. */
 export const SECRET_PLACEHOLDER = '<served by the runtime /secrets endpoint>';
 
@@ -44,6 +46,8 @@ export function buildDemoEnv(input: DemoEnvInput): NodeJS.ProcessEnv {
       ioc_collection_uuid: input.collectionId,
       publish_timestamp: 1,
       sleep_time: DEMO_SLEEP_SECONDS,
+      // Every supported type, so the demo shows every Sekoia format (the form's default is 11 types).
+      attribute_types: [...SUPPORTED_ATTRIBUTE_TYPES],
     }),
     TOKEN: input.runtimeToken,
     URL_CALLBACK: `${input.sekoiaUrl}/callback`,
