@@ -3,15 +3,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { startDemo } from '../../src/demo/start';
 import { realRunEnv } from '../../src/demo/real-config';
-import { DEFAULT_WARNINGLIST, sampleEvents } from '../../src/emulators/misp';
+import { DEFAULT_WARNINGLIST, sampleEvents, SUPPORTED_TYPES } from '../../src/emulators/misp';
 import { GatedClock, waitFor } from '../helpers/e2e-clock';
-import { DEFAULT_TYPES, expectedCollection } from '../helpers/e2e-expected';
+import { expectedCollection } from '../helpers/e2e-expected';
 import { builtScript, exitWithin, spawnNode } from '../helpers/e2e-process';
 import { E2E_COLLECTION, E2E_MISP_KEY, E2E_SECRETS, E2E_SEKOIA_KEY, E2eWorld } from '../helpers/e2e-world';
 import { ConsoleCapture, ManualSignals } from '../helpers/runtime-fixtures';
 
+// The demo asks for every supported type, so that every Sekoia format shows.
 const sampleIocCount = (): number =>
-  expectedCollection(sampleEvents(Math.floor(Date.now() / 1000)), DEFAULT_TYPES, DEFAULT_WARNINGLIST).iocs
+  expectedCollection(sampleEvents(Math.floor(Date.now() / 1000)), SUPPORTED_TYPES, DEFAULT_WARNINGLIST).iocs
     .length;
 
 describe('the demo, built, as `npm start` runs it', () => {
