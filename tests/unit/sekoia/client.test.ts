@@ -35,7 +35,12 @@ beforeAll(() => {
   nock.disableNetConnect();
   nock.enableNetConnect('127.0.0.1');
 });
-afterAll(() => nock.enableNetConnect());
+afterAll(() => {
+  nock.enableNetConnect();
+  // Unpatch node:http: it is shared by the test files of this worker, and a proxy agent cannot
+  // work through nock's interceptor.
+  nock.restore();
+});
 beforeEach(() => {
   clock = new RecordingClock();
   notices = [];
@@ -43,6 +48,7 @@ beforeEach(() => {
 });
 afterEach(() => {
   client.close();
+  nock.abortPendingRequests();
   nock.cleanAll();
   for (const notice of notices) expectNoSecret(notice.error, [KEY]);
 });
