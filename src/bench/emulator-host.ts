@@ -23,6 +23,8 @@ export interface EmulatorCounters {
   sekoiaStored: number;
   /** The `event` of the last event received on /callback, if any. */
   lastEvent?: Record<string, unknown>;
+  /** User + system CPU of the emulators' process so far, in microseconds. */
+  cpuMicros: number;
 }
 
 /** A text-import body as posted: one format, its lines. */
@@ -34,6 +36,7 @@ export interface PostedBody {
 function counters(started: StartedEmulators): EmulatorCounters {
   const { misp, sekoia } = started;
   if (!misp || !sekoia) throw new Error('both emulators must run');
+  const cpu = process.cpuUsage();
   const counts = misp.requestCounts();
   const report = sekoia.collection();
   const last = sekoia.events().at(-1);
@@ -44,6 +47,7 @@ function counters(started: StartedEmulators): EmulatorCounters {
     sekoiaValues: report.valuesReceived,
     sekoiaStored: report.indicators.length,
     lastEvent: last?.event as Record<string, unknown> | undefined,
+    cpuMicros: cpu.user + cpu.system,
   };
 }
 

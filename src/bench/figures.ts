@@ -18,6 +18,10 @@ export interface SyncMeasures {
   iocsPushed: number;
   /** Peak resident set of the trigger process (its whole life), in KiB. */
   peakRssKb: number;
+  /** User + system CPU of the trigger process (its whole life), in microseconds. */
+  cpuMicros: number;
+  /** User + system CPU of the emulators during the sync, in microseconds. */
+  emulatorCpuMicros: number;
   mispRequests: number;
   /** Text imports the IOC Collection accepted. */
   sekoiaRequests: number;
@@ -35,6 +39,10 @@ export interface FloorMeasures {
   wallMs: number;
   pages: number;
   posts: number;
+  /** User + system CPU of the floor process during its loop, in microseconds. */
+  cpuMicros: number;
+  /** Filled by the bench: CPU of the emulators during the floor's loop. */
+  emulatorCpuMicros?: number;
 }
 
 export interface BenchInput {
@@ -62,6 +70,8 @@ export interface BenchResult {
   floor_wall_s: number;
   ratio_to_floor: number;
   quiet_cycle: { misp_requests: number; cpu_ms: number; iocs_pushed: number };
+  /** Where the CPU went (seconds): trigger and emulators during the sync, floor and emulators during the floor. */
+  cpu_s: { trigger: number; emulators_sync: number; floor: number; emulators_floor: number | null };
   restart: { iocs_pushed_again: number };
   page_size: number;
   seed: number;
@@ -110,6 +120,13 @@ export function buildBenchResult(input: BenchInput): BenchResult {
       misp_requests: quiet.mispRequests,
       cpu_ms: round(quiet.cpuMicros / 1000, 1),
       iocs_pushed: quiet.iocsPushed,
+    },
+    cpu_s: {
+      trigger: round(sync.cpuMicros / 1e6, 2),
+      emulators_sync: round(sync.emulatorCpuMicros / 1e6, 2),
+      floor: round(floor.cpuMicros / 1e6, 2),
+      emulators_floor:
+        floor.emulatorCpuMicros === undefined ? null : round(floor.emulatorCpuMicros / 1e6, 2),
     },
     restart: { iocs_pushed_again: input.iocsPushedAgain },
     page_size: input.pageSize,

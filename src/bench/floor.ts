@@ -58,6 +58,7 @@ export async function runFloor(plan: FloorPlan): Promise<FloorMeasures> {
   };
 
   const started = performance.now();
+  const cpuBefore = process.cpuUsage();
   let pages = 0;
   for (let page = 1; ; page += 1) {
     const response = await misp.post('/attributes/restSearch', buildRestSearchBody(plan.query, page));
@@ -70,7 +71,8 @@ export async function runFloor(plan: FloorPlan): Promise<FloorMeasures> {
   }
   await postUpTo(bodies.length);
   const wallMs = performance.now() - started;
-  return { wallMs, pages, posts: posted };
+  const cpu = process.cpuUsage(cpuBefore);
+  return { wallMs, pages, posts: posted, cpuMicros: cpu.user + cpu.system };
 }
 
 if (require.main === module) {

@@ -135,6 +135,7 @@ async function runBench(options: BenchOptions, workDir: string): Promise<BenchRe
     };
     const planFile = path.join(workDir, 'floor-plan.json');
     writeFileSync(planFile, JSON.stringify(plan));
+    const beforeFloor = await counters();
     const floorLog = path.join(workDir, 'floor.log');
     const floor = forkChild('floor', path.join(BENCH_DIR, 'floor.js'), {
       args: [planFile],
@@ -143,6 +144,7 @@ async function runBench(options: BenchOptions, workDir: string): Promise<BenchRe
     children.push(floor);
     await expectExit(floor, 'The floor');
     const floorMeasures = JSON.parse(logTail(floorLog, 1)) as FloorMeasures;
+    floorMeasures.emulatorCpuMicros = (await counters()).cpuMicros - beforeFloor.cpuMicros;
     if (floorMeasures.pages !== plan.triggerPages) {
       throw new Error(`The floor read ${floorMeasures.pages} pages, the trigger ${plan.triggerPages}`);
     }
@@ -158,6 +160,8 @@ async function runBench(options: BenchOptions, workDir: string): Promise<BenchRe
         attributesRead: numberField(event, 'attributes_processed') ?? 0,
         iocsPushed: syncPushed,
         peakRssKb: usage.maxRssKb,
+        cpuMicros: usage.userMicros + usage.systemMicros,
+        emulatorCpuMicros: afterSync.cpuMicros - start.cpuMicros,
         mispRequests: afterSync.mispRequests - start.mispRequests,
         sekoiaRequests: afterSync.sekoiaImports - start.sekoiaImports,
       },

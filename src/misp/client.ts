@@ -145,7 +145,7 @@ export function createMispClient(options: MispClientOptions): MispHttpClient {
     return new MispError(
       `MISP answered ${operation.method} ${operation.url} with ${redactSecrets(problem, secrets)}` +
         `${attempts > 1 ? ` (${attempts} attempts)` : ''}: expected ${expected}. ` +
-        'The next cycle retries; if this repeats, check that misp_url points to the MISP server itself ' +
+        'If this repeats, check that misp_url points to the MISP server itself ' +
         '(not a login page or another service in front of it)',
       { kind: 'malformed', operation },
     );
@@ -197,7 +197,7 @@ export function createMispClient(options: MispClientOptions): MispHttpClient {
         throw pagingError(
           operation,
           `MISP still had attributes after ${maxPages} pages of ${query.pageSize}: paging stopped to avoid an ` +
-            'endless loop. The next cycle retries; if the window really holds that many, raise the page size',
+            'endless loop. If the window really holds that many attributes, lower publish_timestamp',
         );
       }
       const { attributes, skipped } = await fetchPage(buildRestSearchBody(query, page), signal);

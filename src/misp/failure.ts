@@ -68,15 +68,15 @@ function fromStatus(error: HttpError, context: FailureContext): MispError {
   }
   if (status === 429) {
     return new MispError(
-      `MISP kept answering 429 (rate limit exceeded) for ${where} after ${context.attempts} attempts: the next ` +
-        "cycle retries; if this repeats, raise the rate limit of the MISP user's role",
+      `MISP kept answering 429 (rate limit exceeded) for ${where} after ${context.attempts} attempts: if this ` +
+        "repeats, raise the rate limit of the MISP user's role",
       { ...fields, kind: 'rate_limited' },
     );
   }
   if (status >= 500) {
     return new MispError(
       `MISP answered ${status}${api} for ${where} after ${context.attempts} attempts: the MISP server is ` +
-        'failing; the next cycle retries. Check the MISP server (its error log) if this repeats',
+        'failing. Check the MISP server (its error log) if this repeats',
       { ...fields, kind: 'server' },
     );
   }
@@ -87,10 +87,10 @@ function fromStatus(error: HttpError, context: FailureContext): MispError {
       { ...fields, kind: 'rejected' },
     );
   }
-  return new MispError(
-    `MISP answered ${status}${api} for ${where} after ${context.attempts} attempts: the next cycle retries`,
-    { ...fields, kind: 'unavailable' },
-  );
+  return new MispError(`MISP answered ${status}${api} for ${where} after ${context.attempts} attempts`, {
+    ...fields,
+    kind: 'unavailable',
+  });
 }
 
 function fromNetwork(error: NetworkError, context: FailureContext): MispError {
@@ -115,7 +115,7 @@ function fromNetwork(error: NetworkError, context: FailureContext): MispError {
   const via = context.proxyUsed ? ` through the proxy ${context.proxyUsed}` : '';
   const what = error instanceof TimeoutError ? 'did not answer in time' : 'could not be reached';
   return new MispError(
-    `MISP ${what} for ${where}${via} (${detail}) after ${context.attempts} attempts: the next cycle retries. ` +
+    `MISP ${what} for ${where}${via} (${detail}) after ${context.attempts} attempts. ` +
       `Check that misp_url is right and the MISP server is up${via ? ', and the proxy' : ''}`,
     { ...fields, kind: 'unavailable' },
   );

@@ -6,19 +6,28 @@ import { AppError, HttpOperation } from '../errors';
  * - `permission`: 403, the key lacks the permission to write IOC Collections. Fatal.
  * - `collection_not_found`: 404 on the collection: wrong UUID, region or community. Fatal.
  * - `wrong_server`: a redirect, or 404 where the API must answer: ioc_collection_server is wrong. Fatal.
+ * - `proxy`: 407, the proxy asks for credentials it did not get. Fatal.
  * - `tls`: the server's certificate is not trusted (a TLS-inspecting proxy?). Fatal.
  * - `rejected`: another 4xx: this batch only (the trigger splits it). Not fatal.
  * - `unavailable`: 429, 5xx, network failure or timeout after every retry. Not fatal: the next
  *   cycle retries.
  */
 export type SekoiaErrorKind =
-  'auth' | 'permission' | 'collection_not_found' | 'wrong_server' | 'tls' | 'rejected' | 'unavailable';
+  | 'auth'
+  | 'permission'
+  | 'collection_not_found'
+  | 'wrong_server'
+  | 'proxy'
+  | 'tls'
+  | 'rejected'
+  | 'unavailable';
 
 const FATAL_KINDS: ReadonlySet<SekoiaErrorKind> = new Set([
   'auth',
   'permission',
   'collection_not_found',
   'wrong_server',
+  'proxy',
   'tls',
 ]);
 

@@ -56,7 +56,7 @@ function fromStatus(error: HttpError, context: SekoiaFailureContext): SekoiaErro
     return new SekoiaError(
       `The proxy refused ${where} with 407 Proxy Authentication Required: check the user and password in ` +
         `https_proxy of the account form (proxy in use: ${context.proxyUsed ?? 'none'})`,
-      { ...fields, kind: 'wrong_server' },
+      { ...fields, kind: 'proxy' },
     );
   }
   if (status >= 400 && status < 500 && status !== 408 && status !== 425 && status !== 429) {
@@ -66,8 +66,7 @@ function fromStatus(error: HttpError, context: SekoiaFailureContext): SekoiaErro
     });
   }
   return new SekoiaError(
-    `Sekoia.io answered ${status}${api} for ${where} after ${context.attempts} attempts: nothing was lost, ` +
-      'the next cycle pushes again what was not accepted',
+    `Sekoia.io answered ${status}${api} for ${where} after ${context.attempts} attempts`,
     { ...fields, kind: 'unavailable' },
   );
 }
@@ -88,8 +87,7 @@ function fromNetwork(error: NetworkError, context: SekoiaFailureContext): Sekoia
   }
   const what = error instanceof TimeoutError ? 'did not answer in time' : 'could not be reached';
   return new SekoiaError(
-    `Sekoia.io ${what} for ${where}${via} (${detail}) after ${context.attempts} attempts: nothing was lost, ` +
-      'the next cycle pushes again what was not accepted',
+    `Sekoia.io ${what} for ${where}${via} (${detail}) after ${context.attempts} attempts`,
     { ...fields, kind: 'unavailable' },
   );
 }

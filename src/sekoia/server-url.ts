@@ -17,9 +17,10 @@ export function normaliseServerUrl(input: string): string {
     );
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new ConfigurationError(`ioc_collection_server must start with https://, got "${input}"`, [
-      'ioc_collection_server',
-    ]);
+    throw new ConfigurationError(
+      `ioc_collection_server must be an https:// (or http://) URL, got "${input}"`,
+      ['ioc_collection_server'],
+    );
   }
   url.search = '';
   url.hash = '';

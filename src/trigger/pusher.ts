@@ -187,6 +187,6 @@ export class BatchPusher {
     this.totals.rejected += 1;
     if (this.totals.rejectedExamples.length < REJECTED_EXAMPLES)
       this.totals.rejectedExamples.push({ format, value });
-    this.totals.rejectedMessage ??= error.message;
+    this.totals.rejectedMessage ??= error.apiMessage ?? error.message;
   }
 }

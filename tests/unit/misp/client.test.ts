@@ -329,13 +329,13 @@ describe('searchAttributes: failures', () => {
     expect(error.message).toContain('after 3 attempts');
   });
 
-  it('5xx retried with backoff, then kind server naming the status and saying the next cycle retries', async () => {
+  it('5xx retried with backoff, then kind server naming the status and where to look', async () => {
     const scope = nock(MISP).post(PATH).reply(500).post(PATH).reply(502).post(PATH).reply(503, 'down');
     const error = (await caught(() => collect(client.searchAttributes(QUERY)), [KEY])) as MispError;
     scope.done();
     expect(error).toMatchObject({ kind: 'server', fatal: false, status: 503 });
     expect(error.message).toMatch(
-      /^MISP answered 503 \(down\) for POST .* after 3 attempts: .*next cycle retries/,
+      /^MISP answered 503 \(down\) for POST .* after 3 attempts: the MISP server is failing\. Check the MISP server/,
     );
     expect(clock.sleeps).toEqual([50, 100]);
   });
@@ -365,7 +365,7 @@ describe('searchAttributes: failures', () => {
     expect(error).toMatchObject({ kind: 'unavailable', fatal: false, systemCode: 'ECONNRESET' });
     expect(error.message).toMatch(
       new RegExp(
-        `^MISP could not be reached for POST ${MISP}${PATH} \\(ECONNRESET.*\\) after 3 attempts: the next cycle retries`,
+        `^MISP could not be reached for POST ${MISP}${PATH} \\(ECONNRESET.*\\) after 3 attempts\\. Check that misp_url is right`,
       ),
     );
   });

@@ -154,8 +154,8 @@ describe('runCycle', () => {
     expect(report.cursorMoved).toBe(true);
     expect(h.state.cursor).toBe(h.clock.current);
     expect(rejectedLine(report)).toBe(
-      `Sekoia.io refused 1 value (Sekoia.io rejected the batch (400 Bad Request: invalid indicator "${bad}") for POST ` +
-        `${PUSH_OPERATION.url}), e.g. ipv4-addr.value "${bad}". It was left out; every other IOC of the cycle was ` +
+      // The API's own message, not the whole error: the line stays short and says why.
+      `Sekoia.io refused 1 value (invalid indicator "${bad}"), e.g. ipv4-addr.value "${bad}". It was left out; every other IOC of the cycle was ` +
         'pushed. Check these values in MISP: fix them, or clear their IDS flag (to_ids).',
     );
   });
