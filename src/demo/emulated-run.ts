@@ -12,7 +12,7 @@ import {
 import { main, type MainDeps } from '../main';
 import type { RunOptions } from '../runtime/types';
 import { bannerLines } from './banner';
-import { buildDemoEnv, withLoopbackNoProxy } from './demo-env';
+import { buildDemoEnv } from './demo-env';
 import { CHANGE_INTERVAL_MS, startMispChanges } from './misp-changes';
 import { summaryLines } from './summary';
 
@@ -66,8 +66,6 @@ export async function runWithEmulators(options: EmulatedRunOptions): Promise<num
   const volumePath = path.join(tempRoot, 'volume');
   fs.mkdirSync(dataPath);
   fs.mkdirSync(volumePath);
-  // The trigger's clients read proxies from process.env: loopback must bypass any proxy set there.
-  process.env.NO_PROXY = withLoopbackNoProxy(process.env.NO_PROXY ?? process.env.no_proxy);
   const { misp, sekoia } = await startEmulators();
   const changeIntervalMs = options.changeIntervalMs ?? CHANGE_INTERVAL_MS;
   let changes: { stop(): void } | undefined;

@@ -8,6 +8,7 @@ export interface ContextParts<ModuleConfiguration, TriggerConfiguration> {
   moduleConfiguration: Readonly<ModuleConfiguration>;
   triggerConfiguration: Readonly<TriggerConfiguration>;
   triggerConfigurationUuid: string | undefined;
+  env: Readonly<NodeJS.ProcessEnv>;
   dataPath: string;
   logger: Logger;
   clock: Clock;
@@ -31,6 +32,7 @@ export function buildContext<ModuleConfiguration, TriggerConfiguration>(
     moduleConfiguration: parts.moduleConfiguration,
     triggerConfiguration: parts.triggerConfiguration,
     triggerConfigurationUuid: parts.triggerConfigurationUuid,
+    env: parts.env,
     dataPath: parts.dataPath,
     logger,
     clock,
@@ -52,7 +54,8 @@ export function buildContext<ModuleConfiguration, TriggerConfiguration>(
       if (count === FAILED_CYCLES_LIMIT) {
         logger.critical(
           `${count} cycles in a row failed; the last one with: ${messageOf(error)}. ` +
-            'The trigger keeps retrying, but needs attention: fix the cause given in the errors above.',
+            'The platform may stop the trigger on this message: fix the cause given in the errors above, then ' +
+            'restart it if it was stopped. Nothing is lost: the next run resumes from the last complete cycle.',
         );
       }
     },

@@ -163,6 +163,7 @@ export async function runTrigger<ModuleConfiguration, TriggerConfiguration>(
     context = buildContext({
       ...loaded,
       triggerConfigurationUuid: settings.triggerConfigurationUuid,
+      env,
       dataPath: settings.dataPath,
       logger,
       clock,

@@ -33,6 +33,8 @@ export interface TriggerContext<ModuleConfiguration, TriggerConfiguration> {
   readonly triggerConfiguration: Readonly<TriggerConfiguration>;
   /** trigger_configuration_uuid when the runtime gave one. */
   readonly triggerConfigurationUuid: string | undefined;
+  /** The environment the runtime read its configuration from (proxy variables live here too). */
+  readonly env: Readonly<NodeJS.ProcessEnv>;
   /** Where state survives restarts: /symphony_data (+ sub_folder), or SYMPHONY_DATA_PATH. */
   readonly dataPath: string;
   readonly logger: Logger;

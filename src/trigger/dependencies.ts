@@ -42,8 +42,24 @@ const noSink: IocCollectionSink = {
   },
 };
 
-/** The real clients and the SQLite state. */
-export const createDependencies: DependencyFactory = async (input) => {
+/** Client timeouts; the clients' own defaults when absent. Tests shorten them to cut hangs fast. */
+export interface ClientTimeouts {
+  connectMs?: number;
+  readMs?: number;
+}
+
+/** A factory of the real clients and the SQLite state, with the given client timeouts. */
+export function realDependencies(timeouts?: ClientTimeouts): DependencyFactory {
+  return (input) => createRealDependencies(input, timeouts);
+}
+
+/** The real clients and the SQLite state, as the image runs them. */
+export const createDependencies: DependencyFactory = realDependencies();
+
+async function createRealDependencies(
+  input: DependencyInput,
+  timeouts: ClientTimeouts | undefined,
+): Promise<TriggerDependencies> {
   const { settings, clock, env } = input;
   const misp = createMispClient({
     baseUrl: settings.mispUrl,
@@ -53,6 +69,7 @@ export const createDependencies: DependencyFactory = async (input) => {
     httpsProxy: settings.httpsProxy,
     env,
     clock,
+    timeouts,
     onRetry: input.onMispRetry,
   });
   const sekoia =
@@ -66,6 +83,7 @@ export const createDependencies: DependencyFactory = async (input) => {
           httpsProxy: settings.httpsProxy,
           env,
           clock,
+          timeouts,
           onRetry: input.onSekoiaRetry,
         });
   let state: TriggerState;
@@ -86,4 +104,4 @@ export const createDependencies: DependencyFactory = async (input) => {
       await state.close();
     },
   };
-};
+}

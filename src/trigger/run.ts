@@ -168,6 +168,7 @@ export async function runTrigger(context: Context, createDependencies: Dependenc
     settings,
     clock,
     dataPath: context.dataPath,
+    env: context.env,
     namespace: context.triggerConfigurationUuid ?? DEFAULT_NAMESPACE,
     onMispRetry: notifier.forService('MISP'),
     onSekoiaRetry: notifier.forService('Sekoia.io'),

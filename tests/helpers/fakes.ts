@@ -229,6 +229,7 @@ export function createFakeContext<M, T>(fields: {
     moduleConfiguration: fields.moduleConfiguration,
     triggerConfiguration: fields.triggerConfiguration,
     triggerConfigurationUuid: fields.triggerConfigurationUuid,
+    env: {},
     dataPath: '/nonexistent/fake-data-path',
     logger,
     clock: fields.clock,
