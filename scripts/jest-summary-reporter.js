@@ -7,10 +7,17 @@ class SummaryReporter {
   onRunComplete(_contexts, results) {
     const file = process.env.JEST_JSON_OUTPUT;
     if (!file) return;
-    const { numPassedTests, numFailedTests, numPendingTests, numTotalTests, numRuntimeErrorTestSuites } = results;
+    const { numPassedTests, numFailedTests, numPendingTests, numTotalTests, numRuntimeErrorTestSuites } =
+      results;
     writeFileSync(
       file,
-      JSON.stringify({ numPassedTests, numFailedTests, numPendingTests, numTotalTests, numRuntimeErrorTestSuites }),
+      JSON.stringify({
+        numPassedTests,
+        numFailedTests,
+        numPendingTests,
+        numTotalTests,
+        numRuntimeErrorTestSuites,
+      }),
     );
   }
 }
