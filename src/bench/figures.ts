@@ -125,8 +125,7 @@ export function buildBenchResult(input: BenchInput): BenchResult {
       trigger: round(sync.cpuMicros / 1e6, 2),
       emulators_sync: round(sync.emulatorCpuMicros / 1e6, 2),
       floor: round(floor.cpuMicros / 1e6, 2),
-      emulators_floor:
-        floor.emulatorCpuMicros === undefined ? null : round(floor.emulatorCpuMicros / 1e6, 2),
+      emulators_floor: floor.emulatorCpuMicros === undefined ? null : round(floor.emulatorCpuMicros / 1e6, 2),
     },
     restart: { iocs_pushed_again: input.iocsPushedAgain },
     page_size: input.pageSize,

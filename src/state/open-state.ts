@@ -69,7 +69,7 @@ export async function openTriggerState(options: TriggerStateOptions): Promise<Sq
     // In WAL mode, NORMAL survives a process crash; only a power loss may undo the last commits,
     // which at worst pushes a batch again.
     await query('PRAGMA synchronous = NORMAL');
-    await state.purgeExpired();
+    await state.open();
   } catch (error) {
     await keyv.disconnect().catch(() => undefined);
     if (error instanceof StateError)

@@ -1,15 +1,29 @@
 import type Keyv from 'keyv';
 import type { Clock } from '../clock';
 import { describeCause, StateError } from './errors';
-import { purgeExpiredSql, selectLiveKeysSql, upsertKeysSql } from './pushed-keys-sql';
+import {
+  APPEND_JOURNAL_SQL,
+  CLEAR_JOURNAL_SQL,
+  CREATE_TABLES_SQL,
+  INSERT_NAMESPACE_SQL,
+  MERGE_JOURNAL_SQL,
+  PURGE_EXPIRED_SQL,
+  SELECT_LIVE_KEYS_SQL,
+  SELECT_NAMESPACE_SQL,
+} from './pushed-keys-sql';
 import type { TriggerState } from './types';
 
-/** Keys per SQL statement: bounds the statement size whatever a call passes. */
-export const KEYS_PER_STATEMENT = 5000;
+/** Keys per SQL statement: bounds the statement size (about 2 MB of JSON) whatever a call passes. */
+export const KEYS_PER_STATEMENT = 20_000;
 
-const TABLE = 'keyv';
+/**
+ * Journaled keys that trigger a merge into the pushed set. A merge writes the pages its keys land
+ * on, so one merge of 20,000 sorted keys writes far less than twenty of 1,000; each batch is still
+ * on disk, in the journal, before markPushed returns: a crash never loses a mark.
+ */
+export const JOURNAL_MERGE_KEYS = 20_000;
+
 const CURSOR_KEY = 'cursor';
-const PUSHED_PREFIX = 'pushed:';
 
 export type SqlQuery = (sql: string, ...parameters: unknown[]) => Promise<unknown>;
 
@@ -20,71 +34,114 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
 }
 
 /**
- * TriggerState in one SQLite file (design section 8): keyv + @keyv/sqlite, the store passed
- * explicitly (never keyv's in-memory Map) and every store error thrown as StateError (never read
- * as "not pushed"). The pushed set is read and written a chunk of keys per statement; the cursor
- * is one keyv key.
+ * TriggerState in one SQLite file (design section 8), through keyv + @keyv/sqlite: the store
+ * passed explicitly (never keyv's in-memory Map) and every store error thrown as StateError (never
+ * read as "not pushed"). The cursor is one keyv key; the pushed set is a table of its own on the
+ * adapter's connection (see pushed-keys-sql.ts), read a chunk of keys per statement, written by
+ * appends to a journal merged in groups of JOURNAL_MERGE_KEYS. The keys journaled since the last
+ * merge are also held in memory, so reads see them. Operations on the set run one at a time: a
+ * read never runs beside a merge.
  */
 export class SqliteTriggerState implements TriggerState {
-  // Built by openTriggerState, which opens the connection first.
+  // Built by openTriggerState, which opens the connection first, then calls open().
   private closed = false;
   private lastPurgeAt = Number.NEGATIVE_INFINITY;
-  private readonly pushedPrefix: string;
+  /** The namespace's id in the pushed set, set by open(). */
+  private namespaceId = -1;
+  /** Keys appended to the journal since its last merge -> when they expire (epoch ms). */
+  private readonly journaled = new Map<string, number>();
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
     readonly filePath: string,
     private readonly keyv: Keyv,
     private readonly query: SqlQuery,
-    namespace: string,
+    private readonly namespace: string,
     private readonly clock: Clock,
     private readonly purgeIntervalMs: number,
-  ) {
-    this.pushedPrefix = `${namespace}:${PUSHED_PREFIX}`;
+  ) {}
+
+  /** Creates the tables, registers the namespace, merges what a stopped process left in the journal, purges. */
+  async open(): Promise<void> {
+    for (const sql of CREATE_TABLES_SQL) await this.run('create the tables', sql, []);
+    await this.run('register the namespace', INSERT_NAMESPACE_SQL, [this.namespace]);
+    const rows = (await this.run('register the namespace', SELECT_NAMESPACE_SQL, [this.namespace])) as Array<{
+      id: number;
+    }>;
+    this.namespaceId = rows[0].id;
+    await this.purge();
   }
 
-  async filterUnpushed(keys: readonly string[]): Promise<string[]> {
+  filterUnpushed(keys: readonly string[]): Promise<string[]> {
+    return this.exclusive(() => this.readUnpushed(keys));
+  }
+
+  markPushed(keys: readonly string[], ttlMs: number): Promise<void> {
+    return this.exclusive(() => this.recordPushed(keys, ttlMs));
+  }
+
+  /** Deletes this namespace's expired pushed records; keeps the file flat in size. */
+  purgeExpired(): Promise<void> {
+    return this.exclusive(() => this.purge());
+  }
+
+  private async readUnpushed(keys: readonly string[]): Promise<string[]> {
     this.assertOpen('read the pushed IOCs');
     if (keys.length === 0) return [];
     const live = new Set<string>();
     const now = this.clock.now();
     for (const chunk of chunks([...new Set(keys)], KEYS_PER_STATEMENT)) {
-      const rows = (await this.run('read the pushed IOCs', selectLiveKeysSql(TABLE), [
-        this.pushedPrefix.length + 1,
-        this.pushedPrefix,
+      const rows = (await this.run('read the pushed IOCs', SELECT_LIVE_KEYS_SQL, [
+        this.namespaceId,
         JSON.stringify(chunk),
         now,
       ])) as Array<{ k: string }>;
       for (const row of rows) live.add(row.k);
     }
-    return keys.filter((key) => !live.has(key));
+    return keys.filter((key) => !live.has(key) && !((this.journaled.get(key) ?? 0) > now));
   }
 
-  async markPushed(keys: readonly string[], ttlMs: number): Promise<void> {
+  private async recordPushed(keys: readonly string[], ttlMs: number): Promise<void> {
     this.assertOpen('record the pushed IOCs');
     if (!Number.isFinite(ttlMs) || ttlMs <= 0) {
       throw new RangeError(`TTL of pushed IOCs must be a positive number of ms, got ${ttlMs}`);
     }
     if (keys.length === 0) return;
     const now = this.clock.now();
-    if (now - this.lastPurgeAt >= this.purgeIntervalMs) await this.purgeExpired();
-    // Same serialisation as keyv's own set(): keyv reads these rows as { value, expires }.
-    const record = JSON.stringify({ value: now, expires: now + ttlMs });
+    if (now - this.lastPurgeAt >= this.purgeIntervalMs) await this.purge();
+    const expires = now + ttlMs;
     for (const chunk of chunks([...new Set(keys)], KEYS_PER_STATEMENT)) {
-      await this.run('record the pushed IOCs', upsertKeysSql(TABLE), [
-        this.pushedPrefix,
-        record,
+      await this.run('record the pushed IOCs', APPEND_JOURNAL_SQL, [
+        this.namespaceId,
+        expires,
         JSON.stringify(chunk),
       ]);
+      for (const key of chunk) this.journaled.set(key, expires);
     }
+    if (this.journaled.size >= JOURNAL_MERGE_KEYS) await this.mergeJournal();
   }
 
-  /** Deletes this namespace's expired pushed records; keeps the file flat in size. */
-  async purgeExpired(): Promise<void> {
+  private async purge(): Promise<void> {
     this.assertOpen('purge expired pushed IOCs');
     const now = this.clock.now();
-    const end = `${this.pushedPrefix.slice(0, -1)};`;
-    await this.run('purge expired pushed IOCs', purgeExpiredSql(TABLE), [this.pushedPrefix, end, now]);
+    // Journaled records expire too: merged first, so that one statement purges them all.
+    await this.mergeJournal();
+    await this.run('purge expired pushed IOCs', PURGE_EXPIRED_SQL, [this.namespaceId, now]);
     this.lastPurgeAt = now;
+  }
+
+  /** Moves the journal into the pushed set. Both steps are idempotent: a crash between them is harmless. */
+  private async mergeJournal(): Promise<void> {
+    await this.run('record the pushed IOCs', MERGE_JOURNAL_SQL, [this.namespaceId]);
+    await this.run('record the pushed IOCs', CLEAR_JOURNAL_SQL, [this.namespaceId]);
+    this.journaled.clear();
+  }
+
+  /** Runs `operation` after every operation called before it has settled. */
+  private exclusive<T>(operation: () => Promise<T>): Promise<T> {
+    const result = this.queue.then(operation, operation);
+    this.queue = result.catch(() => undefined);
+    return result;
   }
 
   async getCursor(): Promise<number | undefined> {
@@ -109,10 +166,17 @@ export class SqliteTriggerState implements TriggerState {
     await this.guard('save the cursor', () => this.keyv.set(CURSOR_KEY, epochMs));
   }
 
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    await this.guard('close the state file', () => this.keyv.disconnect());
+  close(): Promise<void> {
+    return this.exclusive(async () => {
+      if (this.closed) return;
+      try {
+        // Leaves the pushed set whole for whoever reads the file next (the journal would do too).
+        if (this.journaled.size > 0) await this.mergeJournal();
+      } finally {
+        this.closed = true;
+        await this.guard('close the state file', () => this.keyv.disconnect());
+      }
+    });
   }
 
   private assertOpen(operation: string): void {

@@ -146,9 +146,8 @@ export async function runCycle(deps: CycleDependencies): Promise<CycleReport> {
       if (mapped.skipped) report.tally.record(mapped.skipped);
       for (const ioc of mapped.iocs) {
         const key = iocKey(ioc);
-        // A value twice in the page, waiting in the batcher, or accepted and not yet written to the
-        // state, is taken already by this cycle.
-        if (fresh.has(key) || batcher.has(key) || pusher.marks.has(key)) report.alreadyPushed += 1;
+        // A value twice in the page, or waiting in the batcher, is taken already by this cycle.
+        if (fresh.has(key) || batcher.has(key)) report.alreadyPushed += 1;
         else fresh.set(key, ioc);
       }
     }
@@ -196,11 +195,6 @@ export async function runCycle(deps: CycleDependencies): Promise<CycleReport> {
     }
     // What was read is pushed even when MISP failed: it is marked, and the next cycle skips it.
     await pushAll(batcher.flush());
-    try {
-      await pusher.marks.flush();
-    } catch (error) {
-      throw new PushInterrupted(error, 0);
-    }
   } catch (error) {
     if (!(error instanceof PushInterrupted)) throw error;
     if (!isCycleFailure(error.cause)) throw error.cause;
@@ -209,8 +203,6 @@ export async function runCycle(deps: CycleDependencies): Promise<CycleReport> {
   } finally {
     controller.abort();
     unlink();
-    // What was accepted is recorded before the cycle ends, whatever ended it (the state may close next).
-    await pusher.marks.settle();
   }
 
   Object.assign(report, pusher.totals);

@@ -29,80 +29,6 @@ export const REJECTED_EXAMPLES = 3;
  */
 export const REJECTION_SPLIT_BUDGET = 200;
 
-/**
- * Accepted keys waiting for their state write above which a push waits for the write in progress:
- * bounds the memory the queue may take when the state file is slower than Sekoia.io.
- */
-export const MAX_QUEUED_MARKS = 20_000;
-
-/**
- * Writes accepted keys to the state behind the pushes, one write at a time: the keys accepted
- * while a write runs go together into the next one. The next push need not wait for the state
- * file, and SQLite gets fewer, larger transactions (random keys cost a page write each per
- * transaction). A key is handed here only after Sekoia.io accepted its batch, so a crash loses at
- * most queued marks: those IOCs are pushed again, never lost. A failed write is kept and thrown
- * by the next add() or by flush().
- */
-export class MarkQueue {
-  private queued: string[] = [];
-  /** Queued or being written: taken by this cycle, though not in the state yet. */
-  private readonly waiting = new Set<string>();
-  private writing: Promise<void> | undefined;
-  private failure: { error: unknown } | undefined;
-
-  constructor(
-    private readonly state: TriggerState,
-    private readonly ttlMs: number,
-  ) {}
-
-  /** Queues `keys`; waits for the write in progress when too many are queued. */
-  async add(keys: readonly string[]): Promise<void> {
-    this.throwFailure();
-    for (const key of keys) {
-      this.queued.push(key);
-      this.waiting.add(key);
-    }
-    this.writing ??= this.drain();
-    if (this.queued.length > MAX_QUEUED_MARKS) await this.writing;
-    this.throwFailure();
-  }
-
-  /** True when `key` was accepted and its state write has not finished yet. */
-  has(key: string): boolean {
-    return this.waiting.has(key);
-  }
-
-  /** Resolves once every queued key is written; throws the first failed write. */
-  async flush(): Promise<void> {
-    while (this.writing) await this.writing;
-    this.throwFailure();
-  }
-
-  /** Waits for the writes to end, whatever their outcome (before the state is closed). */
-  async settle(): Promise<void> {
-    while (this.writing) await this.writing;
-  }
-
-  private async drain(): Promise<void> {
-    while (this.queued.length > 0 && !this.failure) {
-      const keys = this.queued;
-      this.queued = [];
-      try {
-        await this.state.markPushed(keys, this.ttlMs);
-      } catch (error) {
-        this.failure = { error };
-      } finally {
-        for (const key of keys) this.waiting.delete(key);
-      }
-    }
-    this.writing = undefined;
-  }
-
-  private throwFailure(): void {
-    if (this.failure) throw this.failure.error;
-  }
-}
-
 export function emptyTotals(): PushTotals {
   return {
     pushedByFormat: {},
@@ -123,34 +49,32 @@ function addCount(
 }
 
 /**
- * Pushes batches and records what was accepted. A batch is queued for marking right after
- * Sekoia.io accepted it, never before (see MarkQueue; `marks.flush()` before moving the cursor).
- * A batch Sekoia.io rejects is split in halves, recursively, so that only the values it refuses
- * are left out. Other errors are thrown as they are.
+ * Pushes batches and records what was accepted. A batch is marked pushed right after Sekoia.io
+ * accepted it, never before. A batch Sekoia.io rejects is split in halves, recursively, so that
+ * only the values it refuses are left out. Other errors are thrown as they are.
  */
 export class BatchPusher {
   readonly totals: PushTotals = emptyTotals();
-  /** Accepted keys on their way to the state. */
-  readonly marks: MarkQueue;
   private splitsLeft = REJECTION_SPLIT_BUDGET;
 
   constructor(
     private readonly sink: IocCollectionSink,
-    state: TriggerState,
+    private readonly state: TriggerState,
     private readonly keyOf: (format: SekoiaFormat, value: string) => string,
-    ttlMs: number,
+    private readonly ttlMs: number,
     private readonly options: PushOptions,
     private readonly signal: AbortSignal,
-  ) {
-    this.marks = new MarkQueue(state, ttlMs);
-  }
+  ) {}
 
   async push(batch: IndicatorBatch): Promise<void> {
     if (batch.values.length === 0) return;
     try {
       const result = await this.sink.push(batch, this.options, this.signal);
+      await this.state.markPushed(
+        batch.values.map((value) => this.keyOf(batch.format, value)),
+        this.ttlMs,
+      );
       this.recordAccepted(batch, result);
-      await this.marks.add(batch.values.map((value) => this.keyOf(batch.format, value)));
     } catch (error) {
       if (!(error instanceof SekoiaError) || error.kind !== 'rejected') throw error;
       await this.narrowDown(batch, error);

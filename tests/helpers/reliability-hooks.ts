@@ -52,3 +52,21 @@ export function loseAnswerOf(faults: FaultController, prefix: string, n: number)
     },
   });
 }
+
+/**
+ * Faults placed by request number under `prefix`: at the n-th request, `schedule[n]` is queued in
+ * order (the n-th request gets the first, its retries the next ones).
+ */
+export function scheduleFaults(
+  faults: FaultController,
+  prefix: string,
+  schedule: Record<number, readonly Fault[]>,
+): () => number {
+  const actions: Record<number, RequestAction> = {};
+  for (const [n, queued] of Object.entries(schedule)) {
+    actions[Number(n)] = () => {
+      for (const fault of queued) faults.failNext(1, fault, prefix);
+    };
+  }
+  return onRequest(faults, prefix, actions);
+}

@@ -10,12 +10,20 @@ import {
   type MispEmulator,
   type MispEventDocument,
 } from '../../src/emulators/misp';
-import { startSekoiaEmulator, type SekoiaEmulator } from '../../src/emulators/sekoia';
+import { startSekoiaEmulator, type CollectionReport, type SekoiaEmulator } from '../../src/emulators/sekoia';
 import { runTrigger, type RunTriggerOptions } from '../../src/runtime';
 import type { Clock } from '../../src/clock';
 import { MAX_BATCH_LINES } from '../../src/sekoia/types';
 import { GatedClock } from './e2e-clock';
-import { DEFAULT_TYPES, expectedCollection, sortIocs, type ExpectedIoc } from './e2e-expected';
+import {
+  DEFAULT_TYPES,
+  expectedCollection,
+  selectedAttributes,
+  sortIocs,
+  type ExpectedIoc,
+} from './e2e-expected';
+import { mapAttribute } from '../../src/pipeline/mapping';
+import { iocKey } from '../../src/pipeline/keys';
 import { ErrorRecorder, recordingTrigger } from './reliability-trigger';
 import { ConsoleCapture, ManualSignals, REPO_ROOT } from './runtime-fixtures';
 import type { AnyTriggerDefinition } from '../../src/triggers';
@@ -72,6 +80,7 @@ export class ReliabilityWorld {
     readonly events: MispEventDocument[],
     readonly misp: MispEmulator,
     readonly sekoia: SekoiaEmulator,
+    private readonly generated: boolean,
   ) {}
 
   static async start(options: ReliabilityWorldOptions = {}): Promise<ReliabilityWorld> {
@@ -98,7 +107,7 @@ export class ReliabilityWorld {
       faults: options.sekoiaFaults,
       now,
     });
-    return new ReliabilityWorld(clock, events, misp, sekoia);
+    return new ReliabilityWorld(clock, events, misp, sekoia, options.attributes !== undefined);
   }
 
   get gatedClock(): GatedClock {
@@ -150,12 +159,28 @@ export class ReliabilityWorld {
     return { exit, console: consoleStream, signals };
   }
 
+  /**
+   * What a complete sync gives. The team's sample: from the suite's own mapping model. Generated
+   * data (whose odd values that model does not cover): the attributes MISP selects, mapped by the
+   * pipeline; mapping itself is tested elsewhere, here the question is only whether faults lose any.
+   */
   expected(): ExpectedIoc[] {
-    return expectedCollection(this.events, DEFAULT_TYPES, DEFAULT_WARNINGLIST).iocs;
+    if (!this.generated) return expectedCollection(this.events, DEFAULT_TYPES, DEFAULT_WARNINGLIST).iocs;
+    const types = new Set(DEFAULT_TYPES);
+    const byKey = new Map<string, ExpectedIoc>();
+    for (const attribute of selectedAttributes(this.events, DEFAULT_TYPES, DEFAULT_WARNINGLIST)) {
+      for (const ioc of mapAttribute(attribute, types).iocs) byKey.set(iocKey(ioc), ioc);
+    }
+    return sortIocs([...byKey.values()]);
   }
 
   collectionIocs(): ExpectedIoc[] {
     return sortIocs(this.sekoia.collection(REL_COLLECTION).indicators);
+  }
+
+  /** What the suite's IOC Collection holds and received. */
+  collection(): CollectionReport {
+    return this.sekoia.collection(REL_COLLECTION);
   }
 
   /** Values Sekoia received that it already held: what was pushed twice. */

@@ -2,8 +2,9 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { openTriggerState, STATE_FILE_NAME } from '../../../src/state/open-state';
-import type { SqliteTriggerState } from '../../../src/state/sqlite-state';
+import { JOURNAL_MERGE_KEYS, type SqliteTriggerState } from '../../../src/state/sqlite-state';
 import { StateError } from '../../../src/state/errors';
+import { JOURNAL_TABLE, NAMESPACES_TABLE, PUSHED_TABLE } from '../../../src/state/pushed-keys-sql';
 import { FakeClock, NAMESPACE, openRaw, tempDataPath } from './helpers';
 
 const HOUR = 3_600_000;
@@ -24,9 +25,9 @@ describe('the state file', () => {
   async function countPushedRows(): Promise<number> {
     const raw = openRaw(paths.filePath);
     try {
+      // Recent marks sit in the journal until merged into the pushed set: both count.
       const rows = await raw.query(
-        `SELECT count(*) AS n FROM keyv WHERE key LIKE ?`,
-        `${NAMESPACE}:pushed:%`,
+        `SELECT (SELECT count(*) FROM ${PUSHED_TABLE}) + (SELECT count(*) FROM ${JOURNAL_TABLE}) AS n`,
       );
       return Number(rows[0]?.n);
     } finally {
@@ -44,7 +45,7 @@ describe('the state file', () => {
     paths.cleanup();
   });
 
-  it("keeps keyv's row format, in WAL mode: plain keyv in another process reads the rows", async () => {
+  it('is read back by another process: the cursor by plain keyv, the pushed set by SQL, in WAL mode', async () => {
     clock.time = Date.now();
     const state = await open();
     await state.markPushed(['ipv4-addr.value|1.2.3.4'], DAY);
@@ -54,7 +55,8 @@ describe('the state file', () => {
       const Keyv = require('keyv').default;
       const { KeyvSqlite } = require('@keyv/sqlite');
       const keyv = new Keyv(new KeyvSqlite({ uri: 'sqlite://' + process.argv[1] }), { namespace: process.argv[2], throwOnErrors: true });
-      Promise.all([keyv.get('cursor'), keyv.get('pushed:ipv4-addr.value|1.2.3.4'), keyv.get('pushed:ipv4-addr.value|5.6.7.8'),
+      Promise.all([keyv.get('cursor'),
+        keyv.store.query('SELECT n.name, p.k, p.expires FROM ${PUSHED_TABLE} p JOIN ${NAMESPACES_TABLE} n ON n.id = p.ns'),
         keyv.store.query('PRAGMA journal_mode')])
         .then((values) => { console.log(JSON.stringify(values)); return keyv.disconnect(); });
     `;
@@ -63,10 +65,49 @@ describe('the state file', () => {
     });
     expect(JSON.parse(output.toString())).toEqual([
       1_768_470_000_000,
-      clock.time,
-      null,
+      [{ name: NAMESPACE, k: 'ipv4-addr.value|1.2.3.4', expires: clock.time + DAY }],
       [{ journal_mode: 'wal' }],
     ]);
+  });
+
+  it('records each mark on disk before markPushed returns: a process that dies unclosed loses none', async () => {
+    const crashed = await open();
+    await crashed.markPushed(['k1', 'k2'], HOUR);
+    // No close(): the marks are only in the journal. A new instance on the file merges them.
+    const next = await openTriggerState({ dataPath: paths.dataPath, namespace: NAMESPACE, clock });
+    opened.push(next);
+    expect(await next.filterUnpushed(['k1', 'k2', 'k3'])).toEqual(['k3']);
+    const raw = openRaw(paths.filePath);
+    try {
+      expect(await raw.query(`SELECT count(*) AS n FROM ${JOURNAL_TABLE}`)).toEqual([{ n: 0 }]);
+      expect(await raw.query(`SELECT k, expires FROM ${PUSHED_TABLE} WHERE k = 'k1'`)).toEqual([
+        { k: 'k1', expires: clock.time + HOUR },
+      ]);
+    } finally {
+      await raw.close();
+    }
+  });
+
+  it('merges the journal into the pushed set every JOURNAL_MERGE_KEYS keys, and at close', async () => {
+    const state = await open();
+    const keys = Array.from({ length: JOURNAL_MERGE_KEYS + 10 }, (_, i) => `k${i}`);
+    await state.markPushed(keys.slice(0, JOURNAL_MERGE_KEYS - 1), HOUR);
+    const raw = openRaw(paths.filePath);
+    try {
+      const journalRows = async (): Promise<unknown> =>
+        (await raw.query(`SELECT count(*) AS n FROM ${JOURNAL_TABLE}`))[0]?.n;
+      expect(await journalRows()).toBe(JOURNAL_MERGE_KEYS - 1);
+      await state.markPushed(keys.slice(JOURNAL_MERGE_KEYS - 1, JOURNAL_MERGE_KEYS), HOUR);
+      expect(await journalRows()).toBe(0);
+      await state.markPushed(keys.slice(JOURNAL_MERGE_KEYS), HOUR);
+      expect(await journalRows()).toBe(10);
+      expect(await state.filterUnpushed([...keys, 'new'])).toEqual(['new']);
+      await state.close();
+      expect(await journalRows()).toBe(0);
+      expect(await countPushedRows()).toBe(keys.length);
+    } finally {
+      await raw.close();
+    }
   });
 
   it('purges expired records on open and then at most once a day, so the file stays flat', async () => {
@@ -97,11 +138,13 @@ describe('the state file', () => {
     const state = await open();
     await state.markPushed(['k'], HOUR);
     const raw = openRaw(paths.filePath);
+    await raw.query(`DROP TABLE ${PUSHED_TABLE}`);
+    await raw.query(`DROP TABLE ${JOURNAL_TABLE}`);
     await raw.query('DROP TABLE keyv');
     await raw.close();
     await expect(state.filterUnpushed(['k'])).rejects.toThrow(StateError);
     await expect(state.filterUnpushed(['k'])).rejects.toThrow(
-      `Could not read the pushed IOCs in the state file ${paths.filePath}: SQLITE_ERROR: no such table: keyv`,
+      `Could not read the pushed IOCs in the state file ${paths.filePath}: SQLITE_ERROR: no such table: ${PUSHED_TABLE}`,
     );
     await expect(state.markPushed(['k'], HOUR)).rejects.toThrow(/Could not record the pushed IOCs/);
     await expect(state.getCursor()).rejects.toThrow(/Could not read the cursor/);

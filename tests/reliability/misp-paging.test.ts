@@ -1,0 +1,73 @@
+import { waitFor } from '../helpers/e2e-clock';
+import { scheduleFaults } from '../helpers/reliability-hooks';
+import { MISP_SEARCH, ReliabilityWorld } from '../helpers/reliability-world';
+
+/** 3 pages of 2,000 selected attributes (then the empty page that ends the search). */
+const ATTRIBUTES = 10_000;
+
+function criticalLines(text: string): string[] {
+  return text.split('\n').filter((line) => / CRITICAL /.test(line));
+}
+
+describe('MISP failing in the middle of paging', () => {
+  let world: ReliabilityWorld | undefined;
+  afterEach(async () => {
+    await world?.close();
+    world = undefined;
+  });
+
+  it('a 403 on page 2 of 3: one critical naming misp_api_key, idle until stopped, nothing pushed is lost; a restart completes', async () => {
+    world = await ReliabilityWorld.start({ attributes: ATTRIBUTES });
+    scheduleFaults(world.misp.faults, MISP_SEARCH, { 2: [{ kind: 'status', status: 403 }] });
+    const first = world.run();
+    await waitFor('the critical line', () => / CRITICAL /.test(first.console.text));
+
+    // A 403 after a good page is a key revoked while paging: fatal, told once with the fix.
+    const critical = criticalLines(first.console.text);
+    expect(critical).toHaveLength(1);
+    expect(critical[0]).toMatch(/MISP refused the API key \(403 .*check misp_api_key in the account form/);
+    // Idle: no retry, no further page, until stopped.
+    const searches = world.misp.requestCounts()[MISP_SEARCH];
+    const pushed = world.collection().indicators.length;
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(world.misp.requestCounts()[MISP_SEARCH]).toBe(searches);
+    expect(world.gatedClock.retryWaits).toEqual([]);
+    // Page 1's full batches went out before page 2 failed.
+    expect(pushed).toBeGreaterThanOrEqual(1000);
+    expect(pushed).toBeLessThan(world.expected().length);
+    first.signals.fire('SIGTERM');
+    await expect(first.exit).resolves.toBe(0);
+
+    // The key is fixed (the fault is gone): a restart on the same data path completes the collection.
+    const second = world.run({ flags: ['--once'] });
+    await expect(second.exit).resolves.toBe(0);
+    expect(second.console.text).not.toMatch(/ERROR|CRITICAL/);
+    expect(second.console.text).toMatch(/already pushed/);
+    expect(world.expectNothingLostNothingLeaked().repushed).toBe(0);
+  });
+
+  it('page 2 never ends (every attempt hangs): read timeouts, retried, the cycle fails, the next cycle completes', async () => {
+    world = await ReliabilityWorld.start({ attributes: ATTRIBUTES });
+    const hang = { kind: 'hang' } as const;
+    scheduleFaults(world.misp.faults, MISP_SEARCH, { 2: [hang, hang, hang, hang, hang, hang] });
+    const run = world.run();
+    await world.gatedClock.untilParked(1);
+
+    expect(world.misp.faults.counts().hang).toBe(6);
+    // 6 attempts, 5 waits between them, then the cycle ends in an error line, not a critical.
+    expect(world.gatedClock.retryWaits).toHaveLength(5);
+    expect(run.console.text).toMatch(/ERROR .*MISP/);
+    expect(run.console.text).not.toMatch(/CRITICAL/);
+    // What page 1 gave was pushed and recorded, the rest waits for the next cycle.
+    const afterFailure = world.collection().indicators.length;
+    expect(afterFailure).toBeGreaterThan(0);
+    expect(afterFailure).toBeLessThan(world.expected().length);
+
+    world.gatedClock.release();
+    await world.gatedClock.untilParked(2);
+    expect(run.console.text).toMatch(/Cycle done .* 3 pages/);
+    run.signals.fire('SIGTERM');
+    await expect(run.exit).resolves.toBe(0);
+    expect(world.expectNothingLostNothingLeaked().repushed).toBe(0);
+  });
+});
