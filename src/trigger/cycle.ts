@@ -102,7 +102,8 @@ function linkedController(signal: AbortSignal): { controller: AbortController; u
 /**
  * One polling cycle: read the window's pages (the next one downloading while the current one is
  * processed), map, dedupe within the cycle and against the state, batch by format, push, mark
- * accepted batches, and move the cursor only when the whole window went through.
+ * accepted batches, and move the cursor only when the whole window went through. A page's state
+ * read runs while the previous page's batches are pushed; pushes stay one at a time, in order.
  */
 export async function runCycle(deps: CycleDependencies): Promise<CycleReport> {
   const { settings, clock, signal, dryRun } = deps;
@@ -135,7 +136,14 @@ export async function runCycle(deps: CycleDependencies): Promise<CycleReport> {
     cursorMoved: false,
   };
 
-  const processPage = async (page: MispPage): Promise<void> => {
+  // Keys marked pushed since the state read in progress began: that read may not show them.
+  const markedDuringRead = new Set<string>();
+  pusher.onMarked = (keys) => {
+    for (const key of keys) markedDuringRead.add(key);
+  };
+
+  /** Maps a page and reads the state for it; may run while the previous page's pushes go on. */
+  const readPage = async (page: MispPage): Promise<Ioc[]> => {
     if (page.attributes.length > 0) report.pages += 1;
     report.attributesRead += page.attributes.length;
     report.warninglistSkipped += page.warninglistSkipped;
@@ -151,9 +159,34 @@ export async function runCycle(deps: CycleDependencies): Promise<CycleReport> {
         else fresh.set(key, ioc);
       }
     }
+    // A mark asked for before this read is in it (the state runs one operation at a time); a mark
+    // asked for after it begins is caught by markedDuringRead.
+    markedDuringRead.clear();
     const unpushed = fresh.size === 0 ? [] : await state.filterUnpushed([...fresh.keys()]);
     report.alreadyPushed += fresh.size - unpushed.length;
-    await pushAll(batcher.add(unpushed.map((key) => fresh.get(key) as Ioc)));
+    return unpushed.map((key) => fresh.get(key) as Ioc);
+  };
+
+  // The previous page's pushes; a failure surfaces at the next page or at the end of the window.
+  let pushing: Promise<void> = Promise.resolve();
+  /** Once the previous page's pushes are over: batches the page's IOCs and starts pushing full batches. */
+  const pushPage = async (iocs: Ioc[]): Promise<void> => {
+    try {
+      await pushing;
+    } catch (error) {
+      if (error instanceof PushInterrupted)
+        throw new PushInterrupted(error.cause, error.pending + iocs.length);
+      throw error;
+    }
+    const taken = iocs.filter((ioc) => {
+      const key = iocKey(ioc);
+      // Pushed by the previous page while the state was read, or queued since.
+      const duplicate = markedDuringRead.has(key) || batcher.has(key);
+      if (duplicate) report.alreadyPushed += 1;
+      return !duplicate;
+    });
+    pushing = pushAll(batcher.add(taken));
+    pushing.catch(() => undefined);
   };
 
   const pushAll = async (batches: readonly IndicatorBatch[]): Promise<void> => {
@@ -190,10 +223,11 @@ export async function runCycle(deps: CycleDependencies): Promise<CycleReport> {
       }
       if (next.done) break;
       if (signal.aborted) throw new AbortedError(signal.reason);
-      await processPage(next.value);
+      await pushPage(await readPage(next.value));
       deps.onProgress?.();
     }
     // What was read is pushed even when MISP failed: it is marked, and the next cycle skips it.
+    await pushing;
     await pushAll(batcher.flush());
   } catch (error) {
     if (!(error instanceof PushInterrupted)) throw error;
@@ -203,6 +237,8 @@ export async function runCycle(deps: CycleDependencies): Promise<CycleReport> {
   } finally {
     controller.abort();
     unlink();
+    // Nothing may still write to the state when the cycle returns (it may be closed next).
+    await pushing.catch(() => undefined);
   }
 
   Object.assign(report, pusher.totals);

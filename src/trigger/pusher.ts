@@ -55,6 +55,8 @@ function addCount(
  */
 export class BatchPusher {
   readonly totals: PushTotals = emptyTotals();
+  /** Told the keys of each batch once they are marked pushed in the state. */
+  onMarked: (keys: readonly string[]) => void = () => undefined;
   private splitsLeft = REJECTION_SPLIT_BUDGET;
 
   constructor(
@@ -70,10 +72,9 @@ export class BatchPusher {
     if (batch.values.length === 0) return;
     try {
       const result = await this.sink.push(batch, this.options, this.signal);
-      await this.state.markPushed(
-        batch.values.map((value) => this.keyOf(batch.format, value)),
-        this.ttlMs,
-      );
+      const keys = batch.values.map((value) => this.keyOf(batch.format, value));
+      await this.state.markPushed(keys, this.ttlMs);
+      this.onMarked(keys);
       this.recordAccepted(batch, result);
     } catch (error) {
       if (!(error instanceof SekoiaError) || error.kind !== 'rejected') throw error;

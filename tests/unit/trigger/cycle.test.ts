@@ -125,6 +125,34 @@ describe('runCycle', () => {
     expect(report.alreadyPushed).toBe(4);
   });
 
+  it('pushes once a value that the previous page pushed while this page read the state', async () => {
+    // Page 1 fills a batch, pushed while page 2 is read; page 2 holds one of its values again.
+    const page1 = ipAttributes(1000);
+    const page2 = [...ipAttributes(1, 5), ...ipAttributes(10, 1000)];
+    const h = cycleHarness([page1, page2]);
+    // Hold the first push until page 2's state read has answered: that read cannot show its marks.
+    let page2Read: () => void = () => undefined;
+    const page2WasRead = new Promise<void>((resolve) => (page2Read = resolve));
+    const filter = h.state.filterUnpushed.bind(h.state);
+    h.state.filterUnpushed = async (keys) => {
+      const unpushed = await filter(keys);
+      if (h.state.filterCalls === 2) page2Read();
+      return unpushed;
+    };
+    const push = h.sink.push.bind(h.sink);
+    h.sink.push = async (batch, options) => {
+      if (h.sink.calls.length === 0) await page2WasRead;
+      return push(batch, options);
+    };
+
+    const report = await runCycle(h.deps);
+
+    const values = h.sink.acceptedValues();
+    expect(values).toHaveLength(1010);
+    expect(new Set(values).size).toBe(1010);
+    expect(report).toMatchObject({ iocsPushed: 1010, alreadyPushed: 1, cursorMoved: true });
+  });
+
   it('skips values already pushed by an earlier cycle', async () => {
     const h = cycleHarness([[attribute('ip-dst', '192.0.2.1'), attribute('ip-dst', '192.0.2.2')]]);
     await h.state.markPushed(['ipv4-addr.value|192.0.2.1'], DAY);
