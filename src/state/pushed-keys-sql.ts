@@ -26,6 +26,10 @@ export const SELECT_NAMESPACE_SQL = `SELECT id FROM ${NAMESPACES_TABLE} WHERE na
 export const SELECT_LIVE_KEYS_SQL = `SELECT k FROM ${PUSHED_TABLE}
   WHERE ns = ?1 AND k IN (SELECT value FROM json_each(?2)) AND expires > ?3`;
 
+/** Namespace ?1's live keys after ?3, in key order, ?4 at most: loads the Bloom filter in bounded steps. */
+export const SELECT_KEYS_PAGE_SQL = `SELECT k FROM ${PUSHED_TABLE} WHERE ns = ?1 AND k > ?2 AND expires > ?3
+  ORDER BY k LIMIT ?4`;
+
 /** Appends (?1, key, ?2) to the journal for each key of the JSON array ?3. */
 export const APPEND_JOURNAL_SQL = `INSERT INTO ${JOURNAL_TABLE} (ns, k, expires)
   SELECT ?1, value, ?2 FROM json_each(?3)`;

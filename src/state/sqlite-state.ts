@@ -8,9 +8,11 @@ import {
   INSERT_NAMESPACE_SQL,
   MERGE_JOURNAL_SQL,
   PURGE_EXPIRED_SQL,
+  SELECT_KEYS_PAGE_SQL,
   SELECT_LIVE_KEYS_SQL,
   SELECT_NAMESPACE_SQL,
 } from './pushed-keys-sql';
+import { BloomFilter } from './bloom';
 import type { TriggerState } from './types';
 
 /** Keys per SQL statement: bounds the statement size (about 2 MB of JSON) whatever a call passes. */
@@ -21,7 +23,10 @@ export const KEYS_PER_STATEMENT = 20_000;
  * on, so one merge of 20,000 sorted keys writes far less than twenty of 1,000; each batch is still
  * on disk, in the journal, before markPushed returns: a crash never loses a mark.
  */
-export const JOURNAL_MERGE_KEYS = 20_000;
+export const JOURNAL_MERGE_KEYS = 50_000;
+
+/** Keys read per statement when the Bloom filter is loaded at open: bounds the memory it takes. */
+const BLOOM_LOAD_KEYS = 50_000;
 
 const CURSOR_KEY = 'cursor';
 
@@ -39,8 +44,9 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
  * read as "not pushed"). The cursor is one keyv key; the pushed set is a table of its own on the
  * adapter's connection (see pushed-keys-sql.ts), read a chunk of keys per statement, written by
  * appends to a journal merged in groups of JOURNAL_MERGE_KEYS. The keys journaled since the last
- * merge are also held in memory, so reads see them. Operations on the set run one at a time: a
- * read never runs beside a merge.
+ * merge are also held in memory, so reads see them; a Bloom filter of every recorded key spares
+ * the read of keys never recorded. Operations on the set run one at a time: a read never runs
+ * beside a merge.
  */
 export class SqliteTriggerState implements TriggerState {
   // Built by openTriggerState, which opens the connection first, then calls open().
@@ -50,6 +56,7 @@ export class SqliteTriggerState implements TriggerState {
   private namespaceId = -1;
   /** Keys appended to the journal since its last merge -> when they expire (epoch ms). */
   private readonly journaled = new Map<string, number>();
+  private readonly recorded = new BloomFilter();
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
@@ -70,6 +77,22 @@ export class SqliteTriggerState implements TriggerState {
     }>;
     this.namespaceId = rows[0].id;
     await this.purge();
+    await this.loadBloomFilter();
+  }
+
+  private async loadBloomFilter(): Promise<void> {
+    const now = this.clock.now();
+    for (let after = ''; ;) {
+      const rows = (await this.run('read the pushed IOCs', SELECT_KEYS_PAGE_SQL, [
+        this.namespaceId,
+        after,
+        now,
+        BLOOM_LOAD_KEYS,
+      ])) as Array<{ k: string }>;
+      for (const row of rows) this.recorded.add(row.k);
+      if (rows.length < BLOOM_LOAD_KEYS) return;
+      after = rows[rows.length - 1].k;
+    }
   }
 
   filterUnpushed(keys: readonly string[]): Promise<string[]> {
@@ -90,7 +113,8 @@ export class SqliteTriggerState implements TriggerState {
     if (keys.length === 0) return [];
     const live = new Set<string>();
     const now = this.clock.now();
-    for (const chunk of chunks([...new Set(keys)], KEYS_PER_STATEMENT)) {
+    const maybeRecorded = [...new Set(keys)].filter((key) => this.recorded.mightContain(key));
+    for (const chunk of chunks(maybeRecorded, KEYS_PER_STATEMENT)) {
       const rows = (await this.run('read the pushed IOCs', SELECT_LIVE_KEYS_SQL, [
         this.namespaceId,
         JSON.stringify(chunk),
@@ -116,7 +140,10 @@ export class SqliteTriggerState implements TriggerState {
         expires,
         JSON.stringify(chunk),
       ]);
-      for (const key of chunk) this.journaled.set(key, expires);
+      for (const key of chunk) {
+        this.journaled.set(key, expires);
+        this.recorded.add(key);
+      }
     }
     if (this.journaled.size >= JOURNAL_MERGE_KEYS) await this.mergeJournal();
   }
