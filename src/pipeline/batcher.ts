@@ -20,7 +20,8 @@ export function batchByFormat(iocs: Iterable<Ioc>, maxLines: number = MAX_BATCH_
  * queued once; once handed out, a key is the caller's to track (in flight, then pushed).
  */
 export class Batcher {
-  private readonly pending = new Map<SekoiaFormat, string[]>();
+  /** Queued values of each format, with their keys (so that handing a batch out computes none). */
+  private readonly pending = new Map<SekoiaFormat, { values: string[]; keys: string[] }>();
   private readonly pendingKeys = new Set<string>();
 
   /** @default maxLines MAX_BATCH_LINES (1000) */
@@ -36,14 +37,15 @@ export class Batcher {
     for (const ioc of iocs) {
       const key = iocKey(ioc);
       if (this.pendingKeys.has(key)) continue;
-      let values = this.pending.get(ioc.format);
-      if (values === undefined) {
-        values = [];
-        this.pending.set(ioc.format, values);
+      let queued = this.pending.get(ioc.format);
+      if (queued === undefined) {
+        queued = { values: [], keys: [] };
+        this.pending.set(ioc.format, queued);
       }
-      values.push(ioc.value);
+      queued.values.push(ioc.value);
+      queued.keys.push(key);
       this.pendingKeys.add(key);
-      if (values.length >= this.maxLines) full.push(this.takeFormat(ioc.format));
+      if (queued.values.length >= this.maxLines) full.push(this.takeFormat(ioc.format));
     }
     return full;
   }
@@ -64,9 +66,9 @@ export class Batcher {
   }
 
   private takeFormat(format: SekoiaFormat): IndicatorBatch {
-    const values = this.pending.get(format) ?? [];
+    const { values, keys } = this.pending.get(format) ?? { values: [], keys: [] };
     this.pending.delete(format);
-    for (const value of values) this.pendingKeys.delete(iocKey({ format, value }));
+    for (const key of keys) this.pendingKeys.delete(key);
     return { format, values };
   }
 }

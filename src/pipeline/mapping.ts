@@ -96,8 +96,8 @@ function skip(reason: SkipReason, type: string, rawValue: unknown, detail: strin
 /** Why `value` is too long to be a real value of `type`, or undefined. Cheap on megabyte strings. */
 function lengthProblem(type: SupportedAttributeType, value: string): string | undefined {
   const limit = type === 'url' ? MAX_URL_BYTES : MAX_VALUE_BYTES;
-  // A UTF-16 code unit is at least one UTF-8 byte: compare lengths before counting bytes.
-  if (value.length > limit || Buffer.byteLength(value, 'utf8') > limit) {
+  // A UTF-16 code unit is one to three UTF-8 bytes: count bytes only when the length leaves a doubt.
+  if (value.length > limit || (value.length * 3 > limit && Buffer.byteLength(value, 'utf8') > limit)) {
     return `value longer than ${limit} bytes`;
   }
   return undefined;
@@ -120,12 +120,11 @@ export function mapAttribute(raw: unknown, enabledTypes: ReadonlySet<string>): M
     const detail = type === undefined || type === '' ? 'type missing' : 'type is not a non-empty string';
     return skip('invalid_value', MISSING_TYPE, value, detail);
   }
-  const shownType = printableExcerpt(type, 40);
   if (!isSupportedType(type)) {
-    return skip('unsupported_type', shownType, value, 'type not supported by this trigger');
+    return skip('unsupported_type', printableExcerpt(type, 40), value, 'type not supported by this trigger');
   }
   if (!enabledTypes.has(type)) {
-    return skip('unsupported_type', shownType, value, "type not enabled in the trigger's attribute_types");
+    return skip('unsupported_type', type, value, "type not enabled in the trigger's attribute_types");
   }
   if (typeof value !== 'string') {
     return skip(
