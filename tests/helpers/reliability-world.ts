@@ -72,6 +72,7 @@ export class ReliabilityWorld {
   readonly dataPath = fs.mkdtempSync(path.join(os.tmpdir(), 'rel-data-'));
   readonly captured: ConsoleCapture[] = [];
   readonly errors = new ErrorRecorder();
+  private readonly runs: ReliabilityRun[] = [];
   /** Output of child processes, added by the tests that spawn them. */
   readonly childOutput: string[] = [];
 
@@ -156,7 +157,9 @@ export class ReliabilityWorld {
       logShipping: input.logShipping,
       runOptions: { once: flags.includes('--once'), dryRun: flags.includes('--dry-run') },
     });
-    return { exit, console: consoleStream, signals };
+    const run: ReliabilityRun = { exit, console: consoleStream, signals };
+    this.runs.push(run);
+    return run;
   }
 
   /**
@@ -216,7 +219,10 @@ export class ReliabilityWorld {
     for (const secret of REL_SECRETS) expect(everything).not.toContain(secret);
   }
 
+  /** Stops the runs still going (a test that failed midway), then the emulators. */
   async close(): Promise<void> {
+    for (const run of this.runs) run.signals.fire('SIGTERM');
+    await Promise.allSettled(this.runs.map((run) => run.exit));
     await Promise.all([this.misp.close(), this.sekoia.close()]);
     fs.rmSync(this.volumePath, { recursive: true, force: true });
     fs.rmSync(this.dataPath, { recursive: true, force: true });

@@ -16,9 +16,10 @@ describe('MISP failing in the middle of paging', () => {
     world = undefined;
   });
 
-  it('a 403 on page 2 of 3: one critical naming misp_api_key, idle until stopped, nothing pushed is lost; a restart completes', async () => {
-    world = await ReliabilityWorld.start({ attributes: ATTRIBUTES });
-    scheduleFaults(world.misp.faults, MISP_SEARCH, { 2: [{ kind: 'status', status: 403 }] });
+  it('a 403 on page 3 of 4: one critical naming misp_api_key, idle until stopped, nothing pushed is lost; a restart completes', async () => {
+    // 4 pages: pages 1 and 2 fill whole batches (pushed) before page 3 is refused.
+    world = await ReliabilityWorld.start({ attributes: 14_000 });
+    scheduleFaults(world.misp.faults, MISP_SEARCH, { 3: [{ kind: 'status', status: 403 }] });
     const first = world.run();
     await waitFor('the critical line', () => / CRITICAL /.test(first.console.text));
 
@@ -32,7 +33,7 @@ describe('MISP failing in the middle of paging', () => {
     await new Promise((resolve) => setImmediate(resolve));
     expect(world.misp.requestCounts()[MISP_SEARCH]).toBe(searches);
     expect(world.gatedClock.retryWaits).toEqual([]);
-    // Page 1's full batches went out before page 2 failed.
+    // The full batches of pages 1 and 2 went out (and were recorded) before page 3 failed.
     expect(pushed).toBeGreaterThanOrEqual(1000);
     expect(pushed).toBeLessThan(world.expected().length);
     first.signals.fire('SIGTERM');
@@ -56,7 +57,9 @@ describe('MISP failing in the middle of paging', () => {
     expect(world.misp.faults.counts().hang).toBe(6);
     // 6 attempts, 5 waits between them, then the cycle ends in an error line, not a critical.
     expect(world.gatedClock.retryWaits).toHaveLength(5);
-    expect(run.console.text).toMatch(/ERROR .*MISP/);
+    expect(run.console.text).toMatch(
+      /ERROR +Reading MISP failed after 1 page: MISP did not answer in time.*after 6 attempts.*Nothing is lost\./,
+    );
     expect(run.console.text).not.toMatch(/CRITICAL/);
     // What page 1 gave was pushed and recorded, the rest waits for the next cycle.
     const afterFailure = world.collection().indicators.length;
