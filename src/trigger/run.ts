@@ -42,6 +42,11 @@ function messageOf(error: unknown): string {
 }
 
 /** Fatal errors and aborts go up; anything else is told in an error line and the run goes on. */
+/** Appended to a fatal error met during a cycle. */
+export const PROGRESS_KEPT =
+  'What was pushed before is recorded: once this is fixed, restart the trigger; it continues where it ' +
+  'stopped and nothing is lost.';
+
 function rethrowIfFatal(error: unknown): void {
   if (isAbortError(error) || (error instanceof AppError && error.fatal)) throw error;
 }
@@ -138,7 +143,14 @@ async function cycleOnce(
   } catch (error) {
     if (isAbortError(error)) return false;
     metrics.recordError(clock.now() - startedAt);
-    rethrowIfFatal(error);
+    if (error instanceof AppError && error.fatal) {
+      // The critical line is all the user reads: say that fixing and restarting loses nothing.
+      throw new AppError(`${error.message.replace(/[.\s]+$/, '')}. ${PROGRESS_KEPT}`, {
+        code: error.code,
+        fatal: true,
+        cause: error,
+      });
+    }
     logger.error(
       `The cycle failed: ${messageOf(error)}. What was pushed is recorded; the cursor did not move, so ` +
         `${nextPoll === undefined ? 'the next run' : `the next cycle in ${nextPoll} s`} reads the window again. Nothing is lost.`,

@@ -191,6 +191,7 @@ const MESSAGE_FRAGMENTS = [
   'the image is broken, please report it',
   'Internal error, the trigger stopped working:',
   'cycles in a row failed; the last one with:',
+  'What was pushed before is recorded: once this is',
   // Errors: the next cycle retries
   'Reading MISP failed after',
   'MISP kept answering 429 (rate limit exceeded)',

@@ -132,7 +132,15 @@ describe('the trigger run loop', () => {
       status: 401,
       operation: PUSH_OPERATION,
     });
-    await expect(t.trigger.run(t.context)).rejects.toMatchObject({ kind: 'auth' });
+    // The same fatal error, with the word that a restart loses nothing.
+    await expect(t.trigger.run(t.context)).rejects.toMatchObject({
+      fatal: true,
+      code: 'SEKOIA_AUTH',
+      cause: { kind: 'auth' },
+      message: expect.stringContaining(
+        'once this is fixed, restart the trigger; it continues where it stopped',
+      ),
+    });
     expect(t.calls.failed).toHaveLength(0);
     expect(t.state.closed).toBe(true);
   });
