@@ -111,3 +111,49 @@ export function isAbortError(error: unknown): boolean {
     (error instanceof Error && (error.name === 'AbortError' || error.name === 'CanceledError'))
   );
 }
+
+/** What a MISP or Sekoia.io call error carries besides its message. */
+export interface ServiceErrorFields<Kind extends string> {
+  /** What went wrong, as the trigger acts on it. */
+  kind: Kind;
+  operation: HttpOperation;
+  /** HTTP status, when the server answered. */
+  status?: number;
+  /** The server's own message, secrets removed. */
+  apiMessage?: string;
+  /** System or TLS error code (ECONNRESET, DEPTH_ZERO_SELF_SIGNED_CERT, ...). */
+  systemCode?: string;
+  /** A sanitised error (no headers, no secret). */
+  cause?: unknown;
+}
+
+/**
+ * A call to one of the services failed: the base of MispError and SekoiaError. The code is
+ * `<SERVICE>_<KIND>`; the kinds listed as fatal need the user (critical log), the others are retried
+ * by the next cycle.
+ */
+export abstract class ServiceError<Kind extends string> extends AppError {
+  readonly kind: Kind;
+  readonly operation: HttpOperation;
+  readonly status: number | undefined;
+  readonly apiMessage: string | undefined;
+  readonly systemCode: string | undefined;
+
+  protected constructor(
+    message: string,
+    fields: ServiceErrorFields<Kind>,
+    service: string,
+    fatalKinds: ReadonlySet<Kind>,
+  ) {
+    super(message, {
+      code: `${service}_${fields.kind.toUpperCase()}`,
+      fatal: fatalKinds.has(fields.kind),
+      cause: fields.cause,
+    });
+    this.kind = fields.kind;
+    this.operation = fields.operation;
+    this.status = fields.status;
+    this.apiMessage = fields.apiMessage;
+    this.systemCode = fields.systemCode;
+  }
+}

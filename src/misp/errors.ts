@@ -1,4 +1,4 @@
-import { AppError, HttpOperation } from '../errors';
+import { ServiceError, type ServiceErrorFields } from '../errors';
 
 /**
  * What went wrong with MISP, as the trigger acts on it:
@@ -25,37 +25,11 @@ export type MispErrorKind =
 
 const FATAL_KINDS: ReadonlySet<MispErrorKind> = new Set(['auth', 'not_found', 'rejected', 'tls']);
 
-export interface MispErrorFields {
-  kind: MispErrorKind;
-  operation: HttpOperation;
-  /** HTTP status, when MISP answered. */
-  status?: number;
-  /** MISP's own message, secrets removed. */
-  apiMessage?: string;
-  /** System or TLS error code (ECONNRESET, DEPTH_ZERO_SELF_SIGNED_CERT, ...). */
-  systemCode?: string;
-  /** A sanitised error (no headers, no secret). */
-  cause?: unknown;
-}
+export type MispErrorFields = ServiceErrorFields<MispErrorKind>;
 
 /** A MISP call failed. The message says what, where, and what to do; it never holds the key. */
-export class MispError extends AppError {
-  readonly kind: MispErrorKind;
-  readonly operation: HttpOperation;
-  readonly status: number | undefined;
-  readonly apiMessage: string | undefined;
-  readonly systemCode: string | undefined;
-
+export class MispError extends ServiceError<MispErrorKind> {
   constructor(message: string, fields: MispErrorFields) {
-    super(message, {
-      code: `MISP_${fields.kind.toUpperCase()}`,
-      fatal: FATAL_KINDS.has(fields.kind),
-      cause: fields.cause,
-    });
-    this.kind = fields.kind;
-    this.operation = fields.operation;
-    this.status = fields.status;
-    this.apiMessage = fields.apiMessage;
-    this.systemCode = fields.systemCode;
+    super(message, fields, 'MISP', FATAL_KINDS);
   }
 }

@@ -1,4 +1,4 @@
-import { AppError, HttpOperation } from '../errors';
+import { ServiceError, type ServiceErrorFields } from '../errors';
 
 /**
  * What went wrong with Sekoia.io, as the trigger acts on it:
@@ -31,37 +31,11 @@ const FATAL_KINDS: ReadonlySet<SekoiaErrorKind> = new Set([
   'tls',
 ]);
 
-export interface SekoiaErrorFields {
-  kind: SekoiaErrorKind;
-  operation: HttpOperation;
-  /** HTTP status, when Sekoia.io answered. */
-  status?: number;
-  /** The API's own message, secrets removed. */
-  apiMessage?: string;
-  /** System or TLS error code (ECONNRESET, ...). */
-  systemCode?: string;
-  /** A sanitised error (no headers, no secret). */
-  cause?: unknown;
-}
+export type SekoiaErrorFields = ServiceErrorFields<SekoiaErrorKind>;
 
 /** A Sekoia.io call failed. The message says what, where, and what to do; it never holds the key. */
-export class SekoiaError extends AppError {
-  readonly kind: SekoiaErrorKind;
-  readonly operation: HttpOperation;
-  readonly status: number | undefined;
-  readonly apiMessage: string | undefined;
-  readonly systemCode: string | undefined;
-
+export class SekoiaError extends ServiceError<SekoiaErrorKind> {
   constructor(message: string, fields: SekoiaErrorFields) {
-    super(message, {
-      code: `SEKOIA_${fields.kind.toUpperCase()}`,
-      fatal: FATAL_KINDS.has(fields.kind),
-      cause: fields.cause,
-    });
-    this.kind = fields.kind;
-    this.operation = fields.operation;
-    this.status = fields.status;
-    this.apiMessage = fields.apiMessage;
-    this.systemCode = fields.systemCode;
+    super(message, fields, 'SEKOIA', FATAL_KINDS);
   }
 }

@@ -1,27 +1,10 @@
+import { SUPPORTED_ATTRIBUTE_TYPES } from '../../pipeline/mapping';
 import { mulberry32, pick, randomInt, randomUuid, type Random } from '../prng';
 import { categoryOf, makeJunk, makeValue, type ValueShares } from './value-makers';
 import type { MispAttributeJson, MispEventJson, MispObjectJson, MispTagJson } from './wire-types';
 
-/** The MISP types the trigger maps to Sekoia formats. */
-export const SUPPORTED_TYPES = [
-  'ip-dst',
-  'ip-src',
-  'ip-dst|port',
-  'ip-src|port',
-  'domain',
-  'hostname',
-  'domain|ip',
-  'url',
-  'md5',
-  'sha1',
-  'sha256',
-  'sha512',
-  'filename|md5',
-  'filename|sha1',
-  'filename|sha256',
-  'email-src',
-  'email-dst',
-] as const;
+/** The MISP types the trigger maps to Sekoia formats (the schema's attribute_types enum). */
+export const SUPPORTED_TYPES = SUPPORTED_ATTRIBUTE_TYPES;
 
 /** Types real events hold that the trigger skips. */
 export const UNSUPPORTED_TYPES = ['filename', 'text', 'yara', 'AS', 'link'] as const;

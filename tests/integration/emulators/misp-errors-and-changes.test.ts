@@ -1,4 +1,9 @@
-import { startMispEmulator, sampleEvents, type MispEmulator } from '../../../src/emulators/misp';
+import {
+  startMispEmulator,
+  sampleEvents,
+  SUPPORTED_TYPES,
+  type MispEmulator,
+} from '../../../src/emulators/misp';
 import { postJson, send } from './http-client';
 import { HOUR, NOW, testEvents } from './misp-data';
 
@@ -163,25 +168,7 @@ describe('MISP emulator: the team sample events', () => {
         };
       }>().response.Attribute;
       const types = new Set(attributes.map((a) => a.type));
-      for (const type of [
-        'ip-dst',
-        'ip-src',
-        'ip-dst|port',
-        'ip-src|port',
-        'domain',
-        'hostname',
-        'domain|ip',
-        'url',
-        'md5',
-        'sha1',
-        'sha256',
-        'sha512',
-        'filename|md5',
-        'filename|sha1',
-        'filename|sha256',
-        'email-src',
-        'email-dst',
-      ]) {
+      for (const type of SUPPORTED_TYPES) {
         expect(types).toContain(type);
       }
       expect(attributes.some((a) => !a.to_ids)).toBe(true);
