@@ -92,7 +92,9 @@ export async function runWithEmulators(options: EmulatedRunOptions): Promise<num
       base: baseEnv,
     });
     if (!options.runOptions.once) {
-      changes = startMispChanges(misp, (line) => say(`[demo] ${line}`), changeIntervalMs);
+      // The first cycle's event (a fresh state always pushes) tells that it is over.
+      const firstCycleDone = (): boolean => sekoia.events().length > 0;
+      changes = startMispChanges(misp, (line) => say(`[demo] ${line}`), changeIntervalMs, firstCycleDone);
     }
     const exitCode = await main([TRIGGER_COMMAND, ...options.flags], {
       host: '127.0.0.1',

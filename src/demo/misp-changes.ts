@@ -56,14 +56,20 @@ export function applyChange(misp: MispEmulator, n: number, nowSeconds: number): 
   return `MISP: added ${attributes.length} IDS attributes to event ${GROWING_EVENT_ID} and republished it (${describe(attributes)}).`;
 }
 
-/** Applies a change every `intervalMs` until stopped; `report` prints each change's line. */
+/**
+ * Applies a change every `intervalMs` until stopped; `report` prints each change's line. Ticks
+ * before `ready()` (the first cycle done) change nothing: a change read by the first cycle would
+ * not show as an incremental push.
+ */
 export function startMispChanges(
   misp: MispEmulator,
   report: (line: string) => void,
   intervalMs: number = CHANGE_INTERVAL_MS,
+  ready: () => boolean = () => true,
 ): { stop(): void } {
   let n = 0;
   const timer = setInterval(() => {
+    if (!ready()) return;
     n += 1;
     report(`${applyChange(misp, n, Math.floor(Date.now() / 1000))} The next cycle pushes only these.`);
   }, intervalMs);

@@ -39,6 +39,8 @@ describe('node dist/main.js trigger-misp-ids-to-ioc-collection (spawned, against
     const expected = world.expected().iocs;
     await waitFor('the collection to fill', () => world.collectionIocs().length === expected.length, 1000);
     await waitFor('/health to answer 200', async () => (await health(livenessPort)) === 200, 500);
+    // The event follows the last push: a SIGTERM before it lands would cancel its sending.
+    await waitFor('the cycle event', () => world.sekoia.events().length === 1, 1000);
     expect(world.collectionIocs()).toEqual(expected);
 
     trigger.child.kill('SIGTERM');
