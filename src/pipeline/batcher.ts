@@ -1,6 +1,6 @@
 import { MAX_BATCH_LINES, type IndicatorBatch, type SekoiaFormat } from '../sekoia/types';
 import { iocKey } from './keys';
-import type { Ioc } from './types';
+import type { Ioc, KeyedBatch } from './types';
 
 /**
  * Groups IOCs into text-import batches: one format per batch, at most `maxLines` values, in the
@@ -10,7 +10,7 @@ import type { Ioc } from './types';
 export function batchByFormat(iocs: Iterable<Ioc>, maxLines: number = MAX_BATCH_LINES): IndicatorBatch[] {
   const batcher = new Batcher(maxLines);
   const full = batcher.add(iocs);
-  return [...full, ...batcher.flush()];
+  return [...full, ...batcher.flush()].map(({ format, values }) => ({ format, values }));
 }
 
 /**
@@ -32,10 +32,16 @@ export class Batcher {
   }
 
   /** Queues `iocs` (pending duplicates ignored); returns the batches that became full, in order. */
-  add(iocs: Iterable<Ioc>): IndicatorBatch[] {
-    const full: IndicatorBatch[] = [];
-    for (const ioc of iocs) {
-      const key = iocKey(ioc);
+  add(iocs: Iterable<Ioc>): KeyedBatch[] {
+    const keyed: Array<readonly [string, Ioc]> = [];
+    for (const ioc of iocs) keyed.push([iocKey(ioc), ioc]);
+    return this.addKeyed(keyed);
+  }
+
+  /** As add(), for IOCs whose key (iocKey) the caller has already built. */
+  addKeyed(entries: Iterable<readonly [string, Ioc]>): KeyedBatch[] {
+    const full: KeyedBatch[] = [];
+    for (const [key, ioc] of entries) {
       if (this.pendingKeys.has(key)) continue;
       let queued = this.pending.get(ioc.format);
       if (queued === undefined) {
@@ -61,14 +67,14 @@ export class Batcher {
   }
 
   /** Hands out every queued IOC as batches (one per format, in order of first appearance). */
-  flush(): IndicatorBatch[] {
+  flush(): KeyedBatch[] {
     return [...this.pending.keys()].map((format) => this.takeFormat(format));
   }
 
-  private takeFormat(format: SekoiaFormat): IndicatorBatch {
+  private takeFormat(format: SekoiaFormat): KeyedBatch {
     const { values, keys } = this.pending.get(format) ?? { values: [], keys: [] };
     this.pending.delete(format);
     for (const key of keys) this.pendingKeys.delete(key);
-    return { format, values };
+    return { format, values, keys };
   }
 }

@@ -1,4 +1,4 @@
-import type { SekoiaFormat } from '../sekoia/types';
+import type { IndicatorBatch, SekoiaFormat } from '../sekoia/types';
 
 /** One value to push, in the format Sekoia files it under. */
 export interface Ioc {
@@ -23,4 +23,9 @@ export interface MappedAttribute {
     /** What is wrong, e.g. "CIDR range, not an address". */
     detail: string;
   };
+}
+
+/** A batch with the dedupe key (see iocKey) of each value, in the same order: no key is built twice. */
+export interface KeyedBatch extends IndicatorBatch {
+  keys: readonly string[];
 }

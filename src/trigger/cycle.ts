@@ -5,7 +5,8 @@ import { Batcher } from '../pipeline/batcher';
 import { iocKey } from '../pipeline/keys';
 import { mapAttribute } from '../pipeline/mapping';
 import { SkipTally } from '../pipeline/tally';
-import type { Ioc } from '../pipeline/types';
+import type { Ioc, KeyedBatch } from '../pipeline/types';
+
 import type { Logger } from '../runtime/types';
 import type { IndicatorBatch, IocCollectionSink, SekoiaFormat } from '../sekoia/types';
 import type { TriggerState } from '../state/types';
@@ -21,6 +22,9 @@ import {
   toEpochSeconds,
   validUntilOf,
 } from './window';
+
+/** An IOC with its key (iocKey), built once. */
+type KeyedIoc = readonly [string, Ioc];
 
 /** MISP attributes per restSearch page: a page of this size is a few MB of JSON. */
 export const MISP_PAGE_SIZE = 2000;
@@ -77,10 +81,6 @@ class PushInterrupted extends Error {
   }
 }
 
-function keyOf(format: SekoiaFormat, value: string): string {
-  return iocKey({ format, value });
-}
-
 /** A non-fatal error of ours ends the cycle and is reported; fatal errors, aborts and bugs propagate. */
 function isCycleFailure(error: unknown): error is AppError {
   return error instanceof AppError && !error.fatal && !isAbortError(error);
@@ -117,7 +117,6 @@ export async function runCycle(deps: CycleDependencies): Promise<CycleReport> {
   const pusher = new BatchPusher(
     drySink ?? deps.sink,
     state,
-    keyOf,
     pushedKeyTtlMs(settings.publishDays, settings.iocValidityDays),
     { validUntil: validUntilOf(startedAt, settings.iocValidityDays) },
     signal,
@@ -143,7 +142,7 @@ export async function runCycle(deps: CycleDependencies): Promise<CycleReport> {
   };
 
   /** Maps a page and reads the state for it; may run while the previous page's pushes go on. */
-  const readPage = async (page: MispPage): Promise<Ioc[]> => {
+  const readPage = async (page: MispPage): Promise<KeyedIoc[]> => {
     if (page.attributes.length > 0) report.pages += 1;
     report.attributesRead += page.attributes.length;
     report.warninglistSkipped += page.warninglistSkipped;
@@ -164,13 +163,13 @@ export async function runCycle(deps: CycleDependencies): Promise<CycleReport> {
     markedDuringRead.clear();
     const unpushed = fresh.size === 0 ? [] : await state.filterUnpushed([...fresh.keys()]);
     report.alreadyPushed += fresh.size - unpushed.length;
-    return unpushed.map((key) => fresh.get(key) as Ioc);
+    return unpushed.map((key) => [key, fresh.get(key) as Ioc] as const);
   };
 
   // The previous page's pushes; a failure surfaces at the next page or at the end of the window.
   let pushing: Promise<void> = Promise.resolve();
   /** Once the previous page's pushes are over: batches the page's IOCs and starts pushing full batches. */
-  const pushPage = async (iocs: Ioc[]): Promise<void> => {
+  const pushPage = async (iocs: KeyedIoc[]): Promise<void> => {
     try {
       await pushing;
     } catch (error) {
@@ -178,18 +177,17 @@ export async function runCycle(deps: CycleDependencies): Promise<CycleReport> {
         throw new PushInterrupted(error.cause, error.pending + iocs.length);
       throw error;
     }
-    const taken = iocs.filter((ioc) => {
-      const key = iocKey(ioc);
+    const taken = iocs.filter(([key]) => {
       // Pushed by the previous page while the state was read, or queued since.
       const duplicate = markedDuringRead.has(key) || batcher.has(key);
       if (duplicate) report.alreadyPushed += 1;
       return !duplicate;
     });
-    pushing = pushAll(batcher.add(taken));
+    pushing = pushAll(batcher.addKeyed(taken));
     pushing.catch(() => undefined);
   };
 
-  const pushAll = async (batches: readonly IndicatorBatch[]): Promise<void> => {
+  const pushAll = async (batches: readonly KeyedBatch[]): Promise<void> => {
     for (let index = 0; index < batches.length; index += 1) {
       try {
         await pusher.push(batches[index]);

@@ -1,4 +1,5 @@
 import { SekoiaError } from '../sekoia/errors';
+import type { KeyedBatch } from '../pipeline/types';
 import type { IndicatorBatch, IocCollectionSink, PushOptions, SekoiaFormat } from '../sekoia/types';
 import type { TriggerState } from '../state/types';
 
@@ -62,19 +63,17 @@ export class BatchPusher {
   constructor(
     private readonly sink: IocCollectionSink,
     private readonly state: TriggerState,
-    private readonly keyOf: (format: SekoiaFormat, value: string) => string,
     private readonly ttlMs: number,
     private readonly options: PushOptions,
     private readonly signal: AbortSignal,
   ) {}
 
-  async push(batch: IndicatorBatch): Promise<void> {
+  async push(batch: KeyedBatch): Promise<void> {
     if (batch.values.length === 0) return;
     try {
       const result = await this.sink.push(batch, this.options, this.signal);
-      const keys = batch.values.map((value) => this.keyOf(batch.format, value));
-      await this.state.markPushed(keys, this.ttlMs);
-      this.onMarked(keys);
+      await this.state.markPushed(batch.keys, this.ttlMs);
+      this.onMarked(batch.keys);
       this.recordAccepted(batch, result);
     } catch (error) {
       if (!(error instanceof SekoiaError) || error.kind !== 'rejected') throw error;
@@ -82,7 +81,7 @@ export class BatchPusher {
     }
   }
 
-  private async narrowDown(batch: IndicatorBatch, error: SekoiaError): Promise<void> {
+  private async narrowDown(batch: KeyedBatch, error: SekoiaError): Promise<void> {
     if (batch.values.length === 1) {
       this.recordRejected(batch.format, batch.values[0], error);
       return;
@@ -90,8 +89,9 @@ export class BatchPusher {
     if (this.splitsLeft < 2) throw error;
     this.splitsLeft -= 2;
     const middle = Math.ceil(batch.values.length / 2);
-    await this.push({ format: batch.format, values: batch.values.slice(0, middle) });
-    await this.push({ format: batch.format, values: batch.values.slice(middle) });
+    const { format, values, keys } = batch;
+    await this.push({ format, values: values.slice(0, middle), keys: keys.slice(0, middle) });
+    await this.push({ format, values: values.slice(middle), keys: keys.slice(middle) });
   }
 
   private recordAccepted(

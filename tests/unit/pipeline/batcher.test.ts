@@ -1,7 +1,7 @@
 import { Batcher, batchByFormat } from '../../../src/pipeline/batcher';
 import { iocKey } from '../../../src/pipeline/keys';
-import type { Ioc } from '../../../src/pipeline/types';
-import { MAX_BATCH_LINES, type IndicatorBatch } from '../../../src/sekoia/types';
+import type { Ioc, KeyedBatch } from '../../../src/pipeline/types';
+import { MAX_BATCH_LINES, type IndicatorBatch, type SekoiaFormat } from '../../../src/sekoia/types';
 
 function ipv4s(count: number, offset = 0): Ioc[] {
   return Array.from({ length: count }, (_, i) => {
@@ -9,6 +9,13 @@ function ipv4s(count: number, offset = 0): Ioc[] {
     return { format: 'ipv4-addr.value', value: `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}` };
   });
 }
+
+/** A batch as the Batcher hands it out: the values with their keys, in the same order. */
+const keyed = (format: SekoiaFormat, values: string[]): KeyedBatch => ({
+  format,
+  values,
+  keys: values.map((value) => iocKey({ format, value })),
+});
 
 const sizes = (batches: IndicatorBatch[]): Array<[string, number]> =>
   batches.map((b) => [b.format, b.values.length]);
@@ -66,7 +73,7 @@ describe('Batcher', () => {
       ['ipv4-addr.value', 3],
     ]);
     expect(batcher.size).toBe(1);
-    expect(batcher.flush()).toEqual([{ format: 'ipv4-addr.value', values: ['10.0.0.6'] }]);
+    expect(batcher.flush()).toEqual([keyed('ipv4-addr.value', ['10.0.0.6'])]);
     expect(batcher.flush()).toEqual([]);
     expect(batcher.size).toBe(0);
   });
@@ -80,7 +87,7 @@ describe('Batcher', () => {
     // The same value on a later page is not queued twice.
     expect(batcher.add([a!])).toEqual([]);
     const full = batcher.add([b!, c!]);
-    expect(full).toEqual([{ format: 'ipv4-addr.value', values: [a!.value, b!.value] }]);
+    expect(full).toEqual([keyed('ipv4-addr.value', [a!.value, b!.value])]);
     // Handed out: no longer pending, the caller tracks it.
     expect(batcher.has(iocKey(a!))).toBe(false);
     expect(batcher.has(iocKey(c!))).toBe(true);
@@ -93,8 +100,20 @@ describe('Batcher', () => {
       { format: 'url.value', value: 'x.example' },
     ]);
     expect(batcher.flush()).toEqual([
-      { format: 'domain-name.value', values: ['x.example'] },
-      { format: 'url.value', values: ['x.example'] },
+      keyed('domain-name.value', ['x.example']),
+      keyed('url.value', ['x.example']),
+    ]);
+  });
+
+  it('takes the keys the caller built, and hands them out with their values', () => {
+    const batcher = new Batcher(2);
+    const [a, b] = ipv4s(2);
+    const full = batcher.addKeyed([
+      ['key-a', a!],
+      ['key-b', b!],
+    ]);
+    expect(full).toEqual([
+      { format: 'ipv4-addr.value', values: [a!.value, b!.value], keys: ['key-a', 'key-b'] },
     ]);
   });
 
