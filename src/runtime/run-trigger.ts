@@ -111,7 +111,11 @@ export async function runTrigger<ModuleConfiguration, TriggerConfiguration>(
   });
   options.onListening?.(monitoring.ports);
 
+  // Events outlive the stop signal: one the trigger sends while stopping (the last cycle's counts)
+  // is still delivered, within the stop grace period; aborted only at shutdown.
+  const delivery = new AbortController();
   const shutdown = async (code: number): Promise<number> => {
+    delivery.abort();
     unsubscribe();
     await monitoring.close();
     await logger.close(options.flushTimeoutMs ?? 2000);
@@ -153,7 +157,7 @@ export async function runTrigger<ModuleConfiguration, TriggerConfiguration>(
         : undefined,
       logger,
       clock,
-      signal: controller.signal,
+      signal: delivery.signal,
       random: options.random,
       onSent: () => {
         liveness.eventSent();

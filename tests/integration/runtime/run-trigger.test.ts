@@ -134,6 +134,21 @@ describe('runTrigger (in process, against a stub of the runtime endpoints)', () 
     await expect(fetch(`http://127.0.0.1:${ports.liveness}/health`)).rejects.toThrow();
   });
 
+  it("still delivers an event sent while stopping (the last cycle's counts), within the grace period", async () => {
+    let started: () => void = () => undefined;
+    const running = new Promise<void>((resolve) => (started = resolve));
+    const { exit } = start(async (context) => {
+      started();
+      await untilStopped(context.signal);
+      // A cycle that ended as SIGTERM came in reports it now.
+      expect(await context.sendEvent('IOCs pushed', goodEvent)).toBe(true);
+    });
+    await running;
+    signals.fire('SIGTERM');
+    await expect(exit).resolves.toBe(0);
+    expect(stub.requestsTo('/callback')).toHaveLength(1);
+  });
+
   it('on an invalid trigger configuration: one critical naming the field, then idles until SIGTERM', async () => {
     const run = jest.fn(async () => undefined);
     const trigger = JSON.stringify({ ioc_collection_uuid: VALID_COLLECTION, sleep_time: 10 });
