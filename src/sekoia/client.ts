@@ -1,10 +1,12 @@
 import { AxiosRequestConfig, AxiosResponse } from 'axios';
 import { Clock } from '../clock';
-import { ConfigurationError } from '../errors';
+import { ConfigurationError, NetworkError } from '../errors';
 import { HttpTimeouts, createHttpInstance } from '../http/instance';
 import { redactHttpFailure } from '../http/redact';
-import { RetryNotice, sendWithRetry } from '../http/request';
-import { DEFAULT_RETRY_POLICY, RetryPolicy } from '../http/retry';
+import { describeOperation, RetryNotice, sendWithRetry } from '../http/request';
+import { computeRetryDelay, DEFAULT_RETRY_POLICY, RetryPolicy } from '../http/retry';
+import { redactSecrets } from '../http/redact';
+import { SekoiaError } from './errors';
 import { readPushResult } from './push-result';
 import { normaliseServerUrl } from './server-url';
 import { toSekoiaError } from './failure';
@@ -154,12 +156,57 @@ export function createSekoiaClient(options: SekoiaClientOptions): SekoiaHttpClie
       const body: TextImportBody = { indicators: batch.values.join('\n'), format: batch.format };
       if (pushOptions.validUntil) body.valid_until = pushOptions.validUntil;
       if (pushOptions.description) body.description = pushOptions.description.slice(0, MAX_DESCRIPTION_CHARS);
-      const response = await send(
-        { method: 'POST', url: pushPath, data: body },
-        signal,
-        options.collectionId,
-      );
-      return readPushResult(response.data);
+      const request: AxiosRequestConfig = { method: 'POST', url: pushPath, data: body };
+      for (let attempt = 1; ; attempt++) {
+        const response = await send(request, signal, options.collectionId);
+        if (isJsonObject(response.data)) return readPushResult(response.data);
+        if (isEmpty(response.data)) return {};
+        // A 2xx whose body is not Sekoia.io's JSON (a proxy's page, a body cut short) does not prove
+        // the batch arrived: it is not counted as pushed, and it is sent again (re-posting is safe).
+        const operation = describeOperation(http, request);
+        const got = redactSecrets(excerptOf(response.data), secrets);
+        const delayMs = computeRetryDelay(
+          attempt,
+          { kind: 'network' },
+          policy,
+          (options.random ?? Math.random)(),
+        );
+        if (delayMs === 0) {
+          throw new SekoiaError(
+            `Sekoia.io answered ${operation.method} ${operation.url} with ${response.status} but not with its ` +
+              `JSON (got ${got}) after ${attempt} attempts: the batch is not counted as pushed. If a proxy ` +
+              "answers in Sekoia.io's place, check https_proxy and ioc_collection_server",
+            { kind: 'unavailable', operation, status: response.status },
+          );
+        }
+        const error = new NetworkError(
+          `Sekoia.io answered with ${got}: ${operation.method} ${operation.url}`,
+          {
+            operation,
+            code: 'MALFORMED_ANSWER',
+          },
+        );
+        options.onRetry?.({ operation, attempt, attempts: policy.attempts, delayMs, error });
+        await options.clock.sleep(delayMs, signal);
+      }
     },
   };
+}
+
+function isJsonObject(data: unknown): data is Record<string, unknown> {
+  return typeof data === 'object' && data !== null && !Array.isArray(data) && !Buffer.isBuffer(data);
+}
+
+/** No body at all (204, or an empty 2xx): accepted, as the design counts any 2xx. */
+function isEmpty(data: unknown): boolean {
+  return data === undefined || data === null || (typeof data === 'string' && data.trim() === '');
+}
+
+/** What a non-JSON answer held, short and on one line, for the error message. */
+function excerptOf(data: unknown): string {
+  const text =
+    typeof data === 'string' ? data : Buffer.isBuffer(data) ? data.toString('utf8') : JSON.stringify(data);
+  const line = (text ?? '').replace(/\s+/g, ' ').trim();
+  if (line === '') return 'an empty body';
+  return JSON.stringify(line.length > 100 ? `${line.slice(0, 97)}...` : line);
 }

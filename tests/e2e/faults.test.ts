@@ -67,6 +67,13 @@ const CASES: FaultCase[] = [
     shortTimeouts: true,
   },
   {
+    // A 200 whose body is not Sekoia's JSON proves nothing: the batch is sent again.
+    name: 'a malformed Sekoia answer',
+    emulator: 'sekoia',
+    rules: next(2, { kind: 'malformed' }, SEKOIA),
+    fired: 'malformed',
+  },
+  {
     name: 'Sekoia latency',
     emulator: 'sekoia',
     rules: [{ prefix: SEKOIA, latencyMs: [20, 60] }],

@@ -203,6 +203,7 @@ const MESSAGE_FRAGMENTS = [
   'the server ignores "page"',
   'Pushing to Sekoia.io failed:',
   'Sekoia.io answered',
+  'the batch is not counted as pushed',
   'Sekoia.io rejected',
   'left out; every other IOC of',
   'The cycle failed:',

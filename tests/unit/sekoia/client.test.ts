@@ -141,9 +141,32 @@ describe('push', () => {
     expect(result).toEqual({ taskId: 'task-2', created: 2, updated: 0, ignored: 1 });
   });
 
-  it('counts any 2xx as accepted, whatever the body', async () => {
-    const scope = nock(SEKOIA).post(PUSH).reply(204);
+  it('counts a 2xx with no body, or a JSON object, as accepted', async () => {
+    const scope = nock(SEKOIA).post(PUSH).reply(204).post(PUSH).reply(202, { status: 'queued' });
     await expect(client.push(BATCH, {})).resolves.toEqual({});
+    await expect(client.push(BATCH, {})).resolves.toEqual({});
+    scope.done();
+  });
+
+  it('does not count as accepted a 2xx whose body is not JSON (a proxy page, a body cut short): sends again', async () => {
+    const scope = nock(SEKOIA)
+      .post(PUSH)
+      .reply(200, '<html>Proxy login</html>', { 'Content-Type': 'text/html' })
+      .post(PUSH)
+      .reply(200, '{"task_id": "tru')
+      .post(PUSH)
+      .reply(200, { task_id: 'task-3' });
+    await expect(client.push(BATCH, {})).resolves.toEqual({ taskId: 'task-3' });
+    expect(clock.sleeps).toHaveLength(2);
+    scope.done();
+  });
+
+  it('after every attempt answered with something else than JSON: unavailable, not fatal, naming what came', async () => {
+    const scope = nock(SEKOIA).post(PUSH).times(3).reply(200, '<html>Proxy login</html>');
+    const error = (await caught(() => client.push(BATCH, {}), [KEY])) as SekoiaError;
+    expect(error).toMatchObject({ kind: 'unavailable', fatal: false, status: 200 });
+    expect(error.message).toContain('not with its JSON (got "<html>Proxy login</html>") after 3 attempts');
+    expect(error.message).toContain('the batch is not counted as pushed');
     scope.done();
   });
 
