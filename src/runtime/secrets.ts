@@ -2,15 +2,14 @@ import type { AxiosInstance } from 'axios';
 import type { Clock } from '../clock';
 import { AppError, HttpError, isAbortError } from '../errors';
 import { sendWithRetry } from '../http/request';
-import { RetryPolicy } from '../http/retry';
+import { DEFAULT_RETRY_POLICY, RetryPolicy } from '../http/retry';
 
-/** Ten attempts, exponential wait capped at 10 s, as the Python SDK does. */
+/** Ten attempts, exponential wait capped at 10 s, as the Python SDK does; the usual retried statuses. */
 export const SECRETS_RETRY_POLICY: Readonly<RetryPolicy> = Object.freeze({
+  ...DEFAULT_RETRY_POLICY,
   attempts: 10,
-  baseDelayMs: 1000,
   maxDelayMs: 10_000,
   retryAfterCapMs: 10_000,
-  statusCodes: Object.freeze([408, 425, 429, 500, 502, 503, 504]),
 });
 
 /** @default 30000 */

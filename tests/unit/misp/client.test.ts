@@ -5,6 +5,7 @@ import { createMispClient, MispClientOptions, MispHttpClient } from '../../../sr
 import { MispError } from '../../../src/misp/errors';
 import { MispAttributeQuery, MispPage } from '../../../src/misp/types';
 import { caught, expectNoSecret, RecordingClock, TEST_POLICY } from './support';
+import { useNockGuards } from '../../helpers/nock-guards';
 
 const MISP = 'https://misp.test';
 const KEY = 'MispKey0123456789abcdefghijklmnopqrstuvw';
@@ -58,16 +59,7 @@ async function collect(pages: AsyncIterable<MispPage>): Promise<MispPage[]> {
   return result;
 }
 
-beforeAll(() => {
-  nock.disableNetConnect();
-  nock.enableNetConnect('127.0.0.1');
-});
-afterAll(() => {
-  nock.enableNetConnect();
-  // Unpatch node:http: it is shared by the test files of this worker, and a proxy agent cannot
-  // work through nock's interceptor.
-  nock.restore();
-});
+useNockGuards();
 beforeEach(() => {
   clock = new RecordingClock();
   notices = [];
@@ -75,8 +67,6 @@ beforeEach(() => {
 });
 afterEach(() => {
   client.close();
-  nock.abortPendingRequests();
-  nock.cleanAll();
   for (const notice of notices) expectNoSecret(notice.error, [KEY]);
 });
 

@@ -4,6 +4,7 @@ import { createSekoiaClient, SekoiaClientOptions, SekoiaHttpClient } from '../..
 import { SekoiaError } from '../../../src/sekoia/errors';
 import { IndicatorBatch, MAX_BATCH_LINES } from '../../../src/sekoia/types';
 import { caught, expectNoSecret, RecordingClock, TEST_POLICY } from '../misp/support';
+import { useNockGuards } from '../../helpers/nock-guards';
 
 const SEKOIA = 'https://api.sekoia.test';
 const KEY = 'SekoiaKey-0123456789-abcdefghijklmnopqrstuvw';
@@ -31,16 +32,7 @@ function makeClient(overrides: Partial<SekoiaClientOptions> = {}): SekoiaHttpCli
   return client;
 }
 
-beforeAll(() => {
-  nock.disableNetConnect();
-  nock.enableNetConnect('127.0.0.1');
-});
-afterAll(() => {
-  nock.enableNetConnect();
-  // Unpatch node:http: it is shared by the test files of this worker, and a proxy agent cannot
-  // work through nock's interceptor.
-  nock.restore();
-});
+useNockGuards();
 beforeEach(() => {
   clock = new RecordingClock();
   notices = [];
@@ -48,8 +40,6 @@ beforeEach(() => {
 });
 afterEach(() => {
   client.close();
-  nock.abortPendingRequests();
-  nock.cleanAll();
   for (const notice of notices) expectNoSecret(notice.error, [KEY]);
 });
 
