@@ -5,10 +5,13 @@ import {
   APPEND_JOURNAL_SQL,
   CLEAR_JOURNAL_SQL,
   CREATE_TABLES_SQL,
+  DROP_LEGACY_JOURNAL_SQL,
   INSERT_NAMESPACE_SQL,
   MERGE_JOURNAL_SQL,
+  MERGE_LEGACY_JOURNAL_SQL,
   PURGE_EXPIRED_SQL,
   SELECT_KEYS_PAGE_SQL,
+  SELECT_LEGACY_JOURNAL_SQL,
   SELECT_LIVE_KEYS_SQL,
   SELECT_NAMESPACE_SQL,
 } from './pushed-keys-sql';
@@ -71,6 +74,7 @@ export class SqliteTriggerState implements TriggerState {
   /** Creates the tables, registers the namespace, merges what a stopped process left in the journal, purges. */
   async open(): Promise<void> {
     for (const sql of CREATE_TABLES_SQL) await this.run('create the tables', sql, []);
+    await this.upgradeLegacyJournal();
     await this.run('register the namespace', INSERT_NAMESPACE_SQL, [this.namespace]);
     const rows = (await this.run('register the namespace', SELECT_NAMESPACE_SQL, [this.namespace])) as Array<{
       id: number;
@@ -78,6 +82,14 @@ export class SqliteTriggerState implements TriggerState {
     this.namespaceId = rows[0].id;
     await this.purge();
     await this.loadBloomFilter();
+  }
+
+  /** A file written by 1.0.0 may hold marks in its journal of one row per key: they move to the set. */
+  private async upgradeLegacyJournal(): Promise<void> {
+    const found = (await this.run('upgrade the state file', SELECT_LEGACY_JOURNAL_SQL, [])) as unknown[];
+    if (found.length === 0) return;
+    await this.run('upgrade the state file', MERGE_LEGACY_JOURNAL_SQL, []);
+    await this.run('upgrade the state file', DROP_LEGACY_JOURNAL_SQL, []);
   }
 
   private async loadBloomFilter(): Promise<void> {

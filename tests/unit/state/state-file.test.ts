@@ -4,12 +4,19 @@ import path from 'node:path';
 import { openTriggerState, STATE_FILE_NAME } from '../../../src/state/open-state';
 import { JOURNAL_MERGE_KEYS, type SqliteTriggerState } from '../../../src/state/sqlite-state';
 import { StateError } from '../../../src/state/errors';
-import { JOURNAL_TABLE, NAMESPACES_TABLE, PUSHED_TABLE } from '../../../src/state/pushed-keys-sql';
-import { FakeClock, NAMESPACE, openRaw, tempDataPath } from './helpers';
+import {
+  JOURNAL_TABLE,
+  LEGACY_JOURNAL_TABLE,
+  NAMESPACES_TABLE,
+  PUSHED_TABLE,
+} from '../../../src/state/pushed-keys-sql';
+import { FakeClock, NAMESPACE, OTHER_NAMESPACE, openRaw, tempDataPath } from './helpers';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const REPO_ROOT = path.resolve(__dirname, '../../..');
+/** Keys in the journal (one row per recorded batch, its keys a JSON array). */
+const JOURNAL_KEYS_SQL = `SELECT count(*) AS n FROM ${JOURNAL_TABLE}, json_each(${JOURNAL_TABLE}.keys)`;
 
 describe('the state file', () => {
   let paths: ReturnType<typeof tempDataPath>;
@@ -27,7 +34,7 @@ describe('the state file', () => {
     try {
       // Recent marks sit in the journal until merged into the pushed set: both count.
       const rows = await raw.query(
-        `SELECT (SELECT count(*) FROM ${PUSHED_TABLE}) + (SELECT count(*) FROM ${JOURNAL_TABLE}) AS n`,
+        `SELECT (SELECT count(*) FROM ${PUSHED_TABLE}) + (${JOURNAL_KEYS_SQL}) AS n`,
       );
       return Number(rows[0]?.n);
     } finally {
@@ -79,12 +86,59 @@ describe('the state file', () => {
     expect(await next.filterUnpushed(['k1', 'k2', 'k3'])).toEqual(['k3']);
     const raw = openRaw(paths.filePath);
     try {
-      expect(await raw.query(`SELECT count(*) AS n FROM ${JOURNAL_TABLE}`)).toEqual([{ n: 0 }]);
+      expect(await raw.query(JOURNAL_KEYS_SQL)).toEqual([{ n: 0 }]);
       expect(await raw.query(`SELECT k, expires FROM ${PUSHED_TABLE} WHERE k = 'k1'`)).toEqual([
         { k: 'k1', expires: clock.time + HOUR },
       ]);
     } finally {
       await raw.close();
+    }
+  });
+
+  it('upgrades a file left by 1.0.0 (one journal row per key) without losing a mark, in any namespace', async () => {
+    const first = await open();
+    await first.markPushed(['merged'], HOUR);
+    await first.close();
+    // What 1.0.0 left when it died between two merges: marks in its own journal table.
+    const raw = openRaw(paths.filePath);
+    try {
+      await raw.query(
+        `CREATE TABLE ${LEGACY_JOURNAL_TABLE} (ns INTEGER NOT NULL, k TEXT NOT NULL, expires INTEGER NOT NULL)`,
+      );
+      await raw.query(`INSERT OR IGNORE INTO ${NAMESPACES_TABLE} (name) VALUES ('${OTHER_NAMESPACE}')`);
+      const ids = (await raw.query(`SELECT id, name FROM ${NAMESPACES_TABLE} ORDER BY id`)) as Array<{
+        id: number;
+        name: string;
+      }>;
+      const idOf = (name: string): number => ids.find((row) => row.name === name)?.id ?? -1;
+      const journal = [
+        [idOf(NAMESPACE), 'legacy-1', clock.time + HOUR],
+        [idOf(NAMESPACE), 'legacy-1', clock.time + DAY],
+        [idOf(NAMESPACE), 'expired', clock.time - 1],
+        [idOf(OTHER_NAMESPACE), 'other-1', clock.time + HOUR],
+      ];
+      for (const [ns, k, expires] of journal) {
+        await raw.query(`INSERT INTO ${LEGACY_JOURNAL_TABLE} VALUES (${ns}, '${k}', ${expires})`);
+      }
+    } finally {
+      await raw.close();
+    }
+    const upgraded = await open();
+    expect(await upgraded.filterUnpushed(['merged', 'legacy-1', 'expired', 'new'])).toEqual(['expired', 'new']);
+    const other = await openTriggerState({ dataPath: paths.dataPath, namespace: OTHER_NAMESPACE, clock });
+    opened.push(other);
+    expect(await other.filterUnpushed(['other-1', 'legacy-1'])).toEqual(['legacy-1']);
+    const check = openRaw(paths.filePath);
+    try {
+      expect(
+        await check.query(`SELECT name FROM sqlite_master WHERE name = '${LEGACY_JOURNAL_TABLE}'`),
+      ).toEqual([]);
+      // The latest expiry of a key journaled twice is kept.
+      expect(await check.query(`SELECT expires FROM ${PUSHED_TABLE} WHERE k = 'legacy-1'`)).toEqual([
+        { expires: clock.time + DAY },
+      ]);
+    } finally {
+      await check.close();
     }
   });
 
@@ -95,7 +149,7 @@ describe('the state file', () => {
     const raw = openRaw(paths.filePath);
     try {
       const journalRows = async (): Promise<unknown> =>
-        (await raw.query(`SELECT count(*) AS n FROM ${JOURNAL_TABLE}`))[0]?.n;
+        (await raw.query(JOURNAL_KEYS_SQL))[0]?.n;
       expect(await journalRows()).toBe(JOURNAL_MERGE_KEYS - 1);
       await state.markPushed(keys.slice(JOURNAL_MERGE_KEYS - 1, JOURNAL_MERGE_KEYS), HOUR);
       expect(await journalRows()).toBe(0);
