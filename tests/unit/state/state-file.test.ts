@@ -124,7 +124,10 @@ describe('the state file', () => {
       await raw.close();
     }
     const upgraded = await open();
-    expect(await upgraded.filterUnpushed(['merged', 'legacy-1', 'expired', 'new'])).toEqual(['expired', 'new']);
+    expect(await upgraded.filterUnpushed(['merged', 'legacy-1', 'expired', 'new'])).toEqual([
+      'expired',
+      'new',
+    ]);
     const other = await openTriggerState({ dataPath: paths.dataPath, namespace: OTHER_NAMESPACE, clock });
     opened.push(other);
     expect(await other.filterUnpushed(['other-1', 'legacy-1'])).toEqual(['legacy-1']);
@@ -148,8 +151,7 @@ describe('the state file', () => {
     await state.markPushed(keys.slice(0, JOURNAL_MERGE_KEYS - 1), HOUR);
     const raw = openRaw(paths.filePath);
     try {
-      const journalRows = async (): Promise<unknown> =>
-        (await raw.query(JOURNAL_KEYS_SQL))[0]?.n;
+      const journalRows = async (): Promise<unknown> => (await raw.query(JOURNAL_KEYS_SQL))[0]?.n;
       expect(await journalRows()).toBe(JOURNAL_MERGE_KEYS - 1);
       await state.markPushed(keys.slice(JOURNAL_MERGE_KEYS - 1, JOURNAL_MERGE_KEYS), HOUR);
       expect(await journalRows()).toBe(0);
