@@ -125,7 +125,8 @@ export class SqliteTriggerState implements TriggerState {
     if (keys.length === 0) return [];
     const live = new Set<string>();
     const now = this.clock.now();
-    const maybeRecorded = [...new Set(keys)].filter((key) => this.recorded.mightContain(key));
+    // A key twice in `keys` is looked up twice: harmless, and cheaper than deduplicating every call.
+    const maybeRecorded = keys.filter((key) => this.recorded.mightContain(key));
     for (const chunk of chunks(maybeRecorded, KEYS_PER_STATEMENT)) {
       const rows = (await this.run('read the pushed IOCs', SELECT_LIVE_KEYS_SQL, [
         this.namespaceId,
@@ -146,7 +147,8 @@ export class SqliteTriggerState implements TriggerState {
     const now = this.clock.now();
     if (now - this.lastPurgeAt >= this.purgeIntervalMs) await this.purge();
     const expires = now + ttlMs;
-    for (const chunk of chunks([...new Set(keys)], KEYS_PER_STATEMENT)) {
+    // A key twice in `keys` is journaled twice: the merge keeps one row (GROUP BY).
+    for (const chunk of chunks(keys, KEYS_PER_STATEMENT)) {
       await this.run('record the pushed IOCs', APPEND_JOURNAL_SQL, [
         this.namespaceId,
         expires,

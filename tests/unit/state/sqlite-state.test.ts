@@ -64,6 +64,16 @@ describe('SqliteTriggerState', () => {
     ]);
   });
 
+  it('records a key given twice in one call once, before and after the journal is merged', async () => {
+    const state = await open();
+    await state.markPushed(['domain-name.value|twice.example', 'domain-name.value|twice.example'], HOUR);
+    const keys = ['domain-name.value|twice.example', 'domain-name.value|new.example'];
+    expect(await state.filterUnpushed(keys)).toEqual(['domain-name.value|new.example']);
+    await state.close();
+    const reopened = await open();
+    expect(await reopened.filterUnpushed(keys)).toEqual(['domain-name.value|new.example']);
+  });
+
   it('handles keys with quotes, unicode, SQL and LIKE characters as plain text', async () => {
     const state = await open();
     const odd = [
