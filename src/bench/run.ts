@@ -16,7 +16,13 @@ import {
   REPO_DIR,
   type BenchChild,
 } from './processes';
-import { DATA_WINDOW_DAYS, PUBLISH_DAYS, triggerEnvironment, type EmulatorEndpoints } from './trigger-env';
+import {
+  DATA_WINDOW_DAYS,
+  imageEnvironment,
+  PUBLISH_DAYS,
+  triggerEnvironment,
+  type EmulatorEndpoints,
+} from './trigger-env';
 
 const COMMAND = 'trigger-misp-ids-to-ioc-collection';
 const DAY_SECONDS = 86_400;
@@ -68,7 +74,7 @@ async function runBench(options: BenchOptions, workDir: string): Promise<BenchRe
     mkdirSync(path.join(workDir, 'volume'));
     const env = triggerEnvironment(
       { ...endpoints, dataPath: path.join(workDir, 'data'), volumePath: path.join(workDir, 'volume') },
-      process.env,
+      { ...process.env, ...imageEnvironment(readFileSync(path.join(REPO_DIR, 'Dockerfile'), 'utf8')) },
     );
     if (options.pageSize !== undefined) env.BENCH_PAGE_SIZE = String(options.pageSize);
 

@@ -66,3 +66,21 @@ export function triggerEnvironment(input: TriggerEnvInput, base: NodeJS.ProcessE
     LOG_LEVEL: 'info',
   };
 }
+
+/**
+ * The environment the image sets for the trigger: the `ENV` instructions of the Dockerfile's last
+ * stage (`ENV A=1 B=2`, one or more pairs, values optionally double-quoted). The bench runs the
+ * trigger with them, so that it measures the trigger as the image runs it.
+ */
+export function imageEnvironment(dockerfile: string): Record<string, string> {
+  const stages = dockerfile.split(/^FROM\s/im);
+  const lastStage = stages[stages.length - 1] ?? '';
+  const env: Record<string, string> = {};
+  for (const line of lastStage.split('\n')) {
+    const instruction = /^ENV\s+(.*)$/i.exec(line.trim());
+    if (!instruction) continue;
+    const pairs = instruction[1].matchAll(/([A-Za-z_][A-Za-z0-9_]*)=("([^"]*)"|\S*)/g);
+    for (const [, name, raw, quoted] of pairs) env[name] = quoted ?? raw;
+  }
+  return env;
+}

@@ -7,7 +7,14 @@ import {
   type BenchInput,
 } from '../../../src/bench/figures';
 import { bodiesDueAfter } from '../../../src/bench/floor';
-import { CYCLE_SLEEP_SECONDS, PUBLISH_DAYS, triggerEnvironment } from '../../../src/bench/trigger-env';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import {
+  CYCLE_SLEEP_SECONDS,
+  imageEnvironment,
+  PUBLISH_DAYS,
+  triggerEnvironment,
+} from '../../../src/bench/trigger-env';
 
 const input: BenchInput = {
   attributes: 1000,
@@ -102,6 +109,34 @@ describe('bodiesDueAfter', () => {
     expect([1, 2, 3, 4].map((page) => bodiesDueAfter(page, 4, 10))).toEqual([2, 5, 7, 10]);
     expect(bodiesDueAfter(5, 4, 10)).toBe(10);
     expect(bodiesDueAfter(1, 0, 10)).toBe(10);
+  });
+});
+
+describe('imageEnvironment', () => {
+  it("reads the ENV instructions of the Dockerfile's last stage only", () => {
+    const dockerfile = [
+      'FROM node:20-slim AS builder',
+      'ENV BUILD_ONLY=1',
+      'FROM node:20-slim',
+      'ENV NODE_ENV=production MALLOC_ARENA_MAX=2',
+      'env QUOTED="a b" EMPTY=',
+      'RUN echo ENV=not-an-instruction',
+    ].join('\n');
+    expect(imageEnvironment(dockerfile)).toEqual({
+      NODE_ENV: 'production',
+      MALLOC_ARENA_MAX: '2',
+      QUOTED: 'a b',
+      EMPTY: '',
+    });
+  });
+
+  it("gives the bench the project's image variables", () => {
+    const dockerfile = readFileSync(path.resolve(__dirname, '../../../Dockerfile'), 'utf8');
+    expect(imageEnvironment(dockerfile)).toMatchObject({
+      NODE_ENV: 'production',
+      MALLOC_ARENA_MAX: '2',
+      NODE_OPTIONS: '--max-semi-space-size=8',
+    });
   });
 });
 
