@@ -125,8 +125,9 @@ export class SqliteTriggerState implements TriggerState {
     if (keys.length === 0) return [];
     const live = new Set<string>();
     const now = this.clock.now();
+    // A journaled key is answered by the journal: its mark is the latest, and what the merge keeps.
     // A key twice in `keys` is looked up twice: harmless, and cheaper than deduplicating every call.
-    const maybeRecorded = keys.filter((key) => this.recorded.mightContain(key));
+    const maybeRecorded = keys.filter((key) => !this.journaled.has(key) && this.recorded.mightContain(key));
     for (const chunk of chunks(maybeRecorded, KEYS_PER_STATEMENT)) {
       const rows = (await this.run('read the pushed IOCs', SELECT_LIVE_KEYS_SQL, [
         this.namespaceId,
@@ -135,7 +136,10 @@ export class SqliteTriggerState implements TriggerState {
       ])) as Array<{ k: string }>;
       for (const row of rows) live.add(row.k);
     }
-    return keys.filter((key) => !live.has(key) && !((this.journaled.get(key) ?? 0) > now));
+    return keys.filter((key) => {
+      const journaledUntil = this.journaled.get(key);
+      return journaledUntil === undefined ? !live.has(key) : journaledUntil <= now;
+    });
   }
 
   private async recordPushed(keys: readonly string[], ttlMs: number): Promise<void> {

@@ -100,6 +100,18 @@ describe('SqliteTriggerState', () => {
     expect(await state.filterUnpushed(keys)).toEqual(keys.filter((_, i) => i % 2 === 1));
   });
 
+  it('answers by the latest mark of a key, journaled or merged: a shorter TTL pushed later wins', async () => {
+    const first = await open();
+    await first.markPushed(['k'], 10 * HOUR);
+    await first.close(); // merged: 'k' lives 10 hours in the pushed set
+    const state = await open();
+    await state.markPushed(['k'], HOUR); // journaled: the latest mark, 1 hour
+    clock.advance(2 * HOUR);
+    expect(await state.filterUnpushed(['k'])).toEqual(['k']);
+    await state.close(); // the merge keeps the latest mark too
+    expect(await (await open()).filterUnpushed(['k'])).toEqual(['k']);
+  });
+
   it('expires pushed keys after the TTL, by the injected clock, and a new push renews them', async () => {
     const state = await open();
     await state.markPushed(['k1', 'k2'], HOUR);
