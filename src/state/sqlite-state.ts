@@ -86,14 +86,11 @@ export class SqliteTriggerState implements TriggerState {
 
   /** A file written by 1.0.0 may hold marks in its journal of one row per key: they move to the set. */
   private async upgradeLegacyJournal(): Promise<void> {
-    const found = (await this.run(
-      'move the records of version 1.0.0 to the pushed set',
-      SELECT_LEGACY_JOURNAL_SQL,
-      [],
-    )) as unknown[];
+    const operation = 'move the records of version 1.0.0 to the pushed set';
+    const found = (await this.run(operation, SELECT_LEGACY_JOURNAL_SQL, [])) as unknown[];
     if (found.length === 0) return;
-    await this.run('move the records of version 1.0.0 to the pushed set', MERGE_LEGACY_JOURNAL_SQL, []);
-    await this.run('move the records of version 1.0.0 to the pushed set', DROP_LEGACY_JOURNAL_SQL, []);
+    await this.run(operation, MERGE_LEGACY_JOURNAL_SQL, []);
+    await this.run(operation, DROP_LEGACY_JOURNAL_SQL, []);
   }
 
   private async loadBloomFilter(): Promise<void> {
