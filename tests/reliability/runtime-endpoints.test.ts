@@ -49,9 +49,12 @@ describe('runtime endpoints failing', () => {
     world.sekoia.faults.clear();
     const shipped = (): string[] =>
       world!.sekoia.logs().map((log) => `${String(log.level)} ${String(log.message)}`);
+    // The server stores the lines before the shipper reads its answer and says it works again.
     await waitFor(
-      'every log line shipped',
-      () => shipped().length >= consoleRecords(run.console.text).length,
+      'every log line shipped, and the recovery told',
+      () =>
+        shipped().length >= consoleRecords(run.console.text).length &&
+        /Shipping logs to Sekoia\.io works again/.test(run.console.text),
     );
     expect(shipped()).toEqual(consoleRecords(run.console.text));
     expect(shipped().filter((line) => /Cycle done/.test(line))).toHaveLength(2);
