@@ -15,8 +15,16 @@ export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => Prom
 /** Bodies above this are refused: a runaway client must not take the emulator's memory. */
 export const MAX_BODY_BYTES = 64 * 1024 * 1024;
 
-/** Starts a loopback server; a handler that throws answers 500 instead of crashing the process. */
-export async function listen(handler: RequestHandler, port: number, host: string): Promise<RunningServer> {
+/**
+ * Starts a loopback server; a handler that throws answers 500 instead of crashing the process.
+ * `beforeClose` runs when close() is called, before the server stops (e.g. to dispose of timers).
+ */
+export async function listen(
+  handler: RequestHandler,
+  port: number,
+  host: string,
+  beforeClose: () => void = () => undefined,
+): Promise<RunningServer> {
   const server: Server = createServer((req, res) => {
     handler(req, res).catch((error: unknown) => {
       if (!res.headersSent) sendJson(res, 500, { message: `Emulator error: ${String(error)}` });
@@ -38,6 +46,7 @@ export async function listen(handler: RequestHandler, port: number, host: string
     port: address.port,
     close: () =>
       new Promise<void>((resolve) => {
+        beforeClose();
         server.close(() => resolve());
         server.closeAllConnections();
       }),

@@ -113,13 +113,11 @@ export async function startMispEmulator(options: MispEmulatorOptions = {}): Prom
     }
   };
 
-  const server = await listen(handler, options.port ?? 0, options.host ?? '127.0.0.1');
+  const server = await listen(handler, options.port ?? 0, options.host ?? '127.0.0.1', () =>
+    faults.dispose(),
+  );
   return {
     ...server,
-    close: async () => {
-      faults.dispose();
-      await server.close();
-    },
     apiKey,
     store,
     faults,

@@ -173,13 +173,11 @@ export async function startSekoiaEmulator(options: SekoiaEmulatorOptions = {}): 
     sendJson(res, 404, { message: `no route ${req.method} ${path}` });
   };
 
-  const server = await listen(handler, options.port ?? 0, options.host ?? '127.0.0.1');
+  const server = await listen(handler, options.port ?? 0, options.host ?? '127.0.0.1', () =>
+    faults.dispose(),
+  );
   return {
     ...server,
-    close: async () => {
-      faults.dispose();
-      await server.close();
-    },
     faults,
     settings,
     addCollection: (id) => store.add(id),
