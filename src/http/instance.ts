@@ -24,12 +24,16 @@ export interface HttpInstanceOptions extends ConnectionOptions {
   maxBodyLength: number;
 }
 
-export interface HttpInstance {
-  http: AxiosInstance;
+/** What a client built on an HttpInstance shows of it: its proxy, for the start-up log, and close(). */
+export interface HttpClientHandle {
   /** The proxy in use, without credentials, for the start-up log; undefined when direct. */
-  proxyUsed: string | undefined;
+  readonly proxyUsed: string | undefined;
   /** Closes the kept-alive connections. */
   close(): void;
+}
+
+export interface HttpInstance extends HttpClientHandle {
+  http: AxiosInstance;
 }
 
 /**

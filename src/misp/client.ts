@@ -1,7 +1,7 @@
 import { AxiosRequestConfig, AxiosResponse } from 'axios';
 import { Clock } from '../clock';
 import { ConfigurationError, HttpOperation, NetworkError } from '../errors';
-import { HttpTimeouts, createHttpInstance } from '../http/instance';
+import { HttpClientHandle, HttpTimeouts, createHttpInstance } from '../http/instance';
 import { redactHttpFailure, redactSecrets } from '../http/redact';
 import { describeOperation, RetryNotice, sendWithRetry } from '../http/request';
 import { computeRetryDelay, DEFAULT_RETRY_POLICY, RetryPolicy } from '../http/retry';
@@ -40,13 +40,9 @@ export interface MispClientOptions {
 }
 
 /** The MISP client, plus what the start-up log and the shutdown need. */
-export interface MispHttpClient extends MispClient {
+export interface MispHttpClient extends MispClient, HttpClientHandle {
   /** The base URL in use (normalised, ending with "/"). */
   readonly baseUrl: string;
-  /** The proxy in use, without credentials; undefined when direct. */
-  readonly proxyUsed: string | undefined;
-  /** Closes the kept-alive connections. */
-  close(): void;
 }
 
 export const MISP_READ_TIMEOUT_MS = 120_000;

@@ -1,7 +1,7 @@
 import { AxiosRequestConfig, AxiosResponse } from 'axios';
 import { Clock } from '../clock';
 import { ConfigurationError, NetworkError } from '../errors';
-import { HttpTimeouts, createHttpInstance } from '../http/instance';
+import { HttpClientHandle, HttpTimeouts, createHttpInstance } from '../http/instance';
 import { redactHttpFailure } from '../http/redact';
 import { describeOperation, RetryNotice, sendWithRetry } from '../http/request';
 import { computeRetryDelay, DEFAULT_RETRY_POLICY, RetryPolicy } from '../http/retry';
@@ -44,12 +44,9 @@ export interface SekoiaClientOptions {
 }
 
 /** The IOC Collection client, plus what the start-up log and the shutdown need. */
-export interface SekoiaHttpClient extends IocCollectionSink {
+export interface SekoiaHttpClient extends IocCollectionSink, HttpClientHandle {
   /** The API base URL in use (normalised, ending with "/"). */
   readonly serverUrl: string;
-  readonly proxyUsed: string | undefined;
-  /** Closes the kept-alive connections. */
-  close(): void;
 }
 
 export const SEKOIA_READ_TIMEOUT_MS = 60_000;
