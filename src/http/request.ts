@@ -207,3 +207,25 @@ export async function sendWithRetry<T = unknown>(options: SendOptions): Promise<
     await clock.sleep(delayMs, signal);
   }
 }
+
+/**
+ * sendWithRetry, whose failure is handed to `toError` with the number of attempts made (the
+ * clients' messages say "after N attempts"), and the error it returns thrown instead.
+ */
+export async function sendWithRetryOrThrow<T = unknown>(
+  options: SendOptions,
+  toError: (error: unknown, attempts: number) => unknown,
+): Promise<AxiosResponse<T>> {
+  let attempts = 1;
+  try {
+    return await sendWithRetry<T>({
+      ...options,
+      onRetry: (notice) => {
+        attempts = notice.attempt + 1;
+        options.onRetry?.(notice);
+      },
+    });
+  } catch (error) {
+    throw toError(error, attempts);
+  }
+}

@@ -3,7 +3,7 @@ import { Clock } from '../clock';
 import { ConfigurationError, HttpOperation, NetworkError } from '../errors';
 import { HttpClientHandle, HttpTimeouts, createHttpInstance } from '../http/instance';
 import { redactHttpFailure, redactSecrets } from '../http/redact';
-import { describeOperation, RetryNotice, sendWithRetry } from '../http/request';
+import { describeOperation, RetryNotice, sendWithRetryOrThrow } from '../http/request';
 import { computeRetryDelay, DEFAULT_RETRY_POLICY, RetryPolicy } from '../http/retry';
 import { MispError } from './errors';
 import { toMispError } from './failure';
@@ -111,10 +111,9 @@ export function createMispClient(options: MispClientOptions): MispHttpClient {
     options.onRetry?.({ ...notice, error: redactHttpFailure(notice.error, secrets) });
 
   /** One request with the retry policy; failures become MispErrors. */
-  async function send(request: AxiosRequestConfig, signal?: AbortSignal): Promise<AxiosResponse<unknown>> {
-    let attempts = 1;
-    try {
-      return await sendWithRetry<unknown>({
+  function send(request: AxiosRequestConfig, signal?: AbortSignal): Promise<AxiosResponse<unknown>> {
+    return sendWithRetryOrThrow(
+      {
         http,
         request,
         policy,
@@ -122,14 +121,10 @@ export function createMispClient(options: MispClientOptions): MispHttpClient {
         signal,
         random,
         attemptTimeoutMs: readMs,
-        onRetry: (notice) => {
-          attempts = notice.attempt + 1;
-          notify(notice);
-        },
-      });
-    } catch (error) {
-      throw toMispError(error, { attempts, secrets, proxyUsed });
-    }
+        onRetry: notify,
+      },
+      (error, attempts) => toMispError(error, { attempts, secrets, proxyUsed }),
+    );
   }
 
   function malformed(

@@ -3,7 +3,7 @@ import { Clock } from '../clock';
 import { ConfigurationError, NetworkError } from '../errors';
 import { HttpClientHandle, HttpTimeouts, createHttpInstance } from '../http/instance';
 import { redactHttpFailure } from '../http/redact';
-import { describeOperation, RetryNotice, sendWithRetry } from '../http/request';
+import { describeOperation, RetryNotice, sendWithRetryOrThrow } from '../http/request';
 import { computeRetryDelay, DEFAULT_RETRY_POLICY, RetryPolicy } from '../http/retry';
 import { redactSecrets } from '../http/redact';
 import { SekoiaError } from './errors';
@@ -110,14 +110,13 @@ export function createSekoiaClient(options: SekoiaClientOptions): SekoiaHttpClie
   });
   const pushPath = `v2/inthreat/ioc-collections/${encodeURIComponent(options.collectionId)}/indicators/text`;
 
-  async function send(
+  function send(
     request: AxiosRequestConfig,
     signal: AbortSignal | undefined,
     collectionId?: string,
   ): Promise<AxiosResponse<unknown>> {
-    let attempts = 1;
-    try {
-      return await sendWithRetry<unknown>({
+    return sendWithRetryOrThrow(
+      {
         http,
         request,
         policy,
@@ -125,14 +124,11 @@ export function createSekoiaClient(options: SekoiaClientOptions): SekoiaHttpClie
         signal,
         random: options.random,
         attemptTimeoutMs: options.timeouts?.readMs ?? SEKOIA_READ_TIMEOUT_MS,
-        onRetry: (notice) => {
-          attempts = notice.attempt + 1;
-          options.onRetry?.({ ...notice, error: redactHttpFailure(notice.error, secrets) });
-        },
-      });
-    } catch (error) {
-      throw toSekoiaError(error, { attempts, secrets, proxyUsed, server, collectionId });
-    }
+        onRetry: (notice) =>
+          options.onRetry?.({ ...notice, error: redactHttpFailure(notice.error, secrets) }),
+      },
+      (error, attempts) => toSekoiaError(error, { attempts, secrets, proxyUsed, server, collectionId }),
+    );
   }
 
   return {
