@@ -10,10 +10,10 @@ RUN apt-get update \
 WORKDIR /build
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
-COPY tsconfig.json tsconfig.build.json ./
+COPY tsconfig.json tsconfig.image.json ./
+# Only src/ ships: the emulators, the demo and the benches (tools/) are never compiled here.
 COPY src ./src
-RUN npm run build \
-    && rm -rf dist/emulators dist/demo dist/bench \
+RUN npx tsc -p tsconfig.image.json \
     && npm prune --omit=dev --no-audit --no-fund
 
 # --- Runtime: production node_modules, compiled code and the module files, as a non-root user ---

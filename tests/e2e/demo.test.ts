@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startDemo } from '../../src/demo/start';
-import { realRunEnv } from '../../src/demo/real-config';
-import { DEFAULT_WARNINGLIST, sampleEvents, SUPPORTED_TYPES } from '../../src/emulators/misp';
+import { startDemo } from '../../tools/demo/start';
+import { realRunEnv } from '../../tools/demo/real-config';
+import { DEFAULT_WARNINGLIST, sampleEvents, SUPPORTED_TYPES } from '../../tools/emulators/misp';
 import { GatedClock, waitFor } from '../helpers/e2e-clock';
 import { expectedCollection } from '../helpers/e2e-expected';
 import { builtScript, exitWithin, spawnNode } from '../helpers/e2e-process';
@@ -17,7 +17,7 @@ const sampleIocCount = (): number =>
 
 describe('the demo, built, as `npm start` runs it', () => {
   let startJs: string;
-  beforeAll(() => (startJs = builtScript(path.join('demo', 'start.js'))));
+  beforeAll(() => (startJs = builtScript(path.join('tools', 'demo', 'start.js'))));
 
   it('--once runs one cycle against the emulators, exits 0 and prints the summary with the IOCs pushed', async () => {
     const demo = spawnNode(startJs, ['--once'], {});

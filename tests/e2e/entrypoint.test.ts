@@ -8,7 +8,7 @@ const LEVELS = ['debug', 'info', 'warning', 'error', 'critical'];
 describe('node dist/main.js trigger-misp-ids-to-ioc-collection (spawned, against the emulators)', () => {
   let world: E2eWorld;
   let mainJs: string;
-  beforeAll(() => (mainJs = builtScript('main.js')));
+  beforeAll(() => (mainJs = builtScript('src/main.js')));
   beforeEach(async () => (world = await E2eWorld.start()));
   afterEach(() => world.close());
 

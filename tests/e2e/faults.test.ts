@@ -1,4 +1,4 @@
-import type { Fault, FaultCounts, FaultRule } from '../../src/emulators/faults';
+import type { Fault, FaultCounts, FaultRule } from '../../tools/emulators/faults';
 import { triggerWithTimeouts } from '../helpers/e2e-short-timeouts';
 import { E2E_SECRETS, E2eWorld } from '../helpers/e2e-world';
 

@@ -1,7 +1,7 @@
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import triggerJson from '../../trigger_misp_ids_to_ioc.json';
-import { SUPPORTED_TYPES } from '../../src/emulators/misp';
+import { SUPPORTED_TYPES } from '../../tools/emulators/misp';
 import { countByFormat } from '../helpers/e2e-expected';
 import { E2E_COLLECTION, E2E_SECRETS, E2eWorld, PLACEHOLDER } from '../helpers/e2e-world';
 

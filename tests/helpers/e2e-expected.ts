@@ -1,4 +1,4 @@
-import type { MispAttributeJson, MispEventDocument, MispEventJson } from '../../src/emulators/misp';
+import type { MispAttributeJson, MispEventDocument, MispEventJson } from '../../tools/emulators/misp';
 
 /**
  * What the IOC Collection should hold after a full sync of some MISP events, computed here with a

@@ -1,15 +1,15 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { FaultRule } from '../../src/emulators/faults';
+import type { FaultRule } from '../../tools/emulators/faults';
 import {
   DEFAULT_WARNINGLIST,
   sampleEvents,
   startMispEmulator,
   type MispEmulator,
   type MispEventDocument,
-} from '../../src/emulators/misp';
-import { startSekoiaEmulator, type SekoiaEmulator } from '../../src/emulators/sekoia';
+} from '../../tools/emulators/misp';
+import { startSekoiaEmulator, type SekoiaEmulator } from '../../tools/emulators/sekoia';
 import { main } from '../../src/main';
 import { runTrigger, type RunTriggerOptions } from '../../src/runtime';
 import type { MonitoringPorts } from '../../src/runtime/monitoring';

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Fault, FaultController } from '../../src/emulators/faults';
+import type { Fault, FaultController } from '../../tools/emulators/faults';
 
 /** What to do when the n-th matching request arrives, before the emulator's rules apply. */
 export type RequestAction = (req: IncomingMessage, res: ServerResponse) => void;

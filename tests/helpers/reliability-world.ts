@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { FaultRule } from '../../src/emulators/faults';
+import type { FaultRule } from '../../tools/emulators/faults';
 import {
   DEFAULT_WARNINGLIST,
   generateEvents,
@@ -9,8 +9,8 @@ import {
   startMispEmulator,
   type MispEmulator,
   type MispEventDocument,
-} from '../../src/emulators/misp';
-import { startSekoiaEmulator, type CollectionReport, type SekoiaEmulator } from '../../src/emulators/sekoia';
+} from '../../tools/emulators/misp';
+import { startSekoiaEmulator, type CollectionReport, type SekoiaEmulator } from '../../tools/emulators/sekoia';
 import { runTrigger, type RunTriggerOptions } from '../../src/runtime';
 import type { Clock } from '../../src/clock';
 import { MAX_BATCH_LINES } from '../../src/sekoia/types';

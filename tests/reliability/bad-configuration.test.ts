@@ -136,7 +136,7 @@ describe('a malformed configuration, one case per field', () => {
     world.sekoia.clearReceived();
     world.sekoia.settings.secrets = { misp_api_key: REL_MISP_KEY, sekoia_api_key: REL_SEKOIA_KEY };
     const child = spawnNode(
-      builtScript('main.js'),
+      builtScript('src/main.js'),
       ['trigger-misp-ids-to-ioc-collection'],
       world.env({ trigger: { sleep_time: 10 } }),
     );

@@ -29,7 +29,7 @@ afterAll(() => {
 });
 
 function startTrigger(world: ReliabilityWorld): Spawned {
-  const spawned = spawnNode(builtScript('main.js'), [COMMAND, '--once'], world.env());
+  const spawned = spawnNode(builtScript('src/main.js'), [COMMAND, '--once'], world.env());
   spawned.exited.then(() => world.childOutput.push(spawned.output()));
   return spawned;
 }

@@ -1,4 +1,4 @@
-import { parseCliArgs, startFromCli } from '../../../src/emulators/cli';
+import { parseCliArgs, startFromCli } from '../../../tools/emulators/cli';
 import { postJson, send } from './http-client';
 
 describe('emulators CLI', () => {

@@ -1,6 +1,6 @@
 import { request } from 'node:http';
-import { startMispEmulator, type MispEmulator } from '../../../src/emulators/misp';
-import { startSekoiaEmulator, type SekoiaEmulator } from '../../../src/emulators/sekoia';
+import { startMispEmulator, type MispEmulator } from '../../../tools/emulators/misp';
+import { startSekoiaEmulator, type SekoiaEmulator } from '../../../tools/emulators/sekoia';
 import { postJson, send } from './http-client';
 import { NOW, testEvents } from './misp-data';
 

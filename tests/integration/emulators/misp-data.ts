@@ -1,4 +1,4 @@
-import type { MispEventDocument } from '../../../src/emulators/misp';
+import type { MispEventDocument } from '../../../tools/emulators/misp';
 
 /** Fixed "now" of the MISP tests, epoch seconds. */
 export const NOW = 1_750_000_000;

@@ -3,7 +3,7 @@ import {
   sampleEvents,
   SUPPORTED_TYPES,
   type MispEmulator,
-} from '../../../src/emulators/misp';
+} from '../../../tools/emulators/misp';
 import { postJson, send } from './http-client';
 import { HOUR, NOW, testEvents } from './misp-data';
 

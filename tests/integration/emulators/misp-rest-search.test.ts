@@ -1,4 +1,4 @@
-import { startMispEmulator, type MispEmulator } from '../../../src/emulators/misp';
+import { startMispEmulator, type MispEmulator } from '../../../tools/emulators/misp';
 import { postJson, type PlainResponse } from './http-client';
 import { DAY, HOUR, NOW, testEvents } from './misp-data';
 

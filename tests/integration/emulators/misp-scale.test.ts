@@ -1,5 +1,5 @@
-import { SUPPORTED_TYPES, startMispEmulator } from '../../../src/emulators/misp';
-import { serializeAttribute } from '../../../src/emulators/misp/serialize';
+import { SUPPORTED_TYPES, startMispEmulator } from '../../../tools/emulators/misp';
+import { serializeAttribute } from '../../../tools/emulators/misp/serialize';
 import { postJson } from './http-client';
 
 const NOW = 1_750_000_000;

@@ -2,7 +2,7 @@ import {
   DEFAULT_COLLECTION_ID,
   startSekoiaEmulator,
   type SekoiaEmulator,
-} from '../../../src/emulators/sekoia';
+} from '../../../tools/emulators/sekoia';
 import { postJson, send } from './http-client';
 
 const KEY = 'write-key';

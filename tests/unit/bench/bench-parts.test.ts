@@ -1,12 +1,12 @@
-import { parseBenchArgs, DEFAULT_ATTRIBUTES } from '../../../src/bench/args';
+import { parseBenchArgs, DEFAULT_ATTRIBUTES } from '../../../tools/bench/args';
 import {
   buildBenchResult,
   kibToMb,
   perSecond,
   ratioToFloor,
   type BenchInput,
-} from '../../../src/bench/figures';
-import { bodiesDueAfter } from '../../../src/bench/floor';
+} from '../../../tools/bench/figures';
+import { bodiesDueAfter } from '../../../tools/bench/floor';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import {
@@ -14,7 +14,7 @@ import {
   imageEnvironment,
   PUBLISH_DAYS,
   triggerEnvironment,
-} from '../../../src/bench/trigger-env';
+} from '../../../tools/bench/trigger-env';
 
 const input: BenchInput = {
   attributes: 1000,

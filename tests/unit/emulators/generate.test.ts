@@ -4,7 +4,7 @@ import {
   UNSUPPORTED_TYPES,
   generateEvents,
   type MispAttributeJson,
-} from '../../../src/emulators/misp';
+} from '../../../tools/emulators/misp';
 
 const NOW = 1_750_000_000;
 

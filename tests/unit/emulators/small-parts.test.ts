@@ -1,9 +1,9 @@
-import { parseCliArgs } from '../../../src/emulators/cli';
-import { parseFaultRules } from '../../../src/emulators/faults';
-import { readUuid, writeUuid } from '../../../src/emulators/misp/uuid-bytes';
-import { Warninglist } from '../../../src/emulators/misp/warninglist';
-import { mulberry32, randomUuid } from '../../../src/emulators/prng';
-import { isValidIndicator } from '../../../src/emulators/sekoia';
+import { parseCliArgs } from '../../../tools/emulators/cli';
+import { parseFaultRules } from '../../../tools/emulators/faults';
+import { readUuid, writeUuid } from '../../../tools/emulators/misp/uuid-bytes';
+import { Warninglist } from '../../../tools/emulators/misp/warninglist';
+import { mulberry32, randomUuid } from '../../../tools/emulators/prng';
+import { isValidIndicator } from '../../../tools/emulators/sekoia';
 
 describe('prng and uuids', () => {
   it('replays the same sequence for a seed', () => {

@@ -1,5 +1,5 @@
-import { parseSearchRequest, parseTermFilter } from '../../../src/emulators/misp/search-filter';
-import { NOTHING, parseTimeFilter, resolveTime } from '../../../src/emulators/misp/time-filter';
+import { parseSearchRequest, parseTermFilter } from '../../../tools/emulators/misp/search-filter';
+import { NOTHING, parseTimeFilter, resolveTime } from '../../../tools/emulators/misp/time-filter';
 
 const NOW = 1_750_000_000;
 

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { defaultConfigSource } from '../runtime/config-values';
+import { defaultConfigSource } from '../../src/runtime/config-values';
 
 /** Where the demo keeps the state of a local run against real servers, unless told otherwise. */
 export const LOCAL_REAL_DATA_PATH = path.join('.demo-data', 'real');

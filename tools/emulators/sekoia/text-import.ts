@@ -1,4 +1,4 @@
-import { SEKOIA_FORMATS, MAX_BATCH_LINES, type SekoiaFormat } from '../../sekoia/types';
+import { SEKOIA_FORMATS, MAX_BATCH_LINES, type SekoiaFormat } from '../../../src/sekoia/types';
 import { isRecord } from '../http';
 import { isValidIndicator } from './indicator-validation';
 

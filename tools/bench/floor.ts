@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import axios, { type AxiosInstance } from 'axios';
-import { buildRestSearchBody } from '../misp/rest-search-body';
-import type { MispAttributeQuery } from '../misp/types';
+import { buildRestSearchBody } from '../../src/misp/rest-search-body';
+import type { MispAttributeQuery } from '../../src/misp/types';
 import type { PostedBody } from './emulator-host';
 import type { FloorMeasures } from './figures';
 

@@ -1,4 +1,4 @@
-import type { SekoiaFormat } from '../../sekoia/types';
+import type { SekoiaFormat } from '../../../src/sekoia/types';
 
 export interface StoredIndicator {
   format: SekoiaFormat;

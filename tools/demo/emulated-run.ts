@@ -9,8 +9,8 @@ import {
   startSekoiaEmulator,
   type SekoiaEmulator,
 } from '../emulators/sekoia';
-import { main, type MainDeps } from '../main';
-import type { RunOptions } from '../runtime/types';
+import { main, type MainDeps } from '../../src/main';
+import type { RunOptions } from '../../src/runtime/types';
 import { bannerLines } from './banner';
 import { buildDemoEnv } from './demo-env';
 import { CHANGE_INTERVAL_MS, startMispChanges } from './misp-changes';

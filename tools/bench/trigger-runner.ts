@@ -1,8 +1,8 @@
-import { systemClock, type Clock } from '../clock';
-import { AbortedError } from '../errors';
-import { runTrigger } from '../runtime';
-import { createTrigger } from '../trigger';
-import { createDependencies, type DependencyFactory } from '../trigger/dependencies';
+import { systemClock, type Clock } from '../../src/clock';
+import { AbortedError } from '../../src/errors';
+import { runTrigger } from '../../src/runtime';
+import { createTrigger } from '../../src/trigger';
+import { createDependencies, type DependencyFactory } from '../../src/trigger/dependencies';
 import { receiveNotice } from './ipc';
 import { CYCLE_SLEEP_SECONDS } from './trigger-env';
 import './usage-probe';

@@ -1,6 +1,6 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { parseCliArgs, startFromCli, type StartedEmulators } from '../emulators/cli';
-import { MAX_BATCH_LINES, type SekoiaFormat } from '../sekoia/types';
+import { MAX_BATCH_LINES, type SekoiaFormat } from '../../src/sekoia/types';
 import { serveIpc } from './ipc';
 
 /**

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 
 /**
- * Preloaded into a trigger process (`node -r dist/bench/usage-probe.js ...`): at exit, writes the
+ * Preloaded into a trigger process (`node -r dist/tools/bench/usage-probe.js ...`): at exit, writes the
  * process' resource usage (maxRSS in KiB, CPU times in microseconds) as JSON to BENCH_USAGE_FILE.
  */
 export interface ProcessUsage {

@@ -1,4 +1,4 @@
-import { SUPPORTED_ATTRIBUTE_TYPES } from '../../pipeline/mapping';
+import { SUPPORTED_ATTRIBUTE_TYPES } from '../../../src/pipeline/mapping';
 import { mulberry32, pick, randomInt, randomUuid, type Random } from '../prng';
 import { categoryOf, makeJunk, makeValue, type ValueShares } from './value-makers';
 import type { MispAttributeJson, MispEventJson, MispObjectJson, MispTagJson } from './wire-types';

@@ -1,4 +1,4 @@
-import { SUPPORTED_ATTRIBUTE_TYPES } from '../pipeline/mapping';
+import { SUPPORTED_ATTRIBUTE_TYPES } from '../../src/pipeline/mapping';
 
 /** Stands in for a secret in the configuration, as the platform does: the real value comes from /secrets. */
 export const SECRET_PLACEHOLDER = '<served by the runtime /secrets endpoint>';

@@ -4,10 +4,10 @@ import path from 'node:path';
 import { IpcChannel } from './ipc';
 import type { ProcessUsage } from './usage-probe';
 
-/** dist/bench: the compiled bench scripts live next to this file. */
+/** dist/tools/bench: the compiled bench scripts live next to this file. */
 export const BENCH_DIR = __dirname;
-/** The compiled entry point, next to the bench's directory. */
-export const MAIN_JS = path.resolve(__dirname, '..', 'main.js');
+/** The compiled entry point: dist/src/main.js, beside dist/tools/bench. */
+export const MAIN_JS = path.resolve(__dirname, '..', '..', 'src', 'main.js');
 /** The repository (manifest.json, the trigger file): where npm runs the bench, the trigger's working directory. */
 export const REPO_DIR = process.cwd();
 
@@ -30,7 +30,7 @@ export interface BenchChild {
   exited: Promise<number | null>;
 }
 
-/** Forks dist/bench/<script> (or any module path) with an IPC channel, output to `logFile`. */
+/** Forks dist/tools/bench/<script> (or any module path) with an IPC channel, output to `logFile`. */
 export function forkChild(name: string, modulePath: string, options: ChildOptions): BenchChild {
   const log = openSync(options.logFile, 'a');
   const common = { cwd: REPO_DIR, env: options.env ?? process.env };

@@ -1,4 +1,4 @@
-import type { RunOptions } from '../runtime/types';
+import type { RunOptions } from '../../src/runtime/types';
 import { DEMO_SLEEP_SECONDS } from './demo-env';
 import { CHANGE_INTERVAL_MS } from './misp-changes';
 

@@ -1,9 +1,9 @@
-import type { RunOptions } from '../runtime/types';
+import type { RunOptions } from '../../src/runtime/types';
 
 /** Exit code of a command line the demo does not understand (as main.ts uses). */
 export const DEMO_USAGE_EXIT_CODE = 2;
 
-export const DEMO_USAGE = `Usage: npm start [-- [--once] [--dry-run]]   (or: node dist/demo/start.js [--once] [--dry-run])
+export const DEMO_USAGE = `Usage: npm start [-- [--once] [--dry-run]]   (or: node dist/tools/demo/start.js [--once] [--dry-run])
   (no flag)   poll every 60 s until Ctrl-C; the demo adds MISP attributes now and then
   --once      run one cycle, print a summary, exit
   --dry-run   read and map, push nothing: the trigger logs what it would push

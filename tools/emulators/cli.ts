@@ -3,7 +3,7 @@ import { startMispEmulator, type MispEmulator } from './misp/server';
 import { sampleEvents } from './misp/sample-events';
 import { DEFAULT_COLLECTION_ID, startSekoiaEmulator, type SekoiaEmulator } from './sekoia/server';
 
-export const CLI_USAGE = `Usage: node dist/emulators/cli.js [options]
+export const CLI_USAGE = `Usage: node dist/tools/emulators/cli.js [options]
 Starts the MISP and/or Sekoia emulators on loopback and prints their URLs as one JSON line.
   --only misp|sekoia     start one emulator (default: both)
   --attributes N         generate N MISP attributes (default: the team's sample events)

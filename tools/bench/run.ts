@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { MISP_PAGE_SIZE } from '../trigger/cycle';
+import { MISP_PAGE_SIZE } from '../../src/trigger/cycle';
 import { BENCH_USAGE, parseBenchArgs, type BenchOptions } from './args';
 import type { EmulatorCounters } from './emulator-host';
 import { buildBenchResult, type BenchResult, type FloorMeasures } from './figures';

@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { main, type MainDeps } from '../main';
+import { existsSync } from 'node:fs';
+import { main, type MainDeps } from '../../src/main';
 import { DEMO_USAGE, DEMO_USAGE_EXIT_CODE, parseDemoArgs } from './args';
 import { runWithEmulators, TRIGGER_COMMAND } from './emulated-run';
 import { findRealConfiguration, realRunEnv } from './real-config';
@@ -19,8 +20,15 @@ export interface DemoDeps {
   changeIntervalMs?: number;
 }
 
-/** The repository root, from dist/demo/start.js as from src/demo/start.ts. */
-const MODULE_ROOT = path.resolve(__dirname, '..', '..');
+/** The repository root (where manifest.json is), from dist/tools/demo/start.js as from tools/demo/start.ts. */
+const MODULE_ROOT = findModuleRoot(__dirname);
+
+function findModuleRoot(from: string): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, 'manifest.json'))) return dir;
+    if (path.dirname(dir) === dir) return path.resolve(from, '..', '..');
+  }
+}
 
 /**
  * `npm start [-- --once] [-- --dry-run]`: with a real configuration, the trigger against the

@@ -1,5 +1,5 @@
 import { isIPv4, isIPv6 } from 'node:net';
-import type { SekoiaFormat } from '../../sekoia/types';
+import type { SekoiaFormat } from '../../../src/sekoia/types';
 
 /** Strips an optional "/prefix" (STIX address values may be CIDR blocks) within `max` bits. */
 function withoutPrefix(value: string, max: number): string | undefined {

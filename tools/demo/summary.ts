@@ -1,5 +1,5 @@
 import type { SekoiaEmulator } from '../emulators/sekoia';
-import { SEKOIA_FORMATS } from '../sekoia/types';
+import { SEKOIA_FORMATS } from '../../src/sekoia/types';
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
