@@ -10,7 +10,11 @@ import {
   type MispEmulator,
   type MispEventDocument,
 } from '../../tools/emulators/misp';
-import { startSekoiaEmulator, type CollectionReport, type SekoiaEmulator } from '../../tools/emulators/sekoia';
+import {
+  startSekoiaEmulator,
+  type CollectionReport,
+  type SekoiaEmulator,
+} from '../../tools/emulators/sekoia';
 import { runTrigger, type RunTriggerOptions } from '../../src/runtime';
 import type { Clock } from '../../src/clock';
 import { MAX_BATCH_LINES } from '../../src/sekoia/types';
