@@ -72,6 +72,20 @@ function resolveLevel(requested: string | undefined): { level: LogLevel; warning
   };
 }
 
+/** Writes one redacted line to the console only (the shipper's own troubles go there). */
+export type ConsoleWriter = (level: LogLevel, message: string) => void;
+
+export function createConsoleWriter(
+  options: Pick<RuntimeLoggerOptions, 'redactor' | 'clock' | 'consoleStream' | 'colour'>,
+): ConsoleWriter {
+  const stream = options.consoleStream ?? process.stdout;
+  const colour = options.colour ?? (stream as NodeJS.WriteStream).isTTY === true;
+  return (level, message) => {
+    const date = new Date(options.clock.now()).toISOString();
+    stream.write(`${formatConsoleLine(date, level, options.redactor.redact(message), colour)}\n`);
+  };
+}
+
 /**
  * A winston logger with Sekoia's levels, a console transport and, when given, the shipping
  * transport. Every message is redacted before it reaches either.
@@ -79,6 +93,7 @@ function resolveLevel(requested: string | undefined): { level: LogLevel; warning
 export function createRuntimeLogger(options: RuntimeLoggerOptions): RuntimeLogger {
   const stream = options.consoleStream ?? process.stdout;
   const colour = options.colour ?? (stream as NodeJS.WriteStream).isTTY === true;
+  const consoleOnly = createConsoleWriter(options);
   const { level, warning } = resolveLevel(options.level);
   const consoleFormat = winston.format.printf((info) =>
     formatConsoleLine(String(info.date), info.level as LogLevel, String(info.message), colour),
@@ -107,10 +122,7 @@ export function createRuntimeLogger(options: RuntimeLoggerOptions): RuntimeLogge
     warning: (message) => write('warning', message),
     error: (message) => write('error', message),
     critical: (message) => write('critical', message),
-    consoleOnly: (lineLevel, message) => {
-      const date = new Date(options.clock.now()).toISOString();
-      stream.write(`${formatConsoleLine(date, lineLevel, options.redactor.redact(message), colour)}\n`);
-    },
+    consoleOnly,
     close: async (timeoutMs) => {
       await options.shipper?.close(timeoutMs);
     },

@@ -1,19 +1,21 @@
+import type { AxiosInstance } from 'axios';
 import { Clock, systemClock } from '../clock';
 import { AppError, isAbortError } from '../errors';
-import { defaultConfigSource } from './config-values';
+import { ConfigSource, defaultConfigSource } from './config-values';
 import { buildContext } from './context';
 import { createEventSender } from './events';
 import { Liveness } from './liveness';
 import { loadConfiguration } from './load-configuration';
 import { createLogSender } from './log-sender';
 import { LogShipper, LogShipperOptions } from './log-shipper';
-import { createRuntimeLogger, RuntimeLogger } from './logger';
-import { createRuntimeMetrics } from './metrics';
-import { MonitoringPorts, startMonitoring } from './monitoring';
+import { createConsoleWriter, createRuntimeLogger, RuntimeLogger } from './logger';
+import { createRuntimeMetrics, RuntimeMetrics } from './metrics';
+import { Monitoring, MonitoringPorts, startMonitoring } from './monitoring';
 import { Redactor } from './redactor';
 import { createRuntimeHttp } from './runtime-http';
 import { compileSchema, createAjv } from './schema';
-import { readRuntimeSettings } from './settings';
+import type Ajv from 'ajv';
+import { readRuntimeSettings, RuntimeSettings } from './settings';
 import { processSignals, settleWithGrace, SignalSource, whenAborted } from './signals';
 import type { RunOptions, TriggerContext, TriggerDefinition } from './types';
 
@@ -47,10 +49,236 @@ export interface RunTriggerOptions {
 /** @default 10000 */
 const RUNTIME_REQUEST_TIMEOUT_MS = 10_000;
 
+/** @default 2500 */
+const STOP_GRACE_MS = 2500;
+
+/** The axios instances for the runtime's endpoints, closed together at shutdown. */
+class RuntimeHttpClients {
+  private readonly closers: Array<() => void> = [];
+
+  constructor(
+    private readonly env: NodeJS.ProcessEnv,
+    private readonly token: string | undefined,
+  ) {}
+
+  for(url: string): AxiosInstance {
+    const client = createRuntimeHttp(url, this.env, this.token, RUNTIME_REQUEST_TIMEOUT_MS);
+    this.closers.push(client.close);
+    return client.http;
+  }
+
+  closeAll(): void {
+    for (const close of this.closers) close();
+  }
+}
+
+/** What the runtime runs on: built before the trigger's configuration is read, torn down by shutdown(). */
+interface Runtime {
+  options: RunTriggerOptions;
+  env: NodeJS.ProcessEnv;
+  clock: Clock;
+  runOptions: RunOptions;
+  source: ConfigSource;
+  settings: RuntimeSettings;
+  redactor: Redactor;
+  metrics: RuntimeMetrics;
+  liveness: Liveness;
+  http: RuntimeHttpClients;
+  logger: RuntimeLogger;
+  /** Aborted by SIGTERM/SIGINT: the trigger's signal. */
+  stop: AbortController;
+  /**
+   * Aborted at shutdown only: an event the trigger sends while stopping (the last cycle's counts)
+   * is still delivered, within the stop grace period.
+   */
+  delivery: AbortController;
+  unsubscribeSignals: () => void;
+  monitoring: Monitoring;
+}
+
+/** The logger: console, and when url_logs is known, shipping to it (its own troubles told on the console). */
+function createLogger(
+  options: RunTriggerOptions,
+  parts: Pick<Runtime, 'env' | 'clock' | 'settings' | 'redactor' | 'metrics' | 'http'>,
+): RuntimeLogger {
+  const { clock, settings, redactor, metrics } = parts;
+  const consoleOnly = createConsoleWriter({ redactor, clock, consoleStream: options.consoleStream });
+  const shipper = settings.urlLogs
+    ? new LogShipper({
+        ...options.logShipping,
+        send: createLogSender(parts.http.for(settings.urlLogs), settings.urlLogs, clock),
+        clock,
+        onStatus: (message) => consoleOnly('warning', message),
+        onShipped: (count) => metrics.logsShipped.inc(count),
+      })
+    : undefined;
+  const logger = createRuntimeLogger({
+    redactor,
+    clock,
+    level: parts.env.LOG_LEVEL,
+    consoleStream: options.consoleStream,
+    shipper,
+  });
+  for (const warning of settings.warnings) logger.warning(warning);
+  shipper?.start();
+  return logger;
+}
+
+/** Settings, logs, metrics, liveness, signals and the /health and /metrics servers. */
+async function startRuntime(options: RunTriggerOptions): Promise<Runtime> {
+  const env = options.env ?? process.env;
+  const clock = options.clock ?? systemClock;
+  const source = defaultConfigSource(env);
+  const settings = readRuntimeSettings(source);
+  const redactor = new Redactor([settings.token]);
+  const metrics = createRuntimeMetrics();
+  const liveness = new Liveness(clock);
+  metrics.heartbeatTimestamp.set(clock.now() / 1000);
+  const http = new RuntimeHttpClients(env, settings.token);
+  const logger = createLogger(options, { env, clock, settings, redactor, metrics, http });
+  const stop = new AbortController();
+  const unsubscribeSignals = (options.signals ?? processSignals).subscribe((name) => {
+    if (!stop.signal.aborted) logger.info(`${name} received: stopping.`);
+    stop.abort();
+  });
+  const monitoring = await startMonitoring({
+    host: options.host ?? '0.0.0.0',
+    livenessPort: settings.livenessPort,
+    metricsPort: settings.metricsPort,
+    liveness,
+    metrics,
+    logger,
+  });
+  options.onListening?.(monitoring.ports);
+  const runOptions: RunOptions = { once: false, dryRun: false, ...options.runOptions };
+  return {
+    options,
+    env,
+    clock,
+    runOptions,
+    source,
+    settings,
+    redactor,
+    metrics,
+    liveness,
+    http,
+    logger,
+    stop,
+    delivery: new AbortController(),
+    unsubscribeSignals,
+    monitoring,
+  };
+}
+
+/** The event sender: results checked against the trigger's schema, delivered to url_callback. */
+function createSender(
+  runtime: Runtime,
+  results: Record<string, unknown> | undefined,
+  triggerFile: string,
+  ajv: Ajv,
+) {
+  const { settings, logger, clock, metrics, liveness } = runtime;
+  return createEventSender({
+    http: settings.urlCallback ? runtime.http.for(settings.urlCallback) : undefined,
+    urlCallback: settings.urlCallback,
+    validateResult: results ? compileSchema(ajv, results, `${triggerFile} "results"`) : undefined,
+    logger,
+    clock,
+    signal: runtime.delivery.signal,
+    random: runtime.options.random,
+    onSent: () => {
+      liveness.eventSent();
+      metrics.eventsSent.inc();
+    },
+  });
+}
+
+/** Reads and checks the configuration (secrets included) and builds what the trigger runs with. */
+async function createTriggerContext<ModuleConfiguration, TriggerConfiguration>(
+  runtime: Runtime,
+  definition: TriggerDefinition<ModuleConfiguration, TriggerConfiguration>,
+): Promise<TriggerContext<ModuleConfiguration, TriggerConfiguration>> {
+  const { settings, logger, clock, stop } = runtime;
+  const ajv = createAjv();
+  const loaded = await loadConfiguration<ModuleConfiguration, TriggerConfiguration>({
+    source: runtime.source,
+    settings,
+    cwd: runtime.options.cwd ?? process.cwd(),
+    triggerFileName: definition.triggerFile,
+    ajv,
+    redactor: runtime.redactor,
+    logger,
+    clock,
+    signal: stop.signal,
+    random: runtime.options.random,
+  });
+  runtime.liveness.heartbeatThresholdSeconds = definition.heartbeatThresholdSeconds(
+    loaded.triggerConfiguration,
+  );
+  return buildContext({
+    ...loaded,
+    triggerConfigurationUuid: settings.triggerConfigurationUuid,
+    env: runtime.env,
+    dataPath: settings.dataPath,
+    logger,
+    clock,
+    signal: stop.signal,
+    runOptions: runtime.runOptions,
+    metrics: runtime.metrics,
+    liveness: runtime.liveness,
+    sendEvent: createSender(runtime, loaded.triggerFile.results, definition.triggerFile, ajv),
+  });
+}
+
+/** Stops the servers, flushes the logs, closes the connections; resolves with the exit code. */
+async function shutdown(runtime: Runtime, code: number): Promise<number> {
+  runtime.delivery.abort();
+  runtime.unsubscribeSignals();
+  await runtime.monitoring.close();
+  await runtime.logger.close(runtime.options.flushTimeoutMs ?? 2000);
+  runtime.http.closeAll();
+  return code;
+}
+
 function describeFailure(error: unknown): string {
   if (error instanceof AppError && error.fatal) return error.message;
   const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   return `Internal error, the trigger stopped working: ${message}. Please report it with the logs above; restarting the trigger may get around it.`;
+}
+
+/** The error policy for what the trigger let out: a critical line, then idle until stopped (exit 1 in a --once run). */
+async function stopOnError(runtime: Runtime, error: unknown): Promise<number> {
+  const { logger, stop } = runtime;
+  if (isAbortError(error) && stop.signal.aborted) return shutdown(runtime, 0);
+  logger.critical(describeFailure(error));
+  if (error instanceof Error && !(error instanceof AppError) && error.stack) logger.debug(error.stack);
+  if (runtime.runOptions.once) return shutdown(runtime, 1);
+  runtime.liveness.markStoppedOnError();
+  await whenAborted(stop.signal);
+  return shutdown(runtime, 0);
+}
+
+/** Runs the trigger until it returns, fails, or outlives the stop signal by the grace period. */
+async function runUntilStopped<ModuleConfiguration, TriggerConfiguration>(
+  runtime: Runtime,
+  definition: TriggerDefinition<ModuleConfiguration, TriggerConfiguration>,
+  context: TriggerContext<ModuleConfiguration, TriggerConfiguration>,
+): Promise<number> {
+  const graceMs = runtime.options.stopGraceMs ?? STOP_GRACE_MS;
+  const outcome = await settleWithGrace(
+    // A run() that throws before its first await must land in the same error policy.
+    Promise.resolve().then(() => definition.run(context)),
+    runtime.stop.signal,
+    graceMs,
+  );
+  if (outcome.kind === 'late') {
+    runtime.logger.warning(
+      `The trigger did not stop within ${graceMs / 1000} s of the stop signal; exiting anyway.`,
+    );
+    return shutdown(runtime, 0);
+  }
+  if (outcome.kind === 'failed') return stopOnError(runtime, outcome.error);
+  return shutdown(runtime, 0);
 }
 
 /**
@@ -62,138 +290,13 @@ export async function runTrigger<ModuleConfiguration, TriggerConfiguration>(
   definition: TriggerDefinition<ModuleConfiguration, TriggerConfiguration>,
   options: RunTriggerOptions = {},
 ): Promise<number> {
-  const env = options.env ?? process.env;
-  const clock = options.clock ?? systemClock;
-  const runOptions: RunOptions = { once: false, dryRun: false, ...options.runOptions };
-  const controller = new AbortController();
-  const unsubscribe = (options.signals ?? processSignals).subscribe((name) => {
-    if (!controller.signal.aborted) logger.info(`${name} received: stopping.`);
-    controller.abort();
-  });
-
-  const source = defaultConfigSource(env);
-  const settings = readRuntimeSettings(source);
-  const redactor = new Redactor([settings.token]);
-  const metrics = createRuntimeMetrics();
-  const liveness = new Liveness(clock);
-  metrics.heartbeatTimestamp.set(clock.now() / 1000);
-  const closers: (() => void)[] = [];
-  const runtimeHttp = (url: string) => {
-    const client = createRuntimeHttp(url, env, settings.token, RUNTIME_REQUEST_TIMEOUT_MS);
-    closers.push(client.close);
-    return client.http;
-  };
-  const shipper = settings.urlLogs
-    ? new LogShipper({
-        ...options.logShipping,
-        send: createLogSender(runtimeHttp(settings.urlLogs), settings.urlLogs, clock),
-        clock,
-        onStatus: (message) => logger.consoleOnly('warning', message),
-        onShipped: (count) => metrics.logsShipped.inc(count),
-      })
-    : undefined;
-  const logger: RuntimeLogger = createRuntimeLogger({
-    redactor,
-    clock,
-    level: env.LOG_LEVEL,
-    consoleStream: options.consoleStream,
-    shipper,
-  });
-  for (const warning of settings.warnings) logger.warning(warning);
-  shipper?.start();
-  const monitoring = await startMonitoring({
-    host: options.host ?? '0.0.0.0',
-    livenessPort: settings.livenessPort,
-    metricsPort: settings.metricsPort,
-    liveness,
-    metrics,
-    logger,
-  });
-  options.onListening?.(monitoring.ports);
-
-  // Events outlive the stop signal: one the trigger sends while stopping (the last cycle's counts)
-  // is still delivered, within the stop grace period; aborted only at shutdown.
-  const delivery = new AbortController();
-  const shutdown = async (code: number): Promise<number> => {
-    delivery.abort();
-    unsubscribe();
-    await monitoring.close();
-    await logger.close(options.flushTimeoutMs ?? 2000);
-    for (const close of closers) close();
-    return code;
-  };
-  const stopOnError = async (error: unknown): Promise<number> => {
-    if (isAbortError(error) && controller.signal.aborted) return shutdown(0);
-    logger.critical(describeFailure(error));
-    if (error instanceof Error && !(error instanceof AppError) && error.stack) logger.debug(error.stack);
-    if (runOptions.once) return shutdown(1);
-    liveness.markStoppedOnError();
-    await whenAborted(controller.signal);
-    return shutdown(0);
-  };
-
+  const runtime = await startRuntime(options);
   let context: TriggerContext<ModuleConfiguration, TriggerConfiguration>;
   try {
-    const ajv = createAjv();
-    const loaded = await loadConfiguration<ModuleConfiguration, TriggerConfiguration>({
-      source,
-      settings,
-      cwd: options.cwd ?? process.cwd(),
-      triggerFileName: definition.triggerFile,
-      ajv,
-      redactor,
-      logger,
-      clock,
-      signal: controller.signal,
-      random: options.random,
-    });
-    liveness.heartbeatThresholdSeconds = definition.heartbeatThresholdSeconds(loaded.triggerConfiguration);
-    const results = loaded.triggerFile.results;
-    const sendEvent = createEventSender({
-      http: settings.urlCallback ? runtimeHttp(settings.urlCallback) : undefined,
-      urlCallback: settings.urlCallback,
-      validateResult: results
-        ? compileSchema(ajv, results, `${definition.triggerFile} "results"`)
-        : undefined,
-      logger,
-      clock,
-      signal: delivery.signal,
-      random: options.random,
-      onSent: () => {
-        liveness.eventSent();
-        metrics.eventsSent.inc();
-      },
-    });
-    context = buildContext({
-      ...loaded,
-      triggerConfigurationUuid: settings.triggerConfigurationUuid,
-      env,
-      dataPath: settings.dataPath,
-      logger,
-      clock,
-      signal: controller.signal,
-      runOptions,
-      metrics,
-      liveness,
-      sendEvent,
-    });
+    context = await createTriggerContext(runtime, definition);
   } catch (error) {
-    return stopOnError(error);
+    return stopOnError(runtime, error);
   }
-  if (controller.signal.aborted) return shutdown(0);
-
-  const outcome = await settleWithGrace(
-    // A run() that throws before its first await must land in the same error policy.
-    Promise.resolve().then(() => definition.run(context)),
-    controller.signal,
-    options.stopGraceMs ?? 2500,
-  );
-  if (outcome.kind === 'late') {
-    logger.warning(
-      `The trigger did not stop within ${(options.stopGraceMs ?? 2500) / 1000} s of the stop signal; exiting anyway.`,
-    );
-    return shutdown(0);
-  }
-  if (outcome.kind === 'failed') return stopOnError(outcome.error);
-  return shutdown(0);
+  if (runtime.stop.signal.aborted) return shutdown(runtime, 0);
+  return runUntilStopped(runtime, definition, context);
 }

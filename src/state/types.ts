@@ -2,6 +2,10 @@
  * What the trigger remembers across cycles and restarts (design section 8), in one SQLite file
  * under the data path, namespaced per trigger configuration. Every call is one round trip for
  * many keys: no per-IOC await.
+ *
+ * Ordering guarantee: operations run one at a time, in call order. An operation called after
+ * another has begun (even before awaiting it) sees that one's effect: the cycle relies on it to
+ * read the state for one page while the previous page's batches are marked.
  */
 export interface TriggerState {
   /** The keys of `keys` NOT recorded as pushed (or whose record expired), in input order. */

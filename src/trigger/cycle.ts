@@ -1,19 +1,17 @@
 import type { Clock } from '../clock';
 import { AbortedError, AppError, isAbortError } from '../errors';
 import type { MispAttributeQuery, MispClient, MispPage } from '../misp/types';
-import { Batcher } from '../pipeline/batcher';
-import { iocKey } from '../pipeline/keys';
-import { mapAttribute } from '../pipeline/mapping';
 import { SkipTally } from '../pipeline/tally';
-import type { Ioc, KeyedBatch } from '../pipeline/types';
-
 import type { Logger } from '../runtime/types';
-import type { IndicatorBatch, IocCollectionSink, SekoiaFormat } from '../sekoia/types';
+import type { IocCollectionSink, SekoiaFormat } from '../sekoia/types';
+import { StateError } from '../state/errors';
 import type { TriggerState } from '../state/types';
 import type { TriggerSettings } from './config';
 import { DryRunSink, DryRunState } from './dry-run';
+import { filterUnpushed, mapPage } from './page-iocs';
 import { prefetch } from './prefetch';
-import { BatchPusher, PushTotals } from './pusher';
+import { BatchPusher, emptyTotals, PushTotals } from './pusher';
+import { PushQueue } from './push-queue';
 import {
   catchUpWarning,
   computeWindow,
@@ -23,23 +21,10 @@ import {
   validUntilOf,
 } from './window';
 
-/** An IOC with its key (iocKey), built once. */
-type KeyedIoc = readonly [string, Ioc];
+export { MAP_SLICE_ATTRIBUTES } from './page-iocs';
 
 /** MISP attributes per restSearch page: a page of this size is a few MB of JSON. */
 export const MISP_PAGE_SIZE = 2000;
-
-/**
- * Attributes mapped between two turns of the event loop. Mapping a whole page at once holds the
- * thread for milliseconds, and every push waiting on its answer or on the state waits as long:
- * slices of 250 cut a 1,000,000-attribute sync by about 7% (README, Performance).
- */
-export const MAP_SLICE_ATTRIBUTES = 250;
-
-/** Lets pending I/O callbacks (an answer from Sekoia.io, a state write done) run. */
-function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
-}
 
 export interface CycleDependencies {
   misp: MispClient;
@@ -57,9 +42,12 @@ export interface CycleDependencies {
   pageSize?: number;
 }
 
+/** The part that failed: each has its own fix (see report.ts). */
+export type CycleService = 'misp' | 'sekoia' | 'state';
+
 /** Why a cycle stopped before the end of its window. The cursor did not move. */
 export interface CycleFailure {
-  service: 'misp' | 'sekoia';
+  service: CycleService;
   error: AppError;
   /** IOCs read in this cycle but not pushed because of the failure (the rest of the window aside). */
   iocsNotPushed: number;
@@ -78,64 +66,35 @@ export interface CycleReport extends PushTotals {
   dryRun: boolean;
   /** In a dry run: a few values per format that would have been pushed. */
   dryRunExamples?: Partial<Record<SekoiaFormat, string[]>>;
-  /** Set when the cycle stopped early; undefined when every batch was accepted. */
-  failure?: CycleFailure;
+  /** What stopped the cycle early, in the order met (reading, then pushing); empty when whole. */
+  failures: CycleFailure[];
   cursorMoved: boolean;
 }
 
-/** A push failed: carries the error and how many IOCs of the current batches were not pushed. */
-class PushInterrupted extends Error {
-  constructor(
-    override readonly cause: unknown,
-    readonly pending: number,
-  ) {
-    super('push interrupted');
-  }
-}
-
-/** A non-fatal error of ours ends the cycle and is reported; fatal errors, aborts and bugs propagate. */
-function isCycleFailure(error: unknown): error is AppError {
-  return error instanceof AppError && !error.fatal && !isAbortError(error);
-}
-
-function countValues(batches: readonly IndicatorBatch[]): number {
-  return batches.reduce((sum, batch) => sum + batch.values.length, 0);
-}
-
-/** An AbortController for the cycle's MISP requests: aborted with the run, or when the cycle ends. */
-function linkedController(signal: AbortSignal): { controller: AbortController; unlink: () => void } {
-  const controller = new AbortController();
-  const onAbort = (): void => controller.abort(signal.reason);
-  if (signal.aborted) onAbort();
-  else signal.addEventListener('abort', onAbort, { once: true });
-  return { controller, unlink: () => signal.removeEventListener('abort', onAbort) };
+/** A cycle's working parts, built once by runCycle and handed to each step. */
+interface Cycle {
+  deps: CycleDependencies;
+  /** The real state, or in a dry run one that writes nothing. */
+  state: TriggerState;
+  pusher: BatchPusher;
+  queue: PushQueue;
+  /** Set in a dry run: stands in for Sekoia.io and keeps examples. */
+  drySink: DryRunSink | undefined;
+  report: CycleReport;
 }
 
 /**
- * One polling cycle: read the window's pages (the next one downloading while the current one is
- * processed), map, dedupe within the cycle and against the state, batch by format, push, mark
- * accepted batches, and move the cursor only when the whole window went through. A page's state
- * read runs while the previous page's batches are pushed; pushes stay one at a time, in order.
+ * The failure to report for `error`, met while using `service`. A state error is the state's,
+ * whichever step met it. Fatal errors, aborts and bugs are not cycle failures: they are thrown.
  */
-export async function runCycle(deps: CycleDependencies): Promise<CycleReport> {
-  const { settings, clock, signal, dryRun } = deps;
-  const startedAt = clock.now();
-  const state = dryRun ? new DryRunState(deps.state) : deps.state;
-  const drySink = dryRun ? new DryRunSink() : undefined;
-  const window = computeWindow(startedAt, await state.getCursor(), settings.publishDays);
-  const capWarning = catchUpWarning(window);
-  if (capWarning) deps.logger.warning(capWarning);
+function cycleFailure(service: CycleService, error: unknown, iocsNotPushed = 0): CycleFailure {
+  if (!(error instanceof AppError) || error.fatal || isAbortError(error)) throw error;
+  return { service: error instanceof StateError ? 'state' : service, error, iocsNotPushed };
+}
 
-  const pusher = new BatchPusher(
-    drySink ?? deps.sink,
-    state,
-    pushedKeyTtlMs(settings.publishDays, settings.iocValidityDays),
-    { validUntil: validUntilOf(startedAt, settings.iocValidityDays) },
-    signal,
-  );
-  const batcher = new Batcher();
-  const report: CycleReport = {
-    ...pusher.totals,
+function emptyReport(window: CycleWindow, dryRun: boolean): CycleReport {
+  return {
+    ...emptyTotals(),
     window,
     durationMs: 0,
     pages: 0,
@@ -144,121 +103,149 @@ export async function runCycle(deps: CycleDependencies): Promise<CycleReport> {
     tally: new SkipTally(),
     alreadyPushed: 0,
     dryRun,
+    failures: [],
     cursorMoved: false,
   };
+}
 
-  // Keys marked pushed since the state read in progress began: that read may not show them.
-  const markedDuringRead = new Set<string>();
-  pusher.onMarked = (keys) => {
-    for (const key of keys) markedDuringRead.add(key);
-  };
-
-  /** Maps a page and reads the state for it; may run while the previous page's pushes go on. */
-  const readPage = async (page: MispPage): Promise<KeyedIoc[]> => {
-    if (page.attributes.length > 0) report.pages += 1;
-    report.attributesRead += page.attributes.length;
-    report.warninglistSkipped += page.warninglistSkipped;
-    // Insertion-ordered: values are pushed in MISP's order (Attribute.id asc).
-    const fresh = new Map<string, Ioc>();
-    let index = 0;
-    for (const raw of page.attributes) {
-      if (index++ % MAP_SLICE_ATTRIBUTES === 0) await yieldToEventLoop();
-      const mapped = mapAttribute(raw, settings.attributeTypes);
-      if (mapped.skipped) report.tally.record(mapped.skipped);
-      for (const ioc of mapped.iocs) {
-        const key = iocKey(ioc);
-        // A value twice in the page, or waiting in the batcher, is taken already by this cycle.
-        if (fresh.has(key) || batcher.has(key)) report.alreadyPushed += 1;
-        else fresh.set(key, ioc);
-      }
-    }
-    // A mark asked for before this read is in it (the state runs one operation at a time); a mark
-    // asked for after it begins is caught by markedDuringRead.
-    markedDuringRead.clear();
-    const unpushed = fresh.size === 0 ? [] : await state.filterUnpushed([...fresh.keys()]);
-    report.alreadyPushed += fresh.size - unpushed.length;
-    return unpushed.map((key) => [key, fresh.get(key) as Ioc] as const);
-  };
-
-  // The previous page's pushes; a failure surfaces at the next page or at the end of the window.
-  let pushing: Promise<void> = Promise.resolve();
-  /** Once the previous page's pushes are over: batches the page's IOCs and starts pushing full batches. */
-  const pushPage = async (iocs: KeyedIoc[]): Promise<void> => {
-    try {
-      await pushing;
-    } catch (error) {
-      if (error instanceof PushInterrupted)
-        throw new PushInterrupted(error.cause, error.pending + iocs.length);
-      throw error;
-    }
-    const taken = iocs.filter(([key]) => {
-      // Pushed by the previous page while the state was read, or queued since.
-      const duplicate = markedDuringRead.has(key) || batcher.has(key);
-      if (duplicate) report.alreadyPushed += 1;
-      return !duplicate;
-    });
-    pushing = pushAll(batcher.addKeyed(taken));
-    pushing.catch(() => undefined);
-  };
-
-  const pushAll = async (batches: readonly KeyedBatch[]): Promise<void> => {
-    for (let index = 0; index < batches.length; index += 1) {
-      try {
-        await pusher.push(batches[index]);
-      } catch (error) {
-        throw new PushInterrupted(error, countValues(batches.slice(index)));
-      }
-      deps.onProgress?.();
-    }
-  };
-
-  const query: MispAttributeQuery = {
-    publishFrom: toEpochSeconds(window.startMs),
-    publishTo: toEpochSeconds(window.endMs),
+function attributeQuery(cycle: Cycle): MispAttributeQuery {
+  const { settings, pageSize } = cycle.deps;
+  return {
+    publishFrom: toEpochSeconds(cycle.report.window.startMs),
+    publishTo: toEpochSeconds(cycle.report.window.endMs),
     types: [...settings.attributeTypes],
     enforceWarninglist: settings.enforceWarninglist,
     includeTags: settings.includeTags,
     excludeTags: settings.excludeTags,
-    pageSize: deps.pageSize ?? MISP_PAGE_SIZE,
+    pageSize: pageSize ?? MISP_PAGE_SIZE,
   };
-  const { controller, unlink } = linkedController(signal);
+}
+
+/** Maps a page, reads the state for it, and queues its new IOCs; or the state failure met. */
+async function takePage(cycle: Cycle, page: MispPage): Promise<CycleFailure | undefined> {
+  const { report, queue } = cycle;
+  if (page.attributes.length > 0) report.pages += 1;
+  report.attributesRead += page.attributes.length;
+  report.warninglistSkipped += page.warninglistSkipped;
+  const { fresh, alreadyTaken } = await mapPage(
+    page,
+    cycle.deps.settings.attributeTypes,
+    report.tally,
+    queue,
+  );
+  report.alreadyPushed += alreadyTaken;
+  let unpushed;
   try {
-    const pages = prefetch(deps.misp.searchAttributes(query, controller.signal))[Symbol.asyncIterator]();
-    for (;;) {
-      let next: IteratorResult<MispPage>;
-      try {
-        next = await pages.next();
-      } catch (error) {
-        if (!isCycleFailure(error)) throw error;
-        report.failure = { service: 'misp', error, iocsNotPushed: 0 };
-        break;
-      }
-      if (next.done) break;
-      if (signal.aborted) throw new AbortedError(signal.reason);
-      await pushPage(await readPage(next.value));
-      deps.onProgress?.();
-    }
-    // What was read is pushed even when MISP failed: it is marked, and the next cycle skips it.
-    await pushing;
-    await pushAll(batcher.flush());
+    unpushed = await filterUnpushed(fresh, cycle.state, queue);
   } catch (error) {
-    if (!(error instanceof PushInterrupted)) throw error;
-    if (!isCycleFailure(error.cause)) throw error.cause;
-    const pending = error.pending + countValues(batcher.flush());
-    report.failure = { service: 'sekoia', error: error.cause, iocsNotPushed: pending };
+    return cycleFailure('state', error);
+  }
+  report.alreadyPushed += fresh.size - unpushed.length;
+  report.alreadyPushed += await queue.enqueue(unpushed);
+  return undefined;
+}
+
+/**
+ * Reads the window page by page (the next page downloading while the current one is taken) until
+ * its end, a failure, or a push failure. Returns the reading's failure, if any.
+ */
+async function readWindow(cycle: Cycle, pages: AsyncIterator<MispPage>): Promise<CycleFailure | undefined> {
+  const { signal, onProgress } = cycle.deps;
+  while (!cycle.queue.failure) {
+    let next: IteratorResult<MispPage>;
+    try {
+      next = await pages.next();
+    } catch (error) {
+      return cycleFailure('misp', error);
+    }
+    if (next.done) return undefined;
+    if (signal.aborted) throw new AbortedError(signal.reason);
+    const failure = await takePage(cycle, next.value);
+    if (failure) return failure;
+    onProgress?.();
+  }
+  return undefined;
+}
+
+/** An AbortController for the cycle's MISP requests: aborted with the run, or when the reading ends. */
+async function withReadSignal<T>(signal: AbortSignal, read: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  const onAbort = (): void => controller.abort(signal.reason);
+  if (signal.aborted) onAbort();
+  else signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    return await read(controller.signal);
   } finally {
     controller.abort();
-    unlink();
-    // Nothing may still write to the state when the cycle returns (it may be closed next).
-    await pushing.catch(() => undefined);
+    signal.removeEventListener('abort', onAbort);
   }
+}
 
-  Object.assign(report, pusher.totals);
-  if (drySink) report.dryRunExamples = drySink.examples;
-  if (!report.failure) {
-    await state.setCursor(window.endMs);
-    report.cursorMoved = !dryRun;
+/** Reads the window and pushes it; what was read is pushed even when reading failed (it is marked). */
+async function readAndPush(cycle: Cycle): Promise<void> {
+  const { deps, report } = cycle;
+  try {
+    const readFailure = await withReadSignal(deps.signal, (signal) => {
+      const pages = prefetch(deps.misp.searchAttributes(attributeQuery(cycle), signal));
+      return readWindow(cycle, pages[Symbol.asyncIterator]());
+    });
+    if (readFailure) report.failures.push(readFailure);
+    const pushFailure = await cycle.queue.finish();
+    if (pushFailure)
+      report.failures.push(cycleFailure('sekoia', pushFailure.error, pushFailure.iocsNotPushed));
+  } finally {
+    // Nothing may still write to the state when the cycle returns (it may be closed next).
+    await cycle.queue.settled();
   }
-  report.durationMs = clock.now() - startedAt;
+}
+
+/** Moves the cursor to the window's end when the whole window went through. */
+async function moveCursor(cycle: Cycle): Promise<void> {
+  const { report } = cycle;
+  if (report.failures.length > 0) return;
+  try {
+    await cycle.state.setCursor(report.window.endMs);
+    report.cursorMoved = !report.dryRun;
+  } catch (error) {
+    report.failures.push(cycleFailure('state', error));
+  }
+}
+
+/** The window from the cursor, with the catch-up warning when the outage was longer than the cap. */
+async function startCycle(deps: CycleDependencies, startedAt: number): Promise<Cycle> {
+  const { settings, dryRun } = deps;
+  const state = dryRun ? new DryRunState(deps.state) : deps.state;
+  const window = computeWindow(startedAt, await state.getCursor(), settings.publishDays);
+  const capWarning = catchUpWarning(window);
+  if (capWarning) deps.logger.warning(capWarning);
+  const drySink = dryRun ? new DryRunSink() : undefined;
+  const pusher = new BatchPusher(
+    drySink ?? deps.sink,
+    state,
+    pushedKeyTtlMs(settings.publishDays, settings.iocValidityDays),
+    { validUntil: validUntilOf(startedAt, settings.iocValidityDays) },
+    deps.signal,
+  );
+  const queue = new PushQueue(pusher, deps.onProgress);
+  return { deps, state, pusher, queue, drySink, report: emptyReport(window, dryRun) };
+}
+
+/**
+ * One polling cycle: read the window's pages (the next one downloading while the current one is
+ * processed), map, dedupe within the cycle and against the state, batch by format, push, mark
+ * accepted batches, and move the cursor only when the whole window went through. A page's state
+ * read runs while the previous page's batches are pushed; pushes stay one at a time, in order.
+ * MISP, Sekoia.io and state failures end the cycle early and are reported; fatal errors, aborts and
+ * bugs are thrown. A state failure reading the cursor is thrown too: nothing was done yet.
+ */
+export async function runCycle(deps: CycleDependencies): Promise<CycleReport> {
+  const startedAt = deps.clock.now();
+  const cycle = await startCycle(deps, startedAt);
+  await readAndPush(cycle);
+  await moveCursor(cycle);
+  const { report } = cycle;
+  Object.assign(report, cycle.pusher.totals);
+  if (cycle.drySink) report.dryRunExamples = cycle.drySink.examples;
+  report.durationMs = deps.clock.now() - startedAt;
   return report;
 }

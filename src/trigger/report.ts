@@ -2,7 +2,9 @@ import { printableExcerpt } from '../pipeline/text';
 import { formatCountsByFormat } from '../pipeline/summary';
 import { formatInvalidValuesWarning } from '../pipeline/tally';
 import { SEKOIA_FORMATS } from '../sekoia/types';
-import type { CycleReport } from './cycle';
+import type { AppError } from '../errors';
+import { DATA_FOLDER_FIX, StateError } from '../state/errors';
+import type { CycleFailure, CycleReport } from './cycle';
 import { formatUtcMinute, toIsoSeconds } from './window';
 
 /** The name of the event sent after a cycle that pushed at least one IOC. */
@@ -57,15 +59,16 @@ function skippedPhrase(report: CycleReport): string {
  * `nextPollSeconds` undefined: no next poll (one-cycle run).
  */
 export function summaryLine(report: CycleReport, nextPollSeconds: number | undefined): string {
-  const head = report.failure
-    ? `Cycle stopped early after ${seconds(report.durationMs)}`
-    : `${report.dryRun ? 'Dry-run cycle' : 'Cycle'} done in ${seconds(report.durationMs)}`;
+  const head =
+    report.failures.length > 0
+      ? `Cycle stopped early after ${seconds(report.durationMs)}`
+      : `${report.dryRun ? 'Dry-run cycle' : 'Cycle'} done in ${seconds(report.durationMs)}`;
   const next = nextPollSeconds === undefined ? '' : ` Next poll in ${nextPollSeconds} s.`;
   const dropped =
     report.warninglistSkipped > 0
       ? `; MISP warninglists dropped ${formatNumber(report.warninglistSkipped)}`
       : '';
-  if (report.attributesRead === 0 && !report.failure) {
+  if (report.attributesRead === 0 && report.failures.length === 0) {
     return `${head}: nothing new (no IDS attribute in ${windowPhrase(report)})${dropped}.${next}`;
   }
   const read = `${plural(report.attributesRead, 'attribute', 'attributes')} read (${windowPhrase(report)}, ${plural(report.pages, 'page', 'pages')})`;
@@ -95,30 +98,73 @@ export function rejectedLine(report: CycleReport): string | undefined {
   );
 }
 
-/** The error line of a cycle that stopped early: what failed, what was kept, what happens next. */
-export function failureLine(report: CycleReport, nextPollSeconds: number | undefined): string | undefined {
-  const failure = report.failure;
-  if (!failure) return undefined;
-  const reason = failure.error.message.replace(/[.\s]+$/, '');
-  const done =
-    report.batchesAccepted === 0
-      ? 'No batch was pushed in this cycle'
-      : `${plural(report.batchesAccepted, 'batch', 'batches')} (${plural(report.iocsPushed, 'IOC', 'IOCs')}) ` +
-        `${report.batchesAccepted === 1 ? 'was' : 'were'} pushed and recorded`;
+/** What the cycle got done before it stopped, for the failure lines. */
+function progressPhrase(report: CycleReport): string {
+  if (report.batchesAccepted === 0) return 'No batch was pushed in this cycle';
+  return (
+    `${plural(report.batchesAccepted, 'batch', 'batches')} (${plural(report.iocsPushed, 'IOC', 'IOCs')}) ` +
+    `${report.batchesAccepted === 1 ? 'was' : 'were'} pushed and recorded`
+  );
+}
+
+function reasonOf(error: Error): string {
+  return error.message.replace(/[.\s]+$/, '');
+}
+
+/** The state's own fix: the data folder, when the store itself failed (a driver error as cause). */
+function stateFix(error: Error): string {
+  return error.cause === undefined ? '' : ` ${DATA_FOLDER_FIX}`;
+}
+
+function mispFailureLine(report: CycleReport, failure: CycleFailure, next: string): string {
+  return (
+    `Reading MISP failed after ${plural(report.pages, 'page', 'pages')}: ${reasonOf(failure.error)}. ` +
+    `${progressPhrase(report)}. The window (${windowPhrase(report)}) is read again by ${next}. Nothing is lost.`
+  );
+}
+
+function sekoiaFailureLine(report: CycleReport, failure: CycleFailure, next: string): string {
+  const left =
+    failure.iocsNotPushed > 0
+      ? `the other ${plural(failure.iocsNotPushed, 'IOC', 'IOCs')} read so far and `
+      : '';
+  return (
+    `Pushing to Sekoia.io failed: ${reasonOf(failure.error)}. ${progressPhrase(report)}; ${left}the rest of the ` +
+    `window will be pushed by ${next}. Nothing is lost.`
+  );
+}
+
+function stateFailureLine(report: CycleReport, failure: CycleFailure, next: string): string {
+  return (
+    `The trigger's state failed: ${reasonOf(failure.error)}.${stateFix(failure.error)} ${progressPhrase(report)}. ` +
+    `The cursor did not move: ${next} reads the window again and pushes what was not recorded (Sekoia.io ` +
+    'ignores a value pushed twice). Nothing is lost.'
+  );
+}
+
+const FAILURE_LINES = { misp: mispFailureLine, sekoia: sekoiaFailureLine, state: stateFailureLine };
+
+/**
+ * The error lines of a cycle that stopped early, one per failure (a MISP failure and the push that
+ * failed after it are both told): what failed, its fix, what was kept, what happens next.
+ */
+export function failureLines(report: CycleReport, nextPollSeconds: number | undefined): string[] {
   const next = nextCycle(nextPollSeconds);
-  if (failure.service === 'sekoia') {
-    const left =
-      failure.iocsNotPushed > 0
-        ? `the other ${plural(failure.iocsNotPushed, 'IOC', 'IOCs')} read so far and `
-        : '';
+  return report.failures.map((failure) => FAILURE_LINES[failure.service](report, failure, next));
+}
+
+/** The error line of a cycle that failed before it began (its report was never built). */
+export function cycleErrorLine(error: AppError, nextPollSeconds: number | undefined): string {
+  const next = nextCycle(nextPollSeconds);
+  if (error instanceof StateError) {
     return (
-      `Pushing to Sekoia.io failed: ${reason}. ${done}; ${left}the rest of the window will be pushed by ${next}. ` +
-      'Nothing is lost.'
+      `The trigger's state failed before the cycle began: ${reasonOf(error)}.${stateFix(error)} Nothing was ` +
+      `read or pushed in this cycle; ${next} tries again. Nothing is lost.`
     );
   }
   return (
-    `Reading MISP failed after ${plural(report.pages, 'page', 'pages')}: ${reason}. ${done}. The window ` +
-    `(${windowPhrase(report)}) is read again by ${next}. Nothing is lost.`
+    `The cycle failed: ${reasonOf(error)}. What was pushed is recorded; the cursor did not move, so ${next} ` +
+    'reads the window again. Nothing is lost.'
   );
 }
 

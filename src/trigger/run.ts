@@ -11,10 +11,11 @@ import { CycleReport, runCycle } from './cycle';
 import type { DependencyFactory, TriggerDependencies } from './dependencies';
 import { createTriggerMetrics, TriggerMetrics } from './metrics';
 import {
+  cycleErrorLine,
   cycleEvent,
   dryRunLine,
   EVENT_NAME,
-  failureLine,
+  failureLines,
   invalidValuesLine,
   rejectedLine,
   summaryLine,
@@ -41,7 +42,6 @@ function messageOf(error: unknown): string {
   return (error instanceof Error ? error.message : String(error)).replace(/[.\s]+$/, '');
 }
 
-/** Fatal errors and aborts go up; anything else is told in an error line and the run goes on. */
 /** Appended to a fatal error met during a cycle. */
 export const PROGRESS_KEPT =
   'What was pushed before is recorded: once this is fixed, restart the trigger; it continues where it ' +
@@ -93,7 +93,7 @@ async function reportCycle(
   report: CycleReport,
   nextPoll: number | undefined,
   metrics: TriggerMetrics,
-) {
+): Promise<void> {
   const { logger } = context;
   logger.info(summaryLine(report, nextPoll));
   const dryRun = dryRunLine(report);
@@ -102,21 +102,42 @@ async function reportCycle(
   if (invalid) logger.warning(invalid);
   const rejected = rejectedLine(report);
   if (rejected) logger.error(rejected);
-  const failure = failureLine(report, nextPoll);
-  if (failure) logger.error(failure);
+  for (const line of failureLines(report, nextPoll)) logger.error(line);
   metrics.recordCycle(report, context.clock.now());
-  if (report.iocsPushed > 0 && !report.dryRun) {
-    try {
-      await context.sendEvent(EVENT_NAME, cycleEvent(report));
-    } catch (error) {
-      if (isAbortError(error)) throw error;
-      logger.error(
-        `The cycle's event could not be sent to Sekoia.io: ${messageOf(error)}. The IOCs were pushed.`,
-      );
-    }
-  }
-  if (report.failure) context.cycleFailed(report.failure.error);
+  if (report.iocsPushed > 0 && !report.dryRun) await sendCycleEvent(context, report);
+  if (report.failures.length > 0) context.cycleFailed(report.failures[0].error);
   else context.cycleSucceeded();
+}
+
+async function sendCycleEvent(context: Context, report: CycleReport): Promise<void> {
+  try {
+    await context.sendEvent(EVENT_NAME, cycleEvent(report));
+  } catch (error) {
+    if (isAbortError(error)) throw error;
+    context.logger.error(
+      `The cycle's event could not be sent to Sekoia.io: ${messageOf(error)}. The IOCs were pushed.`,
+    );
+  }
+}
+
+/**
+ * What a cycle threw: an abort ends the run (false), a fatal error is thrown with the promise that
+ * restarting loses nothing, one of our errors is logged as a failed cycle, a bug is thrown as is.
+ */
+function cycleThrew(context: Context, error: unknown, nextPoll: number | undefined): boolean {
+  if (isAbortError(error)) return false;
+  if (!(error instanceof AppError)) throw error;
+  if (error.fatal) {
+    // The critical line is all the user reads: say that fixing and restarting loses nothing.
+    throw new AppError(`${error.message.replace(/[.\s]+$/, '')}. ${PROGRESS_KEPT}`, {
+      code: error.code,
+      fatal: true,
+      cause: error,
+    });
+  }
+  context.logger.error(cycleErrorLine(error, nextPoll));
+  context.cycleFailed(error);
+  return true;
 }
 
 /** One cycle, with its report; false when the run was stopped during it. */
@@ -141,22 +162,8 @@ async function cycleOnce(
       onProgress: () => context.heartbeat(),
     });
   } catch (error) {
-    if (isAbortError(error)) return false;
-    metrics.recordError(clock.now() - startedAt);
-    if (error instanceof AppError && error.fatal) {
-      // The critical line is all the user reads: say that fixing and restarting loses nothing.
-      throw new AppError(`${error.message.replace(/[.\s]+$/, '')}. ${PROGRESS_KEPT}`, {
-        code: error.code,
-        fatal: true,
-        cause: error,
-      });
-    }
-    logger.error(
-      `The cycle failed: ${messageOf(error)}. What was pushed is recorded; the cursor did not move, so ` +
-        `${nextPoll === undefined ? 'the next run' : `the next cycle in ${nextPoll} s`} reads the window again. Nothing is lost.`,
-    );
-    context.cycleFailed(error);
-    return true;
+    if (!isAbortError(error)) metrics.recordError(clock.now() - startedAt);
+    return cycleThrew(context, error, nextPoll);
   }
   await reportCycle(context, report, nextPoll, metrics);
   return true;

@@ -165,6 +165,8 @@ export class FakeSink implements IocCollectionSink {
   }
 }
 
+export type StateOperation = 'filterUnpushed' | 'markPushed' | 'getCursor' | 'setCursor';
+
 /** In-memory TriggerState (test only), TTL against the given clock. Records its calls. */
 export class MemoryState implements TriggerState {
   readonly pushed = new Map<string, number>();
@@ -172,26 +174,37 @@ export class MemoryState implements TriggerState {
   filterCalls = 0;
   markCalls: Array<{ keys: string[]; ttlMs: number }> = [];
   closed = false;
+  /** Operations that throw the given error (e.g. a StateError for a full disk) until deleted. */
+  readonly failing = new Map<StateOperation, Error>();
 
   constructor(private readonly clock: Clock) {}
 
+  private failIfAsked(operation: StateOperation): void {
+    const error = this.failing.get(operation);
+    if (error) throw error;
+  }
+
   async filterUnpushed(keys: readonly string[]): Promise<string[]> {
+    this.failIfAsked('filterUnpushed');
     this.filterCalls += 1;
     const now = this.clock.now();
     return keys.filter((key) => (this.pushed.get(key) ?? -Infinity) <= now);
   }
 
   async markPushed(keys: readonly string[], ttlMs: number): Promise<void> {
+    this.failIfAsked('markPushed');
     this.markCalls.push({ keys: [...keys], ttlMs });
     const expires = this.clock.now() + ttlMs;
     for (const key of keys) this.pushed.set(key, expires);
   }
 
   async getCursor(): Promise<number | undefined> {
+    this.failIfAsked('getCursor');
     return this.cursor;
   }
 
   async setCursor(epochMs: number): Promise<void> {
+    this.failIfAsked('setCursor');
     this.cursor = epochMs;
   }
 

@@ -1,9 +1,10 @@
 import { MispError } from '../../../src/misp/errors';
 import { SekoiaError } from '../../../src/sekoia/errors';
+import { DATA_FOLDER_FIX, StateError } from '../../../src/state/errors';
 import { MAX_BATCH_LINES } from '../../../src/sekoia/types';
 import { runCycle } from '../../../src/trigger/cycle';
-import { failureLine, rejectedLine } from '../../../src/trigger/report';
-import { PUSH_OPERATION } from '../../helpers/fakes';
+import { failureLines, rejectedLine } from '../../../src/trigger/report';
+import { PUSH_OPERATION, StateOperation } from '../../helpers/fakes';
 import { attribute, cycleHarness, ipAttributes } from './support';
 
 const DAY = 86_400_000;
@@ -74,7 +75,7 @@ describe('runCycle', () => {
 
     const first = await runCycle(h.deps);
 
-    expect(first.failure?.service).toBe('sekoia');
+    expect(first.failures.map((f) => f.service)).toEqual(['sekoia']);
     expect(first.cursorMoved).toBe(false);
     expect(h.state.cursor).toBeUndefined();
     expect(h.sink.accepted).toHaveLength(1);
@@ -82,16 +83,16 @@ describe('runCycle', () => {
     expect(h.state.markCalls[0].keys).toHaveLength(1000);
     const failedValues = h.sink.calls[1].batch.values;
     expect(failedValues.some((v) => h.state.pushed.has(`ipv4-addr.value|${v}`))).toBe(false);
-    expect(failureLine(first, 300)).toBe(
+    expect(failureLines(first, 300)).toEqual([
       `Pushing to Sekoia.io failed: Sekoia.io was unavailable after 6 attempts (503 Service Unavailable: POST ${PUSH_OPERATION.url}). ` +
         '1 batch (1,000 IOCs) was pushed and recorded; the other 1,500 IOCs read so far and the rest of the window ' +
         'will be pushed by the next cycle in 300 s. Nothing is lost.',
-    );
+    ]);
 
     h.clock.advance(300_000);
     const second = await runCycle(h.deps);
 
-    expect(second.failure).toBeUndefined();
+    expect(second.failures).toEqual([]);
     expect(second.iocsPushed).toBe(1500);
     expect(second.alreadyPushed).toBe(1000);
     const all = h.sink.acceptedValues();
@@ -195,7 +196,7 @@ describe('runCycle', () => {
 
     const report = await runCycle(h.deps);
 
-    expect(report.failure?.error).toBeInstanceOf(SekoiaError);
+    expect(report.failures[0].error).toBeInstanceOf(SekoiaError);
     expect(h.sink.calls.length).toBeLessThan(300);
     expect(h.state.cursor).toBeUndefined();
   });
@@ -221,13 +222,13 @@ describe('runCycle', () => {
     expect(h.sink.acceptedValues().sort()).toEqual(ipsOf([...page1, ...page2]).sort());
     expect(h.state.pushed.size).toBe(6);
     expect(h.state.cursor).toBeUndefined();
-    expect(report.failure?.service).toBe('misp');
-    expect(failureLine(report, 300)).toBe(
+    expect(report.failures.map((f) => f.service)).toEqual(['misp']);
+    expect(failureLines(report, 300)).toEqual([
       'Reading MISP failed after 2 pages: MISP answered 503 for POST https://misp.example.com/attributes/restSearch ' +
         'after 6 attempts: the MISP server is failing; the next cycle retries. 1 batch (6 IOCs) was pushed and ' +
         'recorded. The window (events published 2026-11-27 08:00 to 2026-11-28 08:00 UTC) is read again by the ' +
         'next cycle in 300 s. Nothing is lost.',
-    );
+    ]);
   });
 
   it('lets a fatal error through', async () => {
@@ -285,5 +286,104 @@ describe('runCycle', () => {
       'domain-name.value': ['a.example.com'],
     });
     expect(report.cursorMoved).toBe(false);
+  });
+
+  describe('when the state fails during a cycle', () => {
+    const FILE = '/symphony_data/misp-ids-to-ioc.sqlite';
+    function diskFull(operation: string): StateError {
+      const driver = new Error('SQLITE_FULL: database or disk is full');
+      return new StateError(
+        `Could not ${operation} in the state file ${FILE}: ${driver.message}`,
+        FILE,
+        driver,
+      );
+    }
+    function failingAt(operation: StateOperation, what: string) {
+      const h = cycleHarness([ipAttributes(3), ipAttributes(3, 100)]);
+      h.state.failing.set(operation, diskFull(what));
+      return h;
+    }
+    const next =
+      'The cursor did not move: the next cycle in 300 s reads the window again and pushes what was not recorded (Sekoia.io ignores a value pushed twice). Nothing is lost.';
+
+    it('reading the pushed IOCs: reports a state failure with the data-folder fix, pushes nothing', async () => {
+      const h = failingAt('filterUnpushed', 'read the pushed IOCs');
+
+      const report = await runCycle(h.deps);
+
+      expect(report.failures.map((f) => f.service)).toEqual(['state']);
+      expect(h.sink.calls).toHaveLength(0);
+      expect(h.state.cursor).toBeUndefined();
+      expect(report.cursorMoved).toBe(false);
+      expect(failureLines(report, 300)).toEqual([
+        `The trigger's state failed: Could not read the pushed IOCs in the state file ${FILE}: SQLITE_FULL: database ` +
+          `or disk is full. ${DATA_FOLDER_FIX} No batch was pushed in this cycle. ${next}`,
+      ]);
+    });
+
+    it('recording an accepted batch: reports a state failure, not a Sekoia.io one', async () => {
+      const h = failingAt('markPushed', 'record the pushed IOCs');
+
+      const report = await runCycle(h.deps);
+
+      expect(h.sink.accepted).toHaveLength(1);
+      expect(h.state.pushed.size).toBe(0);
+      expect(report.failures.map((f) => f.service)).toEqual(['state']);
+      expect(report.failures[0].iocsNotPushed).toBe(6);
+      expect(h.state.cursor).toBeUndefined();
+      expect(failureLines(report, 300)).toEqual([
+        `The trigger's state failed: Could not record the pushed IOCs in the state file ${FILE}: SQLITE_FULL: ` +
+          `database or disk is full. ${DATA_FOLDER_FIX} No batch was pushed in this cycle. ${next}`,
+      ]);
+    });
+
+    it('saving the cursor: reports a state failure after every batch went through', async () => {
+      const h = failingAt('setCursor', 'save the cursor');
+
+      const report = await runCycle(h.deps);
+
+      expect(h.state.pushed.size).toBe(6);
+      expect(report.failures.map((f) => f.service)).toEqual(['state']);
+      expect(report.cursorMoved).toBe(false);
+      expect(failureLines(report, 300)).toEqual([
+        `The trigger's state failed: Could not save the cursor in the state file ${FILE}: SQLITE_FULL: database or ` +
+          `disk is full. ${DATA_FOLDER_FIX} 1 batch (6 IOCs) was pushed and recorded. ${next}`,
+      ]);
+    });
+
+    it('reading the cursor: throws the state error before reading MISP', async () => {
+      const h = failingAt('getCursor', 'read the cursor');
+
+      await expect(runCycle(h.deps)).rejects.toBeInstanceOf(StateError);
+      expect(h.misp.queries).toHaveLength(0);
+    });
+  });
+
+  it('reports both when MISP fails and the push of what was read then fails', async () => {
+    const h = cycleHarness([ipAttributes(3), ipAttributes(3, 100)]);
+    h.misp.options = {
+      failOnPage: 2,
+      error: new MispError(
+        'MISP answered 503 for POST https://misp.example.com/attributes/restSearch after 6 attempts',
+        {
+          kind: 'server',
+          status: 503,
+          operation: { method: 'POST', url: 'https://misp.example.com/attributes/restSearch' },
+        },
+      ),
+    };
+    h.sink.unavailableCalls = 1;
+
+    const report = await runCycle(h.deps);
+
+    expect(report.failures.map((f) => [f.service, f.iocsNotPushed])).toEqual([
+      ['misp', 0],
+      ['sekoia', 3],
+    ]);
+    const lines = failureLines(report, 300);
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/^Reading MISP failed after 1 page: MISP answered 503 /);
+    expect(lines[1]).toMatch(/^Pushing to Sekoia.io failed: Sekoia.io was unavailable after 6 attempts /);
+    expect(lines[1]).toContain('the other 3 IOCs read so far');
   });
 });

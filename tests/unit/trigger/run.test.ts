@@ -1,6 +1,7 @@
 import { NetworkError } from '../../../src/errors';
 import type { RetryNotice } from '../../../src/http/request';
 import { SekoiaError } from '../../../src/sekoia/errors';
+import { DATA_FOLDER_FIX, StateError } from '../../../src/state/errors';
 import type { DependencyInput, TriggerDependencies } from '../../../src/trigger/dependencies';
 import { createTrigger, SLOWEST_REQUEST_SECONDS } from '../../../src/trigger/index';
 import {
@@ -123,6 +124,46 @@ describe('the trigger run loop', () => {
       /^Pushing to Sekoia\.io failed: .* next cycle in 300 s\. Nothing is lost\.$/,
     );
     expect(t.sink.acceptedValues()).toHaveLength(2);
+  });
+
+  it("tells a state failure reading the cursor as the state's, with the data-folder fix", async () => {
+    const t = setUp([ipAttributes(2)], { once: true });
+    const driver = new Error('SQLITE_IOERR: disk I/O error');
+    t.state.failing.set(
+      'getCursor',
+      new StateError(
+        `Could not read the cursor in the state file /data/s.sqlite: ${driver.message}`,
+        '/data/s.sqlite',
+        driver,
+      ),
+    );
+
+    await t.trigger.run(t.context);
+
+    expect(t.logger.at('error')).toEqual([
+      "The trigger's state failed before the cycle began: Could not read the cursor in the state file /data/s.sqlite: " +
+        `SQLITE_IOERR: disk I/O error. ${DATA_FOLDER_FIX} Nothing was read or pushed in this cycle; the next run tries ` +
+        'again. Nothing is lost.',
+    ]);
+    expect(t.calls.failed).toHaveLength(1);
+    expect(t.state.closed).toBe(true);
+  });
+
+  it('logs both failures of a cycle and counts one failed cycle', async () => {
+    const t = setUp([ipAttributes(2), ipAttributes(2, 10)], { once: true });
+    t.misp.options = {
+      failOnPage: 2,
+      error: new NetworkError('MISP could not be reached', { operation: PUSH_OPERATION }),
+    };
+    t.sink.unavailableCalls = 1;
+
+    await t.trigger.run(t.context);
+
+    const errors = t.logger.at('error');
+    expect(errors).toHaveLength(2);
+    expect(errors[0]).toMatch(/^Reading MISP failed after 1 page: MISP could not be reached\. /);
+    expect(errors[1]).toMatch(/^Pushing to Sekoia\.io failed: /);
+    expect(t.calls.failed).toHaveLength(1);
   });
 
   it('lets a fatal error through and still closes the state', async () => {
