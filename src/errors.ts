@@ -98,6 +98,30 @@ export class TimeoutError extends NetworkError {
   }
 }
 
+/**
+ * A 2xx answer whose body is not what the API sends: a proxy's or a login page, JSON cut short.
+ * It does not prove the request was served; it is retried when asking again may help.
+ */
+export class MalformedAnswerError extends AppError {
+  readonly operation: HttpOperation;
+  readonly status: number;
+  /** What came instead, e.g. 'a body that is not JSON: "<html>..."' (server text: redact it). */
+  readonly problem: string;
+  /** What the API answers, for the message, e.g. '{"version": "2.5.1", ...}'. */
+  readonly expected: string | undefined;
+
+  constructor(fields: { operation: HttpOperation; status: number; problem: string; expected?: string }) {
+    const { operation, status, problem } = fields;
+    super(`Answered ${status} with ${problem}: ${operation.method} ${operation.url}`, {
+      code: 'MALFORMED_ANSWER',
+    });
+    this.operation = operation;
+    this.status = status;
+    this.problem = problem;
+    this.expected = fields.expected;
+  }
+}
+
 /** The run was stopped (SIGTERM) while waiting or requesting. Never logged as a failure. */
 export class AbortedError extends AppError {
   constructor(cause?: unknown) {

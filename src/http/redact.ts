@@ -1,4 +1,4 @@
-import { HttpError, NetworkError, TimeoutError } from '../errors';
+import { HttpError, MalformedAnswerError, NetworkError, TimeoutError } from '../errors';
 
 /** Secrets shorter than this are not searched for: they would blank out ordinary words. */
 const MIN_SECRET_LENGTH = 6;
@@ -19,12 +19,21 @@ export function redactSecrets(text: string, secrets: readonly (string | undefine
 }
 
 /** A copy of an HTTP failure with the secrets stripped from its message and the API's message. */
-export function redactHttpFailure<E extends HttpError | NetworkError>(
+export function redactHttpFailure<E extends HttpError | NetworkError | MalformedAnswerError>(
   error: E,
   secrets: readonly (string | undefined)[],
 ): E {
   const message = redactSecrets(error.message, secrets);
   const { operation } = error;
+  if (error instanceof MalformedAnswerError) {
+    const problem = redactSecrets(error.problem, secrets);
+    return new MalformedAnswerError({
+      operation,
+      status: error.status,
+      problem,
+      expected: error.expected,
+    }) as E;
+  }
   if (error instanceof HttpError) {
     return new HttpError(message, {
       status: error.status,

@@ -1,7 +1,17 @@
 import axios, { AxiosError, AxiosInstance, AxiosRequestConfig, AxiosResponse } from 'axios';
 import { Clock } from '../clock';
-import { AbortedError, HttpError, HttpOperation, NetworkError, TimeoutError } from '../errors';
+import {
+  AbortedError,
+  HttpError,
+  HttpOperation,
+  MalformedAnswerError,
+  NetworkError,
+  TimeoutError,
+} from '../errors';
 import { AttemptFailure, computeRetryDelay, parseRetryAfter, RetryPolicy } from './retry';
+
+/** Why an attempt failed. */
+export type AttemptError = HttpError | NetworkError | MalformedAnswerError;
 
 /** Told before each wait between two attempts, so the caller can log what happens next. */
 export interface RetryNotice {
@@ -10,7 +20,7 @@ export interface RetryNotice {
   attempt: number;
   attempts: number;
   delayMs: number;
-  error: HttpError | NetworkError;
+  error: AttemptError;
 }
 
 export interface SendOptions {
@@ -22,6 +32,8 @@ export interface SendOptions {
   onRetry?: (notice: RetryNotice) => void;
   /** Source of jitter, injectable for tests. */
   random?: () => number;
+  /** Turns the last failure into the caller's error, told how many attempts were made. @default as is */
+  toError?: (error: unknown, attempts: number) => unknown;
   /**
    * Deadline of one attempt, from sending to the last byte of the answer, in ms: a server that
    * trickles a body forever is cut and the attempt counts as a timeout (retried).
@@ -166,66 +178,101 @@ function fromResponse(
   };
 }
 
-/**
- * Sends one request, retrying per `policy`. Resolves with the 2xx answer; rejects with HttpError
- * (a non-2xx that is not retried, or the last of the attempts), NetworkError/TimeoutError, or
- * AbortedError when `signal` aborts. Nothing it throws holds request headers.
- */
-export async function sendWithRetry<T = unknown>(options: SendOptions): Promise<AxiosResponse<T>> {
-  const { http, request, policy, clock, signal, onRetry } = options;
-  const random = options.random ?? Math.random;
-  const operation = describeOperation(http, request);
-  for (let attempt = 1; ; attempt++) {
+/** What `read` returns for a 2xx answer that is not what was asked (see requestWithRetry). */
+export class AnswerProblem {
+  constructor(
+    /** What came instead, e.g. 'a body that is not JSON: "<html>..."'. */
+    readonly problem: string,
+    /** True when asking again may help (a body cut short); false when the server would answer the same. */
+    readonly retry: boolean,
+    /** What the API answers, for the message. */
+    readonly expected?: string,
+  ) {}
+}
+
+/** What one attempt gave: the result, or the failure and its error. */
+type AttemptOutcome<R> =
+  { ok: true; result: R } | { ok: false; error: AttemptError; failure: AttemptFailure };
+
+function malformedOutcome(
+  answer: AnswerProblem,
+  status: number,
+  operation: HttpOperation,
+): AttemptOutcome<never> {
+  return {
+    ok: false,
+    error: new MalformedAnswerError({
+      operation,
+      status,
+      problem: answer.problem,
+      expected: answer.expected,
+    }),
+    failure: answer.retry ? { kind: 'network' } : { kind: 'other' },
+  };
+}
+
+/** One attempt: the request under its own deadline, then its answer read. */
+async function attempt<R>(
+  options: SendOptions,
+  operation: HttpOperation,
+  read: (response: AxiosResponse<unknown>) => R | AnswerProblem,
+): Promise<AttemptOutcome<R>> {
+  const { http, request, clock, signal } = options;
+  const current = startAttempt(signal, options.attemptTimeoutMs);
+  let response: AxiosResponse<unknown>;
+  try {
+    response = await http.request<unknown>({
+      ...request,
+      signal: current.signal,
+      validateStatus: () => true,
+    });
+  } catch (error) {
     if (signal?.aborted) throw new AbortedError(signal.reason);
-    let outcome: { error: HttpError | NetworkError; failure: AttemptFailure };
-    const current = startAttempt(signal, options.attemptTimeoutMs);
-    try {
-      const response = await http.request<T>({
-        ...request,
-        signal: current.signal,
-        validateStatus: () => true,
-      });
-      if (response.status >= 200 && response.status < 300) return response;
-      outcome = fromResponse(response, operation, clock.now());
-    } catch (error) {
-      if (signal?.aborted) throw new AbortedError(signal.reason);
-      outcome = current.timedOut()
-        ? {
-            error: new TimeoutError(
-              `No complete answer within ${options.attemptTimeoutMs} ms: ${operation.method} ${operation.url}`,
-              { operation },
-            ),
-            failure: { kind: 'timeout' },
-          }
-        : toHttpFailure(error, operation, clock.now());
-    } finally {
-      current.dispose();
-    }
-    const delayMs = computeRetryDelay(attempt, outcome.failure, policy, random());
-    if (delayMs === 0) throw outcome.error;
-    onRetry?.({ operation, attempt, attempts: policy.attempts, delayMs, error: outcome.error });
+    if (!current.timedOut()) return { ok: false, ...toHttpFailure(error, operation, clock.now()) };
+    const where = `${operation.method} ${operation.url}`;
+    const timeout = new TimeoutError(`No complete answer within ${options.attemptTimeoutMs} ms: ${where}`, {
+      operation,
+    });
+    return { ok: false, error: timeout, failure: { kind: 'timeout' } };
+  } finally {
+    current.dispose();
+  }
+  if (response.status < 200 || response.status >= 300) {
+    return { ok: false, ...fromResponse(response, operation, clock.now()) };
+  }
+  const result = read(response);
+  if (result instanceof AnswerProblem) return malformedOutcome(result, response.status, operation);
+  return { ok: true, result };
+}
+
+/**
+ * Sends one request, retrying per `policy`: one loop, whose attempts are counted in every notice
+ * and handed to `toError`. `read` turns a 2xx answer into the result, or returns an
+ * AnswerProblem: a failed attempt like a 503, retried when the problem says so. The last failure
+ * is thrown through `toError` (as is without it): HttpError, NetworkError/TimeoutError,
+ * MalformedAnswerError, or AbortedError when `signal` aborts. Nothing it throws holds request headers.
+ */
+export async function requestWithRetry<R>(
+  options: SendOptions,
+  read: (response: AxiosResponse<unknown>) => R | AnswerProblem,
+): Promise<R> {
+  const { policy, clock, signal } = options;
+  const random = options.random ?? Math.random;
+  const toError = options.toError ?? ((error: unknown) => error);
+  const operation = describeOperation(options.http, options.request);
+  for (let attemptNumber = 1; ; attemptNumber++) {
+    if (signal?.aborted) throw new AbortedError(signal.reason);
+    const outcome = await attempt(options, operation, read);
+    if (outcome.ok) return outcome.result;
+    const delayMs = computeRetryDelay(attemptNumber, outcome.failure, policy, random());
+    if (delayMs === 0) throw toError(outcome.error, attemptNumber);
+    const { error } = outcome;
+    options.onRetry?.({ operation, attempt: attemptNumber, attempts: policy.attempts, delayMs, error });
     await clock.sleep(delayMs, signal);
   }
 }
 
-/**
- * sendWithRetry, whose failure is handed to `toError` with the number of attempts made (the
- * clients' messages say "after N attempts"), and the error it returns thrown instead.
- */
-export async function sendWithRetryOrThrow<T = unknown>(
-  options: SendOptions,
-  toError: (error: unknown, attempts: number) => unknown,
-): Promise<AxiosResponse<T>> {
-  let attempts = 1;
-  try {
-    return await sendWithRetry<T>({
-      ...options,
-      onRetry: (notice) => {
-        attempts = notice.attempt + 1;
-        options.onRetry?.(notice);
-      },
-    });
-  } catch (error) {
-    throw toError(error, attempts);
-  }
+/** requestWithRetry for the whole 2xx answer, as it came. */
+export function sendWithRetry<T = unknown>(options: SendOptions): Promise<AxiosResponse<T>> {
+  return requestWithRetry(options, (response) => response as AxiosResponse<T>);
 }

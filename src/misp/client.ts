@@ -1,10 +1,10 @@
 import { AxiosRequestConfig, AxiosResponse } from 'axios';
 import { Clock } from '../clock';
-import { ConfigurationError, HttpOperation, NetworkError } from '../errors';
+import { ConfigurationError, HttpOperation } from '../errors';
 import { HttpClientHandle, HttpTimeouts, createHttpInstance } from '../http/instance';
-import { redactHttpFailure, redactSecrets } from '../http/redact';
-import { describeOperation, RetryNotice, sendWithRetryOrThrow } from '../http/request';
-import { computeRetryDelay, DEFAULT_RETRY_POLICY, RetryPolicy } from '../http/retry';
+import { redactHttpFailure } from '../http/redact';
+import { AnswerProblem, describeOperation, requestWithRetry, RetryNotice } from '../http/request';
+import { DEFAULT_RETRY_POLICY, RetryPolicy } from '../http/retry';
 import { MispError } from './errors';
 import { toMispError } from './failure';
 import { buildRestSearchBody, RestSearchBody } from './rest-search-body';
@@ -81,6 +81,35 @@ function idOf(attribute: unknown): string | undefined {
   return typeof id === 'string' || typeof id === 'number' ? String(id) : undefined;
 }
 
+/** What one restSearch page held. */
+interface FetchedPage {
+  attributes: unknown[];
+  /** X-Skipped-Elements-Count: attributes the warninglists removed after paging. */
+  skipped: number;
+}
+
+/** A restSearch answer's attributes; a body cut short is asked again, a wrong shape is not. */
+function readRestSearchPage(response: AxiosResponse<unknown>): FetchedPage | AnswerProblem {
+  const answer = parseRestSearchAnswer(response.data);
+  if (!answer.ok)
+    return new AnswerProblem(answer.problem, answer.retry, '{"response": {"Attribute": [...]}}');
+  return {
+    attributes: answer.attributes,
+    skipped: skippedCount(response.headers['x-skipped-elements-count']),
+  };
+}
+
+function readVersion(response: AxiosResponse<unknown>): string | AnswerProblem {
+  const version = (response.data as { version?: unknown } | null)?.version;
+  if (typeof version === 'string' && version.trim() !== '') return version.trim();
+  const received = typeof response.data === 'string' ? response.data : JSON.stringify(response.data ?? null);
+  return new AnswerProblem(
+    `no "version" string: "${previewOf(received ?? '')}"`,
+    false,
+    '{"version": "2.5.1", ...}',
+  );
+}
+
 export function createMispClient(options: MispClientOptions): MispHttpClient {
   if (!options.apiKey || options.apiKey.trim() === '') {
     throw new ConfigurationError('misp_api_key is empty: paste the Authkey of a MISP user', ['misp_api_key']);
@@ -110,9 +139,13 @@ export function createMispClient(options: MispClientOptions): MispHttpClient {
   const notify = (notice: RetryNotice): void =>
     options.onRetry?.({ ...notice, error: redactHttpFailure(notice.error, secrets) });
 
-  /** One request with the retry policy; failures become MispErrors. */
-  function send(request: AxiosRequestConfig, signal?: AbortSignal): Promise<AxiosResponse<unknown>> {
-    return sendWithRetryOrThrow(
+  /** One request with the retry policy, its 2xx answer read by `read`; failures become MispErrors. */
+  function send<R>(
+    request: AxiosRequestConfig,
+    signal: AbortSignal | undefined,
+    read: (response: AxiosResponse<unknown>) => R | AnswerProblem,
+  ): Promise<R> {
+    return requestWithRetry(
       {
         http,
         request,
@@ -122,55 +155,15 @@ export function createMispClient(options: MispClientOptions): MispHttpClient {
         random,
         attemptTimeoutMs: readMs,
         onRetry: notify,
+        toError: (error, attempts) => toMispError(error, { attempts, secrets, proxyUsed }),
       },
-      (error, attempts) => toMispError(error, { attempts, secrets, proxyUsed }),
+      read,
     );
   }
 
-  function malformed(
-    operation: HttpOperation,
-    problem: string,
-    attempts: number,
-    expected: string,
-  ): MispError {
-    return new MispError(
-      `MISP answered ${operation.method} ${operation.url} with ${redactSecrets(problem, secrets)}` +
-        `${attempts > 1 ? ` (${attempts} attempts)` : ''}: expected ${expected}. ` +
-        'If this repeats, check that misp_url points to the MISP server itself ' +
-        '(not a login page or another service in front of it)',
-      { kind: 'malformed', operation },
-    );
-  }
-
-  /**
-   * One page. A body cut short (dropped connection) is retried like a network failure, with the
-   * same policy; a well-formed answer of the wrong shape is not (asking again gives the same).
-   */
-  async function fetchPage(
-    body: RestSearchBody,
-    signal?: AbortSignal,
-  ): Promise<{ attributes: unknown[]; skipped: number }> {
-    const request: AxiosRequestConfig = { method: 'POST', url: REST_SEARCH_PATH, data: body };
-    const operation = describeOperation(http, request);
-    for (let attempt = 1; ; attempt++) {
-      const response = await send(request, signal);
-      const answer = parseRestSearchAnswer(response.data);
-      if (answer.ok) {
-        return {
-          attributes: answer.attributes,
-          skipped: skippedCount(response.headers['x-skipped-elements-count']),
-        };
-      }
-      const delayMs = answer.retry ? computeRetryDelay(attempt, { kind: 'network' }, policy, random()) : 0;
-      if (delayMs === 0)
-        throw malformed(operation, answer.problem, attempt, '{"response": {"Attribute": [...]}}');
-      const error = new NetworkError(
-        `MISP answered with ${redactSecrets(answer.problem, secrets)}: ${operation.method} ${operation.url}`,
-        { operation, code: 'MALFORMED_ANSWER' },
-      );
-      options.onRetry?.({ operation, attempt, attempts: policy.attempts, delayMs, error });
-      await options.clock.sleep(delayMs, signal);
-    }
+  /** One page: a body cut short (dropped connection) is an attempt failed like a 503. */
+  function fetchPage(body: RestSearchBody, signal?: AbortSignal): Promise<FetchedPage> {
+    return send({ method: 'POST', url: REST_SEARCH_PATH, data: body }, signal, readRestSearchPage);
   }
 
   function pagingError(operation: HttpOperation, message: string): MispError {
@@ -212,19 +205,8 @@ export function createMispClient(options: MispClientOptions): MispHttpClient {
     }
   }
 
-  async function getVersion(signal?: AbortSignal): Promise<string> {
-    const request: AxiosRequestConfig = { method: 'GET', url: 'servers/getVersion' };
-    const response = await send(request, signal);
-    const version = (response.data as { version?: unknown } | null)?.version;
-    if (typeof version === 'string' && version.trim() !== '') return version.trim();
-    const received =
-      typeof response.data === 'string' ? response.data : JSON.stringify(response.data ?? null);
-    throw malformed(
-      describeOperation(http, request),
-      `no "version" string: "${previewOf(received ?? '')}"`,
-      1,
-      '{"version": "2.5.1", ...}',
-    );
+  function getVersion(signal?: AbortSignal): Promise<string> {
+    return send({ method: 'GET', url: 'servers/getVersion' }, signal, readVersion);
   }
 
   return { baseUrl, proxyUsed, close, getVersion, searchAttributes };

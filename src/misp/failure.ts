@@ -1,4 +1,4 @@
-import { AbortedError, HttpError, NetworkError, TimeoutError } from '../errors';
+import { AbortedError, HttpError, MalformedAnswerError, NetworkError, TimeoutError } from '../errors';
 import { apiMessageSuffix, failureDetail, isTlsFailure } from '../http/describe';
 import { redactSecrets } from '../http/redact';
 import { MispError } from './errors';
@@ -121,12 +121,26 @@ function fromNetwork(error: NetworkError, context: FailureContext): MispError {
   );
 }
 
+/** A 2xx answer that is not MISP's JSON, on the last attempt (or not worth another). */
+function fromMalformed(error: MalformedAnswerError, context: FailureContext): MispError {
+  const { operation } = error;
+  const attempts = context.attempts > 1 ? ` (${context.attempts} attempts)` : '';
+  return new MispError(
+    `MISP answered ${operation.method} ${operation.url} with ${redactSecrets(error.problem, context.secrets)}` +
+      `${attempts}: expected ${error.expected ?? "MISP's JSON"}. ` +
+      'If this repeats, check that misp_url points to the MISP server itself (not a login page or another ' +
+      'service in front of it)',
+    { kind: 'malformed', operation },
+  );
+}
+
 /**
  * Turns what sendWithRetry threw into a MispError with the fix in its message. AbortedError and
  * errors already converted pass through; anything else (a bug) is rethrown as is.
  */
 export function toMispError(error: unknown, context: FailureContext): unknown {
   if (error instanceof AbortedError || error instanceof MispError) return error;
+  if (error instanceof MalformedAnswerError) return fromMalformed(error, context);
   if (error instanceof HttpError) return fromStatus(error, context);
   if (error instanceof NetworkError) return fromNetwork(error, context);
   return error;

@@ -1,12 +1,10 @@
 import { AxiosRequestConfig, AxiosResponse } from 'axios';
 import { Clock } from '../clock';
-import { ConfigurationError, NetworkError } from '../errors';
+import { ConfigurationError } from '../errors';
 import { HttpClientHandle, HttpTimeouts, createHttpInstance } from '../http/instance';
 import { redactHttpFailure } from '../http/redact';
-import { describeOperation, RetryNotice, sendWithRetryOrThrow } from '../http/request';
-import { computeRetryDelay, DEFAULT_RETRY_POLICY, RetryPolicy } from '../http/retry';
-import { redactSecrets } from '../http/redact';
-import { SekoiaError } from './errors';
+import { AnswerProblem, requestWithRetry, RetryNotice } from '../http/request';
+import { DEFAULT_RETRY_POLICY, RetryPolicy } from '../http/retry';
 import { readPushResult } from './push-result';
 import { normaliseServerUrl } from './server-url';
 import { toSekoiaError } from './failure';
@@ -110,12 +108,14 @@ export function createSekoiaClient(options: SekoiaClientOptions): SekoiaHttpClie
   });
   const pushPath = `v2/inthreat/ioc-collections/${encodeURIComponent(options.collectionId)}/indicators/text`;
 
-  function send(
+  /** One request with the retry policy, its 2xx answer read by `read`; failures become SekoiaErrors. */
+  function send<R>(
     request: AxiosRequestConfig,
     signal: AbortSignal | undefined,
+    read: (response: AxiosResponse<unknown>) => R | AnswerProblem,
     collectionId?: string,
-  ): Promise<AxiosResponse<unknown>> {
-    return sendWithRetryOrThrow(
+  ): Promise<R> {
+    return requestWithRetry(
       {
         http,
         request,
@@ -126,8 +126,10 @@ export function createSekoiaClient(options: SekoiaClientOptions): SekoiaHttpClie
         attemptTimeoutMs: options.timeouts?.readMs ?? SEKOIA_READ_TIMEOUT_MS,
         onRetry: (notice) =>
           options.onRetry?.({ ...notice, error: redactHttpFailure(notice.error, secrets) }),
+        toError: (error, attempts) =>
+          toSekoiaError(error, { attempts, secrets, proxyUsed, server, collectionId }),
       },
-      (error, attempts) => toSekoiaError(error, { attempts, secrets, proxyUsed, server, collectionId }),
+      read,
     );
   }
 
@@ -137,7 +139,7 @@ export function createSekoiaClient(options: SekoiaClientOptions): SekoiaHttpClie
     close,
 
     async checkAccess(signal?: AbortSignal): Promise<void> {
-      await send({ method: 'GET', url: 'v1/me' }, signal);
+      await send({ method: 'GET', url: 'v1/me' }, signal, () => undefined);
     },
 
     /**
@@ -149,41 +151,24 @@ export function createSekoiaClient(options: SekoiaClientOptions): SekoiaHttpClie
       const body: TextImportBody = { indicators: batch.values.join('\n'), format: batch.format };
       if (pushOptions.validUntil) body.valid_until = pushOptions.validUntil;
       if (pushOptions.description) body.description = pushOptions.description.slice(0, MAX_DESCRIPTION_CHARS);
-      const request: AxiosRequestConfig = { method: 'POST', url: pushPath, data: body };
-      for (let attempt = 1; ; attempt++) {
-        const response = await send(request, signal, options.collectionId);
-        if (isJsonObject(response.data)) return readPushResult(response.data);
-        if (isEmpty(response.data)) return {};
-        // A 2xx whose body is not Sekoia.io's JSON (a proxy's page, a body cut short) does not prove
-        // the batch arrived: it is not counted as pushed, and it is sent again (re-posting is safe).
-        const operation = describeOperation(http, request);
-        const got = redactSecrets(excerptOf(response.data), secrets);
-        const delayMs = computeRetryDelay(
-          attempt,
-          { kind: 'network' },
-          policy,
-          (options.random ?? Math.random)(),
-        );
-        if (delayMs === 0) {
-          throw new SekoiaError(
-            `Sekoia.io answered ${operation.method} ${operation.url} with ${response.status} but not with its ` +
-              `JSON (got ${got}) after ${attempt} attempts: the batch is not counted as pushed. If a proxy ` +
-              "answers in Sekoia.io's place, check https_proxy and ioc_collection_server",
-            { kind: 'unavailable', operation, status: response.status },
-          );
-        }
-        const error = new NetworkError(
-          `Sekoia.io answered with ${got}: ${operation.method} ${operation.url}`,
-          {
-            operation,
-            code: 'MALFORMED_ANSWER',
-          },
-        );
-        options.onRetry?.({ operation, attempt, attempts: policy.attempts, delayMs, error });
-        await options.clock.sleep(delayMs, signal);
-      }
+      return send(
+        { method: 'POST', url: pushPath, data: body },
+        signal,
+        readPushAnswer,
+        options.collectionId,
+      );
     },
   };
+}
+
+/**
+ * An accepted text import's task id and counts. A 2xx whose body is not Sekoia.io's JSON (a proxy's
+ * page, a body cut short) does not prove the batch arrived: it is a failed attempt, sent again.
+ */
+function readPushAnswer(response: AxiosResponse<unknown>): PushResult | AnswerProblem {
+  if (isJsonObject(response.data)) return readPushResult(response.data);
+  if (isEmpty(response.data)) return {};
+  return new AnswerProblem(excerptOf(response.data), true);
 }
 
 function isJsonObject(data: unknown): data is Record<string, unknown> {

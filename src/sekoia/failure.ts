@@ -1,4 +1,4 @@
-import { AbortedError, HttpError, NetworkError, TimeoutError } from '../errors';
+import { AbortedError, HttpError, MalformedAnswerError, NetworkError, TimeoutError } from '../errors';
 import { apiMessageSuffix, failureDetail, isTlsFailure } from '../http/describe';
 import { redactSecrets } from '../http/redact';
 import { SekoiaError } from './errors';
@@ -92,9 +92,22 @@ function fromNetwork(error: NetworkError, context: SekoiaFailureContext): Sekoia
   );
 }
 
+/** A 2xx push answer that is not Sekoia.io's JSON, on every attempt. */
+function fromMalformed(error: MalformedAnswerError, context: SekoiaFailureContext): SekoiaError {
+  const { operation, status } = error;
+  return new SekoiaError(
+    `Sekoia.io answered ${operation.method} ${operation.url} with ${status} but not with its JSON (got ` +
+      `${redactSecrets(error.problem, context.secrets)}) after ${context.attempts} attempts: ` +
+      "the batch is not counted as pushed. If a proxy answers in Sekoia.io's place, check https_proxy and " +
+      'ioc_collection_server',
+    { kind: 'unavailable', operation, status },
+  );
+}
+
 /** Turns what sendWithRetry threw into a SekoiaError; AbortedError and bugs pass through. */
 export function toSekoiaError(error: unknown, context: SekoiaFailureContext): unknown {
   if (error instanceof AbortedError || error instanceof SekoiaError) return error;
+  if (error instanceof MalformedAnswerError) return fromMalformed(error, context);
   if (error instanceof HttpError) return fromStatus(error, context);
   if (error instanceof NetworkError) return fromNetwork(error, context);
   return error;

@@ -1,5 +1,7 @@
 import { DEFAULT_RETRY_POLICY } from '../http/retry';
+import { DEFAULT_CONNECT_TIMEOUT_MS } from '../http/instance';
 import { MISP_READ_TIMEOUT_MS } from '../misp/client';
+import { SEKOIA_READ_TIMEOUT_MS } from '../sekoia/client';
 import type { TriggerDefinition } from '../runtime/types';
 import type { MispModuleConfiguration, MispTriggerConfiguration } from './config';
 import { createDependencies, DependencyFactory } from './dependencies';
@@ -7,16 +9,17 @@ import { runTrigger } from './run';
 
 export type { MispModuleConfiguration, MispTriggerConfiguration } from './config';
 
-/** The connect timeout of the clients, for the worst case below. */
-const CONNECT_TIMEOUT_SECONDS = 15;
+const { attempts, retryAfterCapMs, maxDelayMs } = DEFAULT_RETRY_POLICY;
 
 /**
- * The longest a request may take with every retry: each attempt up to the connect and read
- * timeouts (MISP's, the longer), each wait up to the Retry-After cap. About 23 minutes.
+ * The longest one request may take with every retry (one loop of `attempts`): each attempt up to
+ * the connect and read timeouts (MISP's, the longer), each wait up to the longest delay the policy
+ * allows (the Retry-After cap). About 23 minutes.
  */
 export const SLOWEST_REQUEST_SECONDS =
-  DEFAULT_RETRY_POLICY.attempts * (CONNECT_TIMEOUT_SECONDS + MISP_READ_TIMEOUT_MS / 1000) +
-  (DEFAULT_RETRY_POLICY.attempts - 1) * (DEFAULT_RETRY_POLICY.retryAfterCapMs / 1000);
+  (attempts * (DEFAULT_CONNECT_TIMEOUT_MS + Math.max(MISP_READ_TIMEOUT_MS, SEKOIA_READ_TIMEOUT_MS)) +
+    (attempts - 1) * Math.max(retryAfterCapMs, maxDelayMs)) /
+  1000;
 
 export interface TriggerOverrides {
   /** Builds the clients and the state. @default createDependencies (real HTTP clients, SQLite) */

@@ -284,7 +284,9 @@ describe('the trigger run loop', () => {
 describe('heartbeatThresholdSeconds', () => {
   it('covers a sleep and the slowest request with its retries', () => {
     const threshold = createTrigger().heartbeatThresholdSeconds(triggerConfiguration({ sleep_time: 300 }));
-    expect(threshold).toBe(300 + SLOWEST_REQUEST_SECONDS + 300);
-    expect(threshold).toBeGreaterThan(600 + 1320);
+    // One request: 6 attempts of up to 15 s to connect and 120 s to read a MISP page, and 5 waits
+    // of up to 120 s (the Retry-After cap) between them: 1,410 s. Then the sleep and 5 min margin.
+    expect(SLOWEST_REQUEST_SECONDS).toBe(6 * (15 + 120) + 5 * 120);
+    expect(threshold).toBe(300 + 1410 + 300);
   });
 });
