@@ -129,6 +129,23 @@ export class AbortedError extends AppError {
   }
 }
 
+/**
+ * The message of any thrown value: an Error's message, else the value as text. Not `instanceof
+ * Error`: a native driver's errors may come from another realm.
+ */
+export function messageOf(error: unknown): string {
+  const message = (error as { message?: unknown } | null | undefined)?.message;
+  return typeof message === 'string' ? message : String(error);
+}
+
+/**
+ * A thrown value that is none of ours and no abort: a bug. It is never retried, never told as a
+ * failure of MISP, Sekoia.io or the platform; it reaches the runtime's error policy as it is.
+ */
+export function isBug(error: unknown): boolean {
+  return !(error instanceof AppError) && !isAbortError(error);
+}
+
 export function isAbortError(error: unknown): boolean {
   return (
     error instanceof AbortedError ||

@@ -1,6 +1,7 @@
 import { runTrigger, RunTriggerOptions } from './runtime';
 import type { RunOptions } from './runtime/types';
 import type { TriggerRegistry } from './triggers';
+import { messageOf } from './errors';
 
 export interface MainDeps extends Omit<RunTriggerOptions, 'runOptions'> {
   /** Command -> trigger. @default buildTriggerRegistry() (every trigger of the module) */
@@ -57,7 +58,7 @@ if (require.main === module) {
       setTimeout(() => process.exit(code), 1000).unref();
     },
     (error: unknown) => {
-      process.stderr.write(`Fatal: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.stderr.write(`Fatal: ${messageOf(error)}\n`);
       process.exit(1);
     },
   );

@@ -3,6 +3,7 @@ import https from 'node:https';
 import tls from 'node:tls';
 import { HttpProxyAgent } from 'http-proxy-agent';
 import { HttpsProxyAgent } from 'https-proxy-agent';
+import { safeUrl } from './url';
 
 /** Proxy and TLS settings of one HTTP client. */
 export interface ConnectionOptions {
@@ -45,20 +46,6 @@ export function bypassesProxy(target: URL, noProxy: string | undefined): boolean
       const suffix = rawHost.replace(/^\*?\./, '');
       return host === suffix || host.endsWith(`.${suffix}`);
     });
-}
-
-/** Hides user:password of a proxy URL for logs. */
-export function redactUrlCredentials(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.username || parsed.password) {
-      parsed.username = '***';
-      parsed.password = '';
-    }
-    return parsed.toString();
-  } catch {
-    return '<unparsable URL>';
-  }
 }
 
 /**
@@ -106,6 +93,6 @@ export function createAgents(baseUrl: string, options: ConnectionOptions = {}): 
   return {
     httpAgent: new HttpProxyAgent(proxy, { keepAlive: true }),
     httpsAgent: new TargetCaHttpsProxyAgent(proxy, tlsOptions, ca),
-    proxyUsed: redactUrlCredentials(proxy),
+    proxyUsed: safeUrl(proxy) ?? '<invalid URL>',
   };
 }

@@ -8,7 +8,9 @@ import {
   NetworkError,
   TimeoutError,
 } from '../errors';
+import { isTlsFailure } from './describe';
 import { AttemptFailure, computeRetryDelay, parseRetryAfter, RetryPolicy } from './retry';
+import { safeUrl } from './url';
 
 /** Why an attempt failed. */
 export type AttemptError = HttpError | NetworkError | MalformedAnswerError;
@@ -72,18 +74,8 @@ function startAttempt(
 /** "POST https://host/path" without userinfo or query, safe to log. */
 export function describeOperation(http: AxiosInstance, request: AxiosRequestConfig): HttpOperation {
   const method = (request.method ?? 'GET').toUpperCase();
-  let url = request.url ?? '';
-  try {
-    const full = new URL(url, request.baseURL ?? http.defaults.baseURL);
-    full.username = '';
-    full.password = '';
-    full.search = '';
-    full.hash = '';
-    url = full.toString();
-  } catch {
-    url = url.split('?')[0];
-  }
-  return { method, url };
+  const url = request.url ?? '';
+  return { method, url: safeUrl(url, request.baseURL ?? http.defaults.baseURL) ?? url.split('?')[0] };
 }
 
 /** The API's own message from an error body, short and on one line. */
@@ -122,42 +114,28 @@ const NETWORK_CODES = new Set([
 
 /** Turns what axios threw (or answered) into our error types, dropping the request headers. */
 export function toHttpFailure(
-  error: unknown,
+  error: AxiosError,
   operation: HttpOperation,
   now: number,
 ): { error: HttpError | NetworkError; failure: AttemptFailure } {
-  if (error instanceof AxiosError || axios.isAxiosError(error)) {
-    const axiosError = error as AxiosError;
-    const where = `${operation.method} ${operation.url}`;
-    if (axiosError.response) {
-      return fromResponse(axiosError.response, operation, now);
-    }
-    const code = axiosError.code ?? (axiosError.cause as NodeJS.ErrnoException | undefined)?.code;
-    if (code && TIMEOUT_CODES.has(code)) {
-      return {
-        error: new TimeoutError(`No complete answer in time: ${where}`, { operation }),
-        failure: { kind: 'timeout' },
-      };
-    }
-    const known = code !== undefined && (NETWORK_CODES.has(code) || /^E[A-Z]+$/.test(code));
-    const detail = axiosError.message.replace(/\s+/g, ' ').slice(0, 200);
+  if (error.response) return fromResponse(error.response, operation, now);
+  const where = `${operation.method} ${operation.url}`;
+  const code = error.code ?? (error.cause as NodeJS.ErrnoException | undefined)?.code;
+  if (code && TIMEOUT_CODES.has(code)) {
     return {
-      error: new NetworkError(`Request failed (${code ?? 'network error'}: ${detail}): ${where}`, {
-        operation,
-        systemCode: code,
-      }),
-      // TLS failures (certificate not trusted, wrong host name) do not heal by retrying.
-      failure: known && !/CERT|SSL|TLS|SIGNATURE/.test(code ?? '') ? { kind: 'network' } : { kind: 'other' },
+      error: new TimeoutError(`No complete answer in time: ${where}`, { operation }),
+      failure: { kind: 'timeout' },
     };
   }
+  const known = code !== undefined && (NETWORK_CODES.has(code) || /^E[A-Z]+$/.test(code));
+  const detail = error.message.replace(/\s+/g, ' ').slice(0, 200);
   return {
-    error: new NetworkError(
-      `Request failed (${String((error as Error)?.message ?? error)}): ${operation.method} ${operation.url}`,
-      {
-        operation,
-      },
-    ),
-    failure: { kind: 'other' },
+    error: new NetworkError(`Request failed (${code ?? 'network error'}: ${detail}): ${where}`, {
+      operation,
+      systemCode: code,
+    }),
+    // TLS failures (certificate not trusted, wrong host name) do not heal by retrying.
+    failure: known && !isTlsFailure(code) ? { kind: 'network' } : { kind: 'other' },
   };
 }
 
@@ -228,12 +206,16 @@ async function attempt<R>(
     });
   } catch (error) {
     if (signal?.aborted) throw new AbortedError(signal.reason);
-    if (!current.timedOut()) return { ok: false, ...toHttpFailure(error, operation, clock.now()) };
-    const where = `${operation.method} ${operation.url}`;
-    const timeout = new TimeoutError(`No complete answer within ${options.attemptTimeoutMs} ms: ${where}`, {
-      operation,
-    });
-    return { ok: false, error: timeout, failure: { kind: 'timeout' } };
+    if (current.timedOut()) {
+      const where = `${operation.method} ${operation.url}`;
+      const timeout = new TimeoutError(`No complete answer within ${options.attemptTimeoutMs} ms: ${where}`, {
+        operation,
+      });
+      return { ok: false, error: timeout, failure: { kind: 'timeout' } };
+    }
+    // Not an HTTP failure: a bug (ours or a library's), never retried nor told as a network failure.
+    if (!axios.isAxiosError(error)) throw error;
+    return { ok: false, ...toHttpFailure(error, operation, clock.now()) };
   } finally {
     current.dispose();
   }

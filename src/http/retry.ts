@@ -29,7 +29,7 @@ export type AttemptFailure =
   | { kind: 'status'; status: number; retryAfterMs?: number }
   | { kind: 'network' }
   | { kind: 'timeout' }
-  /** A bug or an error we do not understand: never retried. */
+  /** Not worth another attempt: a TLS failure, an unknown error code, an answer given again. */
   | { kind: 'other' };
 
 /**

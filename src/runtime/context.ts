@@ -3,6 +3,7 @@ import type { SendEvent } from './events';
 import { FAILED_CYCLES_LIMIT, Liveness } from './liveness';
 import type { RuntimeMetrics } from './metrics';
 import type { Logger, RunOptions, TriggerContext } from './types';
+import { messageOf } from '../errors';
 
 export interface ContextParts<ModuleConfiguration, TriggerConfiguration> {
   moduleConfiguration: Readonly<ModuleConfiguration>;
@@ -17,10 +18,6 @@ export interface ContextParts<ModuleConfiguration, TriggerConfiguration> {
   metrics: RuntimeMetrics;
   liveness: Liveness;
   sendEvent: SendEvent;
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /** The TriggerContext: configuration, services, and the heartbeat and cycle accounting. */

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ValidateFunction } from 'ajv';
 import type { AxiosInstance } from 'axios';
 import type { Clock } from '../clock';
-import { HttpError, isAbortError } from '../errors';
+import { HttpError, isAbortError, isBug, messageOf } from '../errors';
 import { sendWithRetry } from '../http/request';
 import { RetryPolicy } from '../http/retry';
 import type { Logger } from './types';
@@ -39,7 +39,23 @@ function schemaProblems(validate: ValidateFunction): string {
     .join('; ');
 }
 
-/** Sends events to url_callback. Resolves false when the event was not delivered (already logged). */
+/** Why an event was not delivered, and what to do: refused (4xx), the platform failing (5xx), unreachable. */
+function undeliveredLine(name: string, error: unknown): string {
+  const reason = messageOf(error);
+  if (error instanceof HttpError && error.status < 500) {
+    return (
+      `Event "${name}" was refused by Sekoia.io (${reason}); it is not sent again. ` +
+      'If this repeats, restart the trigger; if it persists, contact Sekoia.io support.'
+    );
+  }
+  const platform = error instanceof HttpError ? 'the platform kept failing' : 'the platform did not answer';
+  return `Event "${name}" could not be delivered to Sekoia.io (${reason}); ${platform}. The next cycle sends its own event.`;
+}
+
+/**
+ * Sends events to url_callback. Resolves false when the event was not delivered (already logged);
+ * a bug is thrown as it is.
+ */
 export function createEventSender(options: EventSenderOptions) {
   return async function sendEvent(name: string, event: Record<string, unknown>): Promise<boolean> {
     const { logger, validateResult } = options;
@@ -74,18 +90,9 @@ export function createEventSender(options: EventSenderOptions) {
           ),
       });
     } catch (error) {
-      if (isAbortError(error)) {
-        logger.warning(`Event "${name}" was not sent: the trigger is stopping.`);
-        return false;
-      }
-      const rejected = error instanceof HttpError && error.status >= 400 && error.status < 500;
-      logger.error(
-        rejected
-          ? `Event "${name}" was refused by Sekoia.io (${(error as Error).message}); it is not sent again. ` +
-              'If this repeats, restart the trigger; if it persists, contact Sekoia.io support.'
-          : `Event "${name}" could not be delivered to Sekoia.io (${(error as Error).message}); ` +
-              'the platform did not answer. The next cycle sends its own event.',
-      );
+      if (isBug(error)) throw error;
+      if (isAbortError(error)) logger.warning(`Event "${name}" was not sent: the trigger is stopping.`);
+      else logger.error(undeliveredLine(name, error));
       return false;
     }
     options.onSent?.(name);

@@ -1,5 +1,6 @@
 import type { Clock } from '../clock';
 import type { LogLevel } from './types';
+import { messageOf } from '../errors';
 
 /** One line as the logs endpoint takes it. */
 export interface LogRecord {
@@ -152,7 +153,7 @@ export class LogShipper {
     if (this.failing) return;
     this.failing = true;
     this.options.onStatus?.(
-      `Cannot ship logs to Sekoia.io (${(error as Error).message}); ${this.buffer.length} lines kept, ` +
+      `Cannot ship logs to Sekoia.io (${messageOf(error)}); ${this.buffer.length} lines kept, ` +
         `retrying every ${this.intervalMs / 1000} s.`,
     );
   }

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { ConfigurationError } from '../errors';
+import { ConfigurationError, messageOf } from '../errors';
 
 /** A JSON schema as found in the module files; validated by ajv, so kept loose here. */
 export type JsonSchema = Record<string, unknown>;
@@ -35,7 +35,7 @@ function readJsonFile(file: string): Record<string, unknown> {
     const value: unknown = JSON.parse(text);
     if (value && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>;
   } catch (error) {
-    throw new ConfigurationError(`${file} is not valid JSON (${(error as Error).message}).`);
+    throw new ConfigurationError(`${file} is not valid JSON (${messageOf(error)}).`);
   }
   throw new ConfigurationError(`${file} must hold a JSON object.`);
 }

@@ -240,10 +240,15 @@ async function shutdown(runtime: Runtime, code: number): Promise<number> {
   return code;
 }
 
+/** A fatal error's own message; for anything else (a bug), an internal error with its stack. */
 function describeFailure(error: unknown): string {
   if (error instanceof AppError && error.fatal) return error.message;
   const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  return `Internal error, the trigger stopped working: ${message}. Please report it with the logs above; restarting the trigger may get around it.`;
+  const stack = error instanceof Error && error.stack ? `\n${error.stack}` : '';
+  return (
+    `Internal error, the trigger stopped working: ${message}. Please report it with the logs above; restarting ` +
+    `the trigger may get around it.${stack}`
+  );
 }
 
 /** The error policy for what the trigger let out: a critical line, then idle until stopped (exit 1 in a --once run). */
@@ -251,7 +256,6 @@ async function stopOnError(runtime: Runtime, error: unknown): Promise<number> {
   const { logger, stop } = runtime;
   if (isAbortError(error) && stop.signal.aborted) return shutdown(runtime, 0);
   logger.critical(describeFailure(error));
-  if (error instanceof Error && !(error instanceof AppError) && error.stack) logger.debug(error.stack);
   if (runtime.runOptions.once) return shutdown(runtime, 1);
   runtime.liveness.markStoppedOnError();
   await whenAborted(stop.signal);

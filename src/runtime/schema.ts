@@ -1,6 +1,6 @@
 import Ajv, { ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
-import { ConfigurationError } from '../errors';
+import { ConfigurationError, messageOf } from '../errors';
 import type { JsonSchema } from './module-files';
 
 /**
@@ -29,7 +29,7 @@ export function compileSchema(ajv: Ajv, schema: JsonSchema, where: string): Vali
     return ajv.compile(rest);
   } catch (error) {
     throw new ConfigurationError(
-      `The schema in ${where} cannot be used (${(error as Error).message}): the image is broken, please report it.`,
+      `The schema in ${where} cannot be used (${messageOf(error)}): the image is broken, please report it.`,
     );
   }
 }

@@ -1,6 +1,6 @@
 import type { AxiosInstance } from 'axios';
 import type { Clock } from '../clock';
-import { AppError, HttpError, isAbortError } from '../errors';
+import { AppError, HttpError, isAbortError, messageOf } from '../errors';
 import { sendWithRetry } from '../http/request';
 import { DEFAULT_RETRY_POLICY, RetryPolicy } from '../http/retry';
 
@@ -55,7 +55,7 @@ export async function fetchSecrets(options: FetchSecretsOptions): Promise<Record
       error instanceof HttpError && (error.status === 401 || error.status === 403)
         ? 'The runtime token was refused: restart the trigger from Sekoia.io so that it gets a fresh one.'
         : 'The Sekoia.io runtime did not hand over the secrets: restart the trigger; if this persists, contact Sekoia.io support.';
-    throw new AppError(`Cannot fetch the module's secrets: ${(error as Error).message}. ${hint}`, {
+    throw new AppError(`Cannot fetch the module's secrets: ${messageOf(error)}. ${hint}`, {
       code: 'SECRETS',
       fatal: true,
       cause: error,

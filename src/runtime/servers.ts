@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 import type { Liveness } from './liveness';
 import type { Logger } from './types';
+import { messageOf } from '../errors';
 
 type Route = (response: http.ServerResponse) => Promise<void> | void;
 
@@ -35,7 +36,7 @@ function handler(routes: Record<string, Route>): http.RequestListener {
       return;
     }
     Promise.resolve(route(response)).catch((error: unknown) => {
-      sendJson(response, 500, { status_code: 500, reason: (error as Error).message });
+      sendJson(response, 500, { status_code: 500, reason: messageOf(error) });
     });
   };
 }

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { ConfigSource, readString } from './config-values';
+import { messageOf } from '../errors';
 
 /** The runtime's plain values: where to call back, ports, identifiers. */
 export interface RuntimeSettings {
@@ -37,7 +38,7 @@ function readSafely(source: ConfigSource, name: string, warnings: string[]): str
   try {
     return readString(source, name);
   } catch (error) {
-    warnings.push(`${(error as Error).message} Going on without ${name}.`);
+    warnings.push(`${messageOf(error)} Going on without ${name}.`);
     return undefined;
   }
 }

@@ -20,10 +20,3 @@ export class StateError extends AppError {
 export const DATA_FOLDER_FIX =
   'The trigger keeps what it pushed in this file: check that the data folder exists and is writable ' +
   '(/symphony_data in the container, or the folder named by SYMPHONY_DATA_PATH), and that the disk is not full.';
-
-/** The driver's own words (e.g. "SQLITE_FULL: database or disk is full"), for the message. */
-export function describeCause(error: unknown): string {
-  // Not `instanceof Error`: the native driver's errors may come from another realm.
-  const message = (error as { message?: unknown } | null)?.message;
-  return typeof message === 'string' ? message : String(error);
-}

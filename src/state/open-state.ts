@@ -3,7 +3,8 @@ import path from 'node:path';
 import Keyv from 'keyv';
 import { KeyvSqlite } from '@keyv/sqlite';
 import { systemClock, type Clock } from '../clock';
-import { DATA_FOLDER_FIX, describeCause, StateError } from './errors';
+import { DATA_FOLDER_FIX, StateError } from './errors';
+import { messageOf } from '../errors';
 import { SqliteTriggerState, type SqlQuery } from './sqlite-state';
 
 /** The state file's name, under the data path. */
@@ -52,7 +53,7 @@ export async function openTriggerState(options: TriggerStateOptions): Promise<Sq
     mkdirSync(path.dirname(filePath), { recursive: true });
   } catch (error) {
     throw new StateError(
-      `Could not create the data directory ${path.dirname(filePath)}: ${describeCause(error)}. ${DATA_FOLDER_FIX}`,
+      `Could not create the data directory ${path.dirname(filePath)}: ${messageOf(error)}. ${DATA_FOLDER_FIX}`,
       filePath,
       error,
       true,
@@ -75,7 +76,7 @@ export async function openTriggerState(options: TriggerStateOptions): Promise<Sq
     if (error instanceof StateError)
       throw new StateError(`${error.message}. ${DATA_FOLDER_FIX}`, filePath, error, true);
     throw new StateError(
-      `Could not open the state file ${filePath}: ${describeCause(error)}. ${DATA_FOLDER_FIX}`,
+      `Could not open the state file ${filePath}: ${messageOf(error)}. ${DATA_FOLDER_FIX}`,
       filePath,
       error,
       true,

@@ -1,6 +1,6 @@
 import type Keyv from 'keyv';
 import type { Clock } from '../clock';
-import { describeCause, StateError } from './errors';
+import { StateError } from './errors';
 import {
   APPEND_JOURNAL_SQL,
   CLEAR_JOURNAL_SQL,
@@ -17,6 +17,7 @@ import {
 } from './pushed-keys-sql';
 import { BloomFilter } from './bloom';
 import type { TriggerState } from './types';
+import { messageOf } from '../errors';
 
 /** Keys per SQL statement: bounds the statement size (about 2 MB of JSON) whatever a call passes. */
 export const KEYS_PER_STATEMENT = 20_000;
@@ -243,7 +244,7 @@ export class SqliteTriggerState implements TriggerState {
       return await action();
     } catch (error) {
       throw new StateError(
-        `Could not ${operation} in the state file ${this.filePath}: ${describeCause(error)}`,
+        `Could not ${operation} in the state file ${this.filePath}: ${messageOf(error)}`,
         this.filePath,
         error,
       );

@@ -2,7 +2,7 @@ import { printableExcerpt } from '../pipeline/text';
 import { formatCountsByFormat } from '../pipeline/summary';
 import { formatInvalidValuesWarning } from '../pipeline/tally';
 import { SEKOIA_FORMATS } from '../sekoia/types';
-import type { AppError } from '../errors';
+import { type AppError, messageOf } from '../errors';
 import { DATA_FOLDER_FIX, StateError } from '../state/errors';
 import type { CycleFailure, CycleReport } from './cycle';
 import { formatUtcMinute, toIsoSeconds } from './window';
@@ -107,8 +107,9 @@ function progressPhrase(report: CycleReport): string {
   );
 }
 
-function reasonOf(error: Error): string {
-  return error.message.replace(/[.\s]+$/, '');
+/** An error's message without its final full stop, to go on in a sentence. */
+export function reasonOf(error: unknown): string {
+  return messageOf(error).replace(/[.\s]+$/, '');
 }
 
 /** The state's own fix: the data folder, when the store itself failed (a driver error as cause). */

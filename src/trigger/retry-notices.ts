@@ -1,5 +1,6 @@
 import type { RetryNotice } from '../http/request';
 import type { Logger } from '../runtime/types';
+import { reasonOf } from './report';
 
 /** A wait at least this long between two attempts is always worth a warning. */
 export const LONG_RETRY_WAIT_MS = 10_000;
@@ -27,7 +28,7 @@ export class RetryNotifier {
       this.warned.add(service);
       const wait = Math.max(1, Math.round(notice.delayMs / 1000));
       this.logger.warning(
-        `${service} request failed (${notice.error.message.replace(/[.\s]+$/, '')}), attempt ${notice.attempt} ` +
+        `${service} request failed (${reasonOf(notice.error)}), attempt ${notice.attempt} ` +
           `of ${notice.attempts}: trying again in ${wait} s. Nothing is lost; an error follows only if every ` +
           'attempt fails.',
       );

@@ -1,4 +1,5 @@
-import { AppError, isAbortError } from '../errors';
+import { AppError, isAbortError, isBug } from '../errors';
+import { safeUrl } from '../http/url';
 import { DEFAULT_NAMESPACE } from '../state';
 import type { TriggerContext } from '../runtime/types';
 import {
@@ -16,6 +17,7 @@ import {
   dryRunLine,
   EVENT_NAME,
   failureLines,
+  reasonOf,
   invalidValuesLine,
   rejectedLine,
   summaryLine,
@@ -24,22 +26,9 @@ import { RetryNotifier } from './retry-notices';
 
 type Context = TriggerContext<MispModuleConfiguration, MispTriggerConfiguration>;
 
-/** A URL fit for a log line: no user, password, query or fragment. */
-export function safeUrl(text: string): string {
-  try {
-    const url = new URL(text);
-    url.username = '';
-    url.password = '';
-    url.search = '';
-    url.hash = '';
-    return url.toString().replace(/\/$/, '');
-  } catch {
-    return '<invalid URL>';
-  }
-}
-
-function messageOf(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).replace(/[.\s]+$/, '');
+/** A URL fit for a log line: no user, password, query, fragment nor trailing "/". */
+function urlForLog(text: string): string {
+  return (safeUrl(text) ?? '<invalid URL>').replace(/\/$/, '');
 }
 
 /** Appended to a fatal error met during a cycle. */
@@ -47,8 +36,9 @@ export const PROGRESS_KEPT =
   'What was pushed before is recorded: once this is fixed, restart the trigger; it continues where it ' +
   'stopped and nothing is lost.';
 
+/** What a start-up check may not swallow: fatal errors, aborts and bugs. */
 function rethrowIfFatal(error: unknown): void {
-  if (isAbortError(error) || (error instanceof AppError && error.fatal)) throw error;
+  if (isBug(error) || isAbortError(error) || (error instanceof AppError && error.fatal)) throw error;
 }
 
 async function startUp(
@@ -63,14 +53,14 @@ async function startUp(
   } catch (error) {
     rethrowIfFatal(error);
     logger.error(
-      `Could not read the MISP version at start-up: ${messageOf(error)}. The first cycle tries MISP again now.`,
+      `Could not read the MISP version at start-up: ${reasonOf(error)}. The first cycle tries MISP again now.`,
     );
   }
   const validity =
     settings.iocValidityDays === undefined ? 'no expiry' : `valid ${settings.iocValidityDays} days`;
   logger.info(
-    `Started: MISP ${version} at ${safeUrl(settings.mispUrl)} -> IOC Collection ${settings.collectionId} on ` +
-      `${safeUrl(settings.sekoiaServer)}; types ${[...settings.attributeTypes].join(', ')}; warninglists ` +
+    `Started: MISP ${version} at ${urlForLog(settings.mispUrl)} -> IOC Collection ${settings.collectionId} on ` +
+      `${urlForLog(settings.sekoiaServer)}; types ${[...settings.attributeTypes].join(', ')}; warninglists ` +
       `${settings.enforceWarninglist ? 'enforced' : 'not enforced'}; first run reads the last ` +
       `${settings.publishDays} day(s), later runs continue from the last complete cycle; IOCs ${validity}; ` +
       `poll every ${settings.sleepSeconds} s${runOptions.dryRun ? '; DRY RUN: nothing is pushed or recorded' : ''}.`,
@@ -81,7 +71,7 @@ async function startUp(
   } catch (error) {
     rethrowIfFatal(error);
     logger.error(
-      `Could not check sekoia_api_key at start-up: ${messageOf(error)}. The trigger starts anyway; ` +
+      `Could not check sekoia_api_key at start-up: ${reasonOf(error)}. The trigger starts anyway; ` +
         'the first push checks the key again.',
     );
   }
@@ -113,9 +103,9 @@ async function sendCycleEvent(context: Context, report: CycleReport): Promise<vo
   try {
     await context.sendEvent(EVENT_NAME, cycleEvent(report));
   } catch (error) {
-    if (isAbortError(error)) throw error;
+    if (isBug(error) || isAbortError(error)) throw error;
     context.logger.error(
-      `The cycle's event could not be sent to Sekoia.io: ${messageOf(error)}. The IOCs were pushed.`,
+      `The cycle's event could not be sent to Sekoia.io: ${reasonOf(error)}. The IOCs were pushed.`,
     );
   }
 }
@@ -129,7 +119,7 @@ function cycleThrew(context: Context, error: unknown, nextPoll: number | undefin
   if (!(error instanceof AppError)) throw error;
   if (error.fatal) {
     // The critical line is all the user reads: say that fixing and restarting loses nothing.
-    throw new AppError(`${error.message.replace(/[.\s]+$/, '')}. ${PROGRESS_KEPT}`, {
+    throw new AppError(`${reasonOf(error)}. ${PROGRESS_KEPT}`, {
       code: error.code,
       fatal: true,
       cause: error,

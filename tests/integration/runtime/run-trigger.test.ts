@@ -234,6 +234,8 @@ describe('runTrigger (in process, against a stub of the runtime endpoints)', () 
     expect(criticals()[0].message).toMatch(
       /^Internal error, the trigger stopped working: TypeError: Cannot read .*Please report it/,
     );
+    // With its stack, where the bug is.
+    expect(criticals()[0].message).toMatch(/\n\s+at .*run-trigger\.test\.ts:\d+/);
     signals.fire();
     await expect(exit).resolves.toBe(0);
   });

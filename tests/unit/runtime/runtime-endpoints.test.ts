@@ -1,3 +1,4 @@
+import axios from 'axios';
 import { AppError } from '../../../src/errors';
 import { createEventSender } from '../../../src/runtime/events';
 import { createLogSender } from '../../../src/runtime/log-sender';
@@ -90,8 +91,48 @@ describe('runtime endpoints', () => {
       expect(stub.requestsTo('/callback')).toHaveLength(10);
       expect(logger.lines.at(-1)).toEqual({
         level: 'error',
-        message: expect.stringMatching(/could not be delivered .*503/),
+        message: expect.stringMatching(/could not be delivered .*503.*; the platform kept failing\./),
       });
+    });
+
+    it('says the platform did not answer only when it did not', async () => {
+      const logger = new MemoryLogger();
+      const closed = await new RuntimeStub().start();
+      const url = closed.url('/callback');
+      await closed.stop();
+      const send = createEventSender({
+        http: httpFor(url),
+        urlCallback: url,
+        validateResult: undefined,
+        logger,
+        clock: new FakeClock(),
+        signal: new AbortController().signal,
+        random: () => 0,
+      });
+      await expect(send('IOCs pushed', goodEvent)).resolves.toBe(false);
+      expect(logger.lines.at(-1)?.message).toMatch(
+        /could not be delivered .*ECONNREFUSED.*the platform did not answer/,
+      );
+    });
+
+    it('lets a bug through as it is, neither retried nor told as the platform not answering', async () => {
+      const logger = new MemoryLogger();
+      const bug = new TypeError('a bug in the request code');
+      const http = axios.create({
+        adapter: async () => {
+          throw bug;
+        },
+      });
+      const send = createEventSender({
+        http,
+        urlCallback: stub.url('/callback'),
+        validateResult: undefined,
+        logger,
+        clock: new FakeClock(),
+        signal: new AbortController().signal,
+      });
+      await expect(send('IOCs pushed', goodEvent)).rejects.toBe(bug);
+      expect(logger.lines).toEqual([]);
     });
 
     it('does not retry a 4xx, and logs it as an error', async () => {

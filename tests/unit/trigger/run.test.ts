@@ -166,6 +166,29 @@ describe('the trigger run loop', () => {
     expect(t.calls.failed).toHaveLength(1);
   });
 
+  it('lets a bug in a cycle through as it is: not told as a failed cycle, state closed', async () => {
+    const t = setUp([ipAttributes(2)]);
+    const bug = new TypeError("Cannot read properties of undefined (reading 'format')");
+    t.sink.nextError = bug;
+
+    await expect(t.trigger.run(t.context)).rejects.toBe(bug);
+
+    expect(t.logger.at('error')).toEqual([]);
+    expect(t.calls.failed).toEqual([]);
+    expect(t.state.closed).toBe(true);
+  });
+
+  it('lets a bug at start-up through instead of logging it as MISP not answering', async () => {
+    const t = setUp([ipAttributes(2)], { once: true });
+    const bug = new RangeError('a bug in the version check');
+    t.misp.getVersion = async () => {
+      throw bug;
+    };
+
+    await expect(t.trigger.run(t.context)).rejects.toBe(bug);
+    expect(t.logger.at('error')).toEqual([]);
+  });
+
   it('lets a fatal error through and still closes the state', async () => {
     const t = setUp([ipAttributes(2)]);
     t.sink.nextError = new SekoiaError('Sekoia.io refused sekoia_api_key (401 Unauthorized)', {

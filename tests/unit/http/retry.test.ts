@@ -1,4 +1,4 @@
-import { computeRetryDelay, DEFAULT_RETRY_POLICY, parseRetryAfter } from '../../src/http/retry';
+import { computeRetryDelay, DEFAULT_RETRY_POLICY, parseRetryAfter } from '../../../src/http/retry';
 
 describe('computeRetryDelay', () => {
   const policy = { ...DEFAULT_RETRY_POLICY, attempts: 4, baseDelayMs: 1000, maxDelayMs: 3000 };
