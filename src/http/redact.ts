@@ -1,21 +1,13 @@
+import { Redactor } from '../redactor';
 import { HttpError, MalformedAnswerError, NetworkError, TimeoutError } from '../errors';
 
-/** Secrets shorter than this are not searched for: they would blank out ordinary words. */
-const MIN_SECRET_LENGTH = 6;
-
 /**
- * Replaces every occurrence of each secret (as is, and URL-encoded) by `***`. Used on whatever a
- * server sent back before it reaches a message: a server may echo the key it refused.
+ * Replaces every secret in `text` by `***` (see Redactor: also their JSON and URL forms, and any
+ * user:password in a URL). Used on whatever a server sent back before it reaches a message: a
+ * server may echo the key it refused.
  */
 export function redactSecrets(text: string, secrets: readonly (string | undefined)[]): string {
-  let result = text;
-  for (const secret of secrets) {
-    if (!secret || secret.length < MIN_SECRET_LENGTH) continue;
-    for (const form of new Set([secret, encodeURIComponent(secret)])) {
-      result = result.split(form).join('***');
-    }
-  }
-  return result;
+  return new Redactor(secrets).redact(text);
 }
 
 /** A copy of an HTTP failure with the secrets stripped from its message and the API's message. */

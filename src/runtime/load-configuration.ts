@@ -2,7 +2,7 @@ import type Ajv from 'ajv';
 import type { Clock } from '../clock';
 import { ConfigSource, readJsonObject } from './config-values';
 import { loadManifest, loadTriggerFile, Manifest, secretFieldsOf, TriggerFile } from './module-files';
-import { Redactor, secretValuesOf } from './redactor';
+import { Redactor, secretValuesOf } from '../redactor';
 import { createRuntimeHttp } from './runtime-http';
 import { fetchSecrets, mergeSecrets, SECRETS_TIMEOUT_MS } from './secrets';
 import type { RuntimeSettings } from './settings';

@@ -3,7 +3,7 @@ import TransportStream from 'winston-transport';
 import type { Clock } from '../clock';
 import { formatConsoleLine } from './log-format';
 import type { LogShipper } from './log-shipper';
-import type { Redactor } from './redactor';
+import type { Redactor } from '../redactor';
 import type { LogLevel, Logger } from './types';
 
 /** Sekoia's levels, most severe first, as winston wants them. */

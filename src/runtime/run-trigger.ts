@@ -11,7 +11,7 @@ import { LogShipper, LogShipperOptions } from './log-shipper';
 import { createConsoleWriter, createRuntimeLogger, RuntimeLogger } from './logger';
 import { createRuntimeMetrics, RuntimeMetrics } from './metrics';
 import { Monitoring, MonitoringPorts, startMonitoring } from './monitoring';
-import { Redactor } from './redactor';
+import { Redactor } from '../redactor';
 import { createRuntimeHttp } from './runtime-http';
 import { compileSchema, createAjv } from './schema';
 import type Ajv from 'ajv';

@@ -1,6 +1,6 @@
 import { LogRecord, LogShipper } from '../../../src/runtime/log-shipper';
 import { createRuntimeLogger } from '../../../src/runtime/logger';
-import { Redactor } from '../../../src/runtime/redactor';
+import { Redactor } from '../../../src/redactor';
 import { ConsoleCapture, FakeClock, MISP_KEY, TOKEN } from '../../helpers/runtime-fixtures';
 
 function setup(options: { level?: string; colour?: boolean } = {}) {

@@ -1,4 +1,4 @@
-import { Redactor, secretValuesOf } from '../../../src/runtime/redactor';
+import { Redactor, secretValuesOf } from '../../src/redactor';
 
 describe('Redactor', () => {
   it('masks each secret wherever it appears, also in its JSON and URL forms', () => {
