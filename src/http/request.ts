@@ -113,7 +113,7 @@ const NETWORK_CODES = new Set([
 ]);
 
 /** Turns what axios threw (or answered) into our error types, dropping the request headers. */
-export function toHttpFailure(
+function toHttpFailure(
   error: AxiosError,
   operation: HttpOperation,
   now: number,

@@ -38,25 +38,3 @@ export interface MispClient {
    */
   searchAttributes(query: MispAttributeQuery, signal?: AbortSignal): AsyncIterable<MispPage>;
 }
-
-/**
- * The fields of a restSearch attribute the pipeline reads. Ids and timestamps come as digit
- * strings on most servers and numbers on some; both are accepted.
- */
-export interface MispAttribute {
-  id: string | number;
-  event_id: string | number;
-  type: string;
-  category?: string;
-  value: string;
-  to_ids: boolean;
-  uuid: string;
-  timestamp: string | number;
-  deleted?: boolean;
-  comment?: string;
-  first_seen?: string | null;
-  last_seen?: string | null;
-  Event?: { id?: string | number; uuid?: string; info?: string; [key: string]: unknown };
-  Tag?: Array<{ name: string; [key: string]: unknown }>;
-  [key: string]: unknown;
-}

@@ -1,17 +1,5 @@
-import { MAX_BATCH_LINES, type IndicatorBatch, type SekoiaFormat } from '../sekoia/types';
-import { iocKey } from './keys';
+import { MAX_BATCH_LINES, type SekoiaFormat } from '../sekoia/types';
 import type { Ioc, KeyedBatch } from './types';
-
-/**
- * Groups IOCs into text-import batches: one format per batch, at most `maxLines` values, in the
- * order the IOCs came; a duplicate IOC is batched once. Pure: the same input gives the same batches.
- * @default maxLines MAX_BATCH_LINES (1000)
- */
-export function batchByFormat(iocs: Iterable<Ioc>, maxLines: number = MAX_BATCH_LINES): IndicatorBatch[] {
-  const batcher = new Batcher(maxLines);
-  const full = batcher.add(iocs);
-  return [...full, ...batcher.flush()].map(({ format, values }) => ({ format, values }));
-}
 
 /**
  * Accumulates IOCs page after page and hands out a batch as soon as a format has `maxLines`
@@ -31,14 +19,10 @@ export class Batcher {
     }
   }
 
-  /** Queues `iocs` (pending duplicates ignored); returns the batches that became full, in order. */
-  add(iocs: Iterable<Ioc>): KeyedBatch[] {
-    const keyed: Array<readonly [string, Ioc]> = [];
-    for (const ioc of iocs) keyed.push([iocKey(ioc), ioc]);
-    return this.addKeyed(keyed);
-  }
-
-  /** As add(), for IOCs whose key (iocKey) the caller has already built. */
+  /**
+   * Queues IOCs with their key (iocKey), built once by the caller; a pending key is ignored.
+   * Returns the batches that became full, in order.
+   */
   addKeyed(entries: Iterable<readonly [string, Ioc]>): KeyedBatch[] {
     const full: KeyedBatch[] = [];
     for (const [key, ioc] of entries) {
@@ -59,11 +43,6 @@ export class Batcher {
   /** True when `key` (see iocKey) is queued in a batch not handed out yet. */
   has(key: string): boolean {
     return this.pendingKeys.has(key);
-  }
-
-  /** How many IOCs are queued. */
-  get size(): number {
-    return this.pendingKeys.size;
   }
 
   /** Hands out every queued IOC as batches (one per format, in order of first appearance). */

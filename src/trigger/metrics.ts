@@ -85,12 +85,14 @@ export function createTriggerMetrics(registry: Registry): TriggerMetrics {
         for (const [format, n] of Object.entries(report.pushedByFormat)) pushed.inc({ format }, n ?? 0);
       }
       for (const [reason, n] of Object.entries(skippedCounts(report))) if (n > 0) skipped.inc({ reason }, n);
-      cycles.inc({ outcome: report.failures.length > 0 ? 'interrupted' : 'complete' });
+      const outcome: CycleOutcome = report.failures.length > 0 ? 'interrupted' : 'complete';
+      cycles.inc({ outcome });
       duration.observe(report.durationMs / 1000);
       if (report.failures.length === 0) lastSuccess.set(endedAtMs / 1000);
     },
     recordError(durationMs) {
-      cycles.inc({ outcome: 'error' });
+      const outcome: CycleOutcome = 'error';
+      cycles.inc({ outcome });
       duration.observe(durationMs / 1000);
     },
   };

@@ -1,4 +1,4 @@
-import { Batcher, batchByFormat } from '../../../src/pipeline/batcher';
+import { Batcher } from '../../../src/pipeline/batcher';
 import { iocKey } from '../../../src/pipeline/keys';
 import type { Ioc, KeyedBatch } from '../../../src/pipeline/types';
 import { MAX_BATCH_LINES, type IndicatorBatch, type SekoiaFormat } from '../../../src/sekoia/types';
@@ -20,10 +20,20 @@ const keyed = (format: SekoiaFormat, values: string[]): KeyedBatch => ({
 const sizes = (batches: IndicatorBatch[]): Array<[string, number]> =>
   batches.map((b) => [b.format, b.values.length]);
 
-describe('batchByFormat', () => {
+/** Queues `iocs` with their keys, as the cycle does. */
+const add = (batcher: Batcher, iocs: Ioc[]): KeyedBatch[] =>
+  batcher.addKeyed(iocs.map((ioc) => [iocKey(ioc), ioc] as const));
+
+/** Every batch of `iocs`: the full ones as they fill, then the rest. */
+function batchAll(iocs: Ioc[], maxLines?: number): KeyedBatch[] {
+  const batcher = new Batcher(maxLines);
+  return [...add(batcher, iocs), ...batcher.flush()];
+}
+
+describe('Batcher: batches', () => {
   it('cuts 2,500 IOCs of one format into 1000, 1000 and 500, in order', () => {
     const iocs = ipv4s(2500);
-    const batches = batchByFormat(iocs);
+    const batches = batchAll(iocs);
     expect(MAX_BATCH_LINES).toBe(1000);
     expect(sizes(batches)).toEqual([
       ['ipv4-addr.value', 1000],
@@ -40,7 +50,7 @@ describe('batchByFormat', () => {
       if (i % 2 === 0) mixed.push({ format: 'file.hashes', value: i.toString(16).padStart(32, '0') });
       if (i % 3 === 0) mixed.push({ format: 'domain-name.value', value: `d${i}.example.com` });
     }
-    const batches = batchByFormat(mixed, 250);
+    const batches = batchAll(mixed, 250);
     for (const batch of batches) {
       expect(batch.values.length).toBeLessThanOrEqual(250);
       const expected = mixed.filter((ioc) => ioc.format === batch.format).map((ioc) => ioc.value);
@@ -55,38 +65,33 @@ describe('batchByFormat', () => {
 
   it('batches a duplicate once and returns nothing for nothing', () => {
     const ioc: Ioc = { format: 'url.value', value: 'http://a.example/' };
-    expect(batchByFormat([ioc, { ...ioc }, ioc])).toEqual([
-      { format: 'url.value', values: ['http://a.example/'] },
-    ]);
-    expect(batchByFormat([])).toEqual([]);
+    expect(batchAll([ioc, { ...ioc }, ioc])).toEqual([keyed('url.value', ['http://a.example/'])]);
+    expect(batchAll([])).toEqual([]);
   });
 });
 
 describe('Batcher', () => {
   it('hands out a batch as soon as it is full, the rest on flush', () => {
     const batcher = new Batcher(3);
-    expect(batcher.add(ipv4s(2))).toEqual([]);
-    expect(batcher.size).toBe(2);
-    const full = batcher.add(ipv4s(5, 2));
+    expect(add(batcher, ipv4s(2))).toEqual([]);
+    const full = add(batcher, ipv4s(5, 2));
     expect(sizes(full)).toEqual([
       ['ipv4-addr.value', 3],
       ['ipv4-addr.value', 3],
     ]);
-    expect(batcher.size).toBe(1);
     expect(batcher.flush()).toEqual([keyed('ipv4-addr.value', ['10.0.0.6'])]);
     expect(batcher.flush()).toEqual([]);
-    expect(batcher.size).toBe(0);
   });
 
   it('knows which keys are pending, and queues a pending key only once', () => {
     const batcher = new Batcher(2);
     const [a, b, c] = ipv4s(3);
-    batcher.add([a!]);
+    add(batcher, [a!]);
     expect(batcher.has(iocKey(a!))).toBe(true);
     expect(batcher.has(iocKey(b!))).toBe(false);
     // The same value on a later page is not queued twice.
-    expect(batcher.add([a!])).toEqual([]);
-    const full = batcher.add([b!, c!]);
+    expect(add(batcher, [a!])).toEqual([]);
+    const full = add(batcher, [b!, c!]);
     expect(full).toEqual([keyed('ipv4-addr.value', [a!.value, b!.value])]);
     // Handed out: no longer pending, the caller tracks it.
     expect(batcher.has(iocKey(a!))).toBe(false);
@@ -95,7 +100,7 @@ describe('Batcher', () => {
 
   it('keeps the same value of two formats apart', () => {
     const batcher = new Batcher(10);
-    batcher.add([
+    add(batcher, [
       { format: 'domain-name.value', value: 'x.example' },
       { format: 'url.value', value: 'x.example' },
     ]);
