@@ -103,6 +103,9 @@ export function patternTemplate(pattern: string): string | undefined {
 
 /** A pattern in words: known shapes first, else the field's own description, else the pattern. */
 function describePattern(pattern: string, parentSchema: Record<string, unknown> | undefined): string {
+  if (pattern.startsWith('^(?:(?:https?://|(?!')) {
+    return 'empty, or a proxy address such as http://proxy.example.com:3128 or proxy.example.com:3128 (no other scheme)';
+  }
   if (/^\^\(https\?:\/\//.test(pattern) && pattern.endsWith(')?$')) {
     return 'empty, or a URL starting with http:// or https://';
   }

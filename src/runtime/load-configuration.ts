@@ -6,7 +6,7 @@ import { Redactor, secretValuesOf } from '../redactor';
 import { createRuntimeHttp } from './runtime-http';
 import { fetchSecrets, mergeSecrets, SECRETS_TIMEOUT_MS } from './secrets';
 import type { RuntimeSettings } from './settings';
-import type { Logger } from './types';
+import type { CarriedOverConfigurations, Logger, RawConfigurations } from './types';
 import { validateConfigurations } from './validate-configuration';
 
 export interface LoadConfigurationInput {
@@ -21,6 +21,10 @@ export interface LoadConfigurationInput {
   clock: Clock;
   signal: AbortSignal;
   random?: () => number;
+  /** The trigger's reading of older configurations (TriggerDefinition.carryOver). */
+  carryOver?: (configurations: RawConfigurations) => CarriedOverConfigurations;
+  /** Required account fields this run goes without (TriggerDefinition.optionalInDryRun in a dry run). */
+  optionalAccountFields?: readonly string[];
 }
 
 export interface LoadedConfiguration<ModuleConfiguration, TriggerConfiguration> {
@@ -74,12 +78,20 @@ export async function loadConfiguration<ModuleConfiguration, TriggerConfiguratio
     }
   }
 
-  const valid = validateConfigurations<ModuleConfiguration, TriggerConfiguration>({
+  let carried: RawConfigurations = { module: moduleConfiguration, trigger: triggerConfiguration };
+  if (input.carryOver) {
+    const { notices, ...configurations } = input.carryOver(carried);
+    for (const notice of notices) logger[notice.level](notice.message);
+    carried = configurations;
+  }
+  const { warnings, ...valid } = validateConfigurations<ModuleConfiguration, TriggerConfiguration>({
     ajv: input.ajv,
     manifest,
     triggerFile,
-    moduleConfiguration,
-    triggerConfiguration,
+    moduleConfiguration: carried.module,
+    triggerConfiguration: carried.trigger,
+    optionalAccountFields: input.optionalAccountFields,
   });
+  for (const warning of warnings) logger.warning(warning);
   return { manifest, triggerFile, ...valid };
 }

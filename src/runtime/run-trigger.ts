@@ -211,6 +211,8 @@ async function createTriggerContext<ModuleConfiguration, TriggerConfiguration>(
     clock,
     signal: stop.signal,
     random: runtime.options.random,
+    carryOver: definition.carryOver?.bind(definition),
+    optionalAccountFields: runtime.runOptions.dryRun ? definition.optionalInDryRun : [],
   });
   runtime.liveness.heartbeatThresholdSeconds = definition.heartbeatThresholdSeconds(
     loaded.triggerConfiguration,

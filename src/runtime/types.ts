@@ -61,6 +61,17 @@ export interface TriggerContext<ModuleConfiguration, TriggerConfiguration> {
   cycleFailed(error: unknown): void;
 }
 
+/** The two configurations as the runtime read them (secrets merged in), before validation. */
+export interface RawConfigurations {
+  module: Record<string, unknown>;
+  trigger: Record<string, unknown>;
+}
+
+/** The configurations as this version of a trigger names them, and a line to log per change made. */
+export interface CarriedOverConfigurations extends RawConfigurations {
+  notices: Array<{ level: 'info' | 'warning'; message: string }>;
+}
+
 /** A trigger the entry point can run: `node dist/main.js <command>`. */
 export interface TriggerDefinition<ModuleConfiguration, TriggerConfiguration> {
   /** The trigger JSON's docker_parameters, e.g. trigger-misp-ids-to-ioc-collection. */
@@ -77,4 +88,11 @@ export interface TriggerDefinition<ModuleConfiguration, TriggerConfiguration> {
    * (a trigger that sleeps 300 s between cycles must not look dead after 60 s).
    */
   heartbeatThresholdSeconds(triggerConfiguration: Readonly<TriggerConfiguration>): number;
+  /**
+   * Reads configurations written for older versions of the trigger (keys renamed or dropped since)
+   * before they are validated, so they keep working unchanged.
+   */
+  carryOver?(configurations: RawConfigurations): CarriedOverConfigurations;
+  /** Required account fields a dry run (runOptions.dryRun) goes without: it pushes nothing. */
+  optionalInDryRun?: readonly string[];
 }

@@ -1,4 +1,5 @@
 import { ConfigurationError } from '../errors';
+import { SEKOIA_REGION_APIS } from './regions';
 
 /**
  * The account, as manifest.json `configuration` describes it. The runtime validates it with that
@@ -11,9 +12,9 @@ export interface MispModuleConfiguration {
   misp_api_key: string;
   /** Sekoia.io API key with the permission to write IOC Collections (secret); required to push. */
   sekoia_api_key?: string;
-  /** Proxy for plain-HTTP requests; empty: HTTP_PROXY from the environment. */
+  /** Proxy for MISP over http:// (secret); host:port means http://host:port. */
   http_proxy?: string;
-  /** Proxy for HTTPS requests; empty: HTTPS_PROXY from the environment. */
+  /** Proxy for MISP over https:// (secret); host:port means http://host:port. */
   https_proxy?: string;
   /** PEM CA certificate trusted for MISP in addition to the public CAs. */
   misp_ca_certificate?: string;
@@ -24,10 +25,12 @@ export interface MispModuleConfiguration {
  * `default` in the schema are always present after the runtime's validation.
  */
 export interface MispTriggerConfiguration {
-  /** Sekoia.io API base URL of the region. @default "https://api.sekoia.io" (schema) */
-  ioc_collection_server: string;
   /** ioc-collection--<uuid> of the collection to fill. */
   ioc_collection_uuid: string;
+  /** A key of SEKOIA_REGION_APIS. @default "FRA1 (app.sekoia.io)" (schema) */
+  sekoia_region: string;
+  /** A Sekoia.io API base URL the region list does not offer; wins over sekoia_region. */
+  ioc_collection_server?: string;
   /** Days the first run looks back; a number or a numeric string ("1"). @default 1 (schema) */
   publish_timestamp: number | string;
   /** Seconds between two polls. @default 300 (schema) */
@@ -70,6 +73,28 @@ function nonEmpty(value: string | undefined): string | undefined {
   return trimmed ? trimmed : undefined;
 }
 
+/** A proxy as the Python trigger took it, host:port without a scheme, is an http:// proxy. */
+export function proxyUrlOf(value: string | undefined): string | undefined {
+  const proxy = nonEmpty(value);
+  if (proxy === undefined || /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(proxy)) return proxy;
+  return `http://${proxy}`;
+}
+
+/** ioc_collection_server when set, else the API of sekoia_region. */
+export function sekoiaServerOf(trigger: Readonly<MispTriggerConfiguration>): string {
+  const custom = nonEmpty(trigger.ioc_collection_server);
+  if (custom !== undefined) return custom;
+  const api = SEKOIA_REGION_APIS[trigger.sekoia_region];
+  if (api === undefined) {
+    throw new ConfigurationError(
+      `sekoia_region ${JSON.stringify(trigger.sekoia_region)} is not a Sekoia.io region: pick one of ` +
+        `${Object.keys(SEKOIA_REGION_APIS).join(', ')} in the trigger configuration.`,
+      ['sekoia_region'],
+    );
+  }
+  return api;
+}
+
 /** publish_timestamp: 1 or "1" (the Python trigger took a string) -> 1. */
 export function publishDaysOf(value: number | string): number {
   const days = typeof value === 'number' ? value : Number(value.trim());
@@ -84,8 +109,8 @@ export function publishDaysOf(value: number | string): number {
 }
 
 /**
- * Turns the validated configurations into settings. The only rule the schemas cannot say:
- * sekoia_api_key is optional in the account form (a dry run needs none) but required to push.
+ * Turns the validated configurations into settings. sekoia_api_key is required by the account
+ * form, but the runtime lets a dry run go without it: checked again here for direct callers.
  */
 export function normaliseConfiguration(
   module: Readonly<MispModuleConfiguration>,
@@ -104,10 +129,10 @@ export function normaliseConfiguration(
     mispUrl: module.misp_url.trim().replace(/\/+$/, ''),
     mispApiKey: module.misp_api_key,
     sekoiaApiKey,
-    httpProxy: nonEmpty(module.http_proxy),
-    httpsProxy: nonEmpty(module.https_proxy),
+    httpProxy: proxyUrlOf(module.http_proxy),
+    httpsProxy: proxyUrlOf(module.https_proxy),
     mispCaPem: nonEmpty(module.misp_ca_certificate),
-    sekoiaServer: trigger.ioc_collection_server.trim(),
+    sekoiaServer: sekoiaServerOf(trigger),
     collectionId: trigger.ioc_collection_uuid,
     publishDays: publishDaysOf(trigger.publish_timestamp),
     sleepSeconds: trigger.sleep_time,

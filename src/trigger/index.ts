@@ -3,6 +3,7 @@ import { DEFAULT_CONNECT_TIMEOUT_MS } from '../http/instance';
 import { MISP_READ_TIMEOUT_MS } from '../misp/client';
 import { SEKOIA_READ_TIMEOUT_MS } from '../sekoia/client';
 import type { TriggerDefinition } from '../runtime/types';
+import { carryOverConfiguration } from './carry-over';
 import type { MispModuleConfiguration, MispTriggerConfiguration } from './config';
 import { createDependencies, DependencyFactory } from './dependencies';
 import { runTrigger } from './run';
@@ -40,6 +41,8 @@ export function createTrigger(
      * The longest silence is a sleep plus one request with all its retries; 5 minutes of margin.
      */
     heartbeatThresholdSeconds: (configuration) => configuration.sleep_time + SLOWEST_REQUEST_SECONDS + 300,
+    carryOver: carryOverConfiguration,
+    optionalInDryRun: ['sekoia_api_key'],
   };
 }
 

@@ -284,7 +284,11 @@ describe('runTrigger (in process, against a stub of the runtime endpoints)', () 
       URL_CALLBACK: undefined,
       TOKEN: undefined,
       MODULE_CONFIGURATION: Buffer.from(
-        JSON.stringify({ misp_url: 'http://127.0.0.1:1', misp_api_key: MISP_KEY }),
+        JSON.stringify({
+          misp_url: 'http://127.0.0.1:1',
+          misp_api_key: MISP_KEY,
+          sekoia_api_key: SEKOIA_KEY,
+        }),
       ).toString('base64'),
     });
     const { exit } = start(

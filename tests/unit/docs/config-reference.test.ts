@@ -72,6 +72,10 @@ describe.each(['README.md', 'docs/user-guide.md'])('configuration tables of %s',
       for (const row of table.rows) expect(row).toHaveLength(CONFIG_COLUMNS.length);
     });
 
+    it('lists the fields in the order the form shows them', () => {
+      expect([...rowsByField.keys()]).toEqual(Object.keys(schema.properties));
+    });
+
     it('names only properties of the schema', () => {
       const unknown = [...rowsByField.keys()].filter((field) => !(field in schema.properties));
       expect(unknown).toEqual([]);

@@ -31,7 +31,11 @@ describe('main', () => {
   it('runs the named trigger with the flags as run options', async () => {
     const env = {
       SYMPHONY_VOLUME_PATH: makeVolume({}),
-      MODULE_CONFIGURATION: JSON.stringify({ misp_url: 'https://misp.example.com', misp_api_key: MISP_KEY }),
+      MODULE_CONFIGURATION: JSON.stringify({
+        misp_url: 'https://misp.example.com',
+        misp_api_key: MISP_KEY,
+        sekoia_api_key: 'sekoia-key-for-main',
+      }),
       TRIGGER_CONFIGURATION: JSON.stringify({ ioc_collection_uuid: VALID_COLLECTION }),
       LIVENESS_PORT: '0',
       METRICS_PORT: '0',

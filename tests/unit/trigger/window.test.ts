@@ -97,6 +97,7 @@ describe('configuration', () => {
   };
   const trigger: MispTriggerConfiguration = {
     ioc_collection_server: 'https://api.sekoia.io',
+    sekoia_region: 'FRA1 (app.sekoia.io)',
     ioc_collection_uuid: 'ioc-collection--00000000-0000-4000-8000-000000000001',
     publish_timestamp: '1',
     sleep_time: 300,
