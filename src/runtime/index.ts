@@ -1,5 +1,5 @@
 /** The Sekoia runtime contract, reusable by any trigger: knows nothing of MISP. */
-export { runTrigger } from './run-trigger';
+export { INCOMPLETE_CYCLE_EXIT_CODE, runTrigger } from './run-trigger';
 export type { RunTriggerOptions } from './run-trigger';
 export type { SignalSource, StopSignal } from './signals';
 export { processSignals } from './signals';

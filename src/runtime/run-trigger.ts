@@ -264,6 +264,9 @@ async function stopOnError(runtime: Runtime, error: unknown): Promise<number> {
   return shutdown(runtime, 0);
 }
 
+/** Exit code of a --once run whose cycle did not complete (the next run reads its window again). */
+export const INCOMPLETE_CYCLE_EXIT_CODE = 3;
+
 /** Runs the trigger until it returns, fails, or outlives the stop signal by the grace period. */
 async function runUntilStopped<ModuleConfiguration, TriggerConfiguration>(
   runtime: Runtime,
@@ -284,12 +287,15 @@ async function runUntilStopped<ModuleConfiguration, TriggerConfiguration>(
     return shutdown(runtime, 0);
   }
   if (outcome.kind === 'failed') return stopOnError(runtime, outcome.error);
-  return shutdown(runtime, 0);
+  // A script or a scheduler running --once must be able to tell a cycle that failed.
+  const incomplete = runtime.runOptions.once && runtime.liveness.errorCount > 0;
+  return shutdown(runtime, incomplete ? INCOMPLETE_CYCLE_EXIT_CODE : 0);
 }
 
 /**
  * Runs a trigger under the Sekoia runtime contract and resolves with the process exit code: 0 after
- * a stop signal (or a --once run), 1 when a --once run hit a fatal error. A fatal error in a
+ * a stop signal (or a --once run whose cycle completed), 1 when a --once run hit a fatal error,
+ * INCOMPLETE_CYCLE_EXIT_CODE when its cycle failed. A fatal error in a
  * long-running trigger is logged once as critical, then the trigger idles until stopped.
  */
 export async function runTrigger<ModuleConfiguration, TriggerConfiguration>(

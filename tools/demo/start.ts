@@ -44,6 +44,10 @@ export async function startDemo(argv: readonly string[], deps: DemoDeps = {}): P
     (deps.err ?? process.stderr).write(`${args.problem}\n${DEMO_USAGE}\n`);
     return DEMO_USAGE_EXIT_CODE;
   }
+  if (args.help) {
+    out.write(`${DEMO_USAGE}\n`);
+    return 0;
+  }
   const realConfiguration = findRealConfiguration(env);
   if (realConfiguration !== undefined) {
     const real = realRunEnv(env, cwd);
