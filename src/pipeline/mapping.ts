@@ -6,6 +6,7 @@ import { checkDomainName } from './values/domain';
 import { checkEmailAddress } from './values/email';
 import { checkHash } from './values/hash';
 import { addressOfIpPort, checkIpAddress } from './values/ip';
+import { refang } from './values/refang';
 import { checkUrl } from './values/url';
 
 /**
@@ -36,6 +37,14 @@ export type SupportedAttributeType = (typeof SUPPORTED_ATTRIBUTE_TYPES)[number];
 /** Longest value read, in UTF-8 bytes: URLs can be long, other values never are. */
 export const MAX_VALUE_BYTES = 4096;
 export const MAX_URL_BYTES = 8192;
+
+/** Types whose values may come defanged (hxxp://, [.]): restored before they are checked. */
+const REFANGED_TYPES: ReadonlySet<SupportedAttributeType> = new Set([
+  'url',
+  'domain',
+  'hostname',
+  'domain|ip',
+]);
 
 /** What `type` is reported as when the attribute has none. */
 export const MISSING_TYPE = '<missing>';
@@ -108,7 +117,8 @@ function lengthProblem(type: SupportedAttributeType, value: string): string | un
  * Never throws: an attribute that is not an object, or has no string `type` or `value`, is skipped
  * as `invalid_value` (type `<missing>` when there is none); a type that is not supported, or not
  * in `enabledTypes`, as `unsupported_type`; a malformed value as `invalid_value` with what is
- * wrong. `domain|ip` may both yield an IOC and report its other part as skipped. Ids, timestamps
+ * wrong. Defanged URLs and domain names (hxxp://, [.]) are refanged first, and say so. `domain|ip`
+ * may both yield an IOC and report its other part as skipped. Ids, timestamps
  * and every other field are ignored, whatever their JSON type.
  */
 export function mapAttribute(raw: unknown, enabledTypes: ReadonlySet<string>): MappedAttribute {
@@ -137,9 +147,10 @@ export function mapAttribute(raw: unknown, enabledTypes: ReadonlySet<string>): M
   const tooLong = lengthProblem(type, value);
   if (tooLong !== undefined) return skip('invalid_value', type, value, tooLong);
 
+  const restored = REFANGED_TYPES.has(type) ? refang(value.trim()) : { text: value.trim(), refanged: false };
   const iocs: Ioc[] = [];
   const problems: string[] = [];
-  for (const check of CHECKS[type](value.trim())) {
+  for (const check of CHECKS[type](restored.text)) {
     // Last guard: Sekoia's text import is one value per line.
     if (check.ok && (check.ioc.value === '' || hasUnsafeCharacter(check.ioc.value))) {
       problems.push('contains a control character');
@@ -149,9 +160,11 @@ export function mapAttribute(raw: unknown, enabledTypes: ReadonlySet<string>): M
       problems.push(check.detail);
     }
   }
-  if (problems.length === 0) return { iocs };
+  const refanged: { refanged?: true } = restored.refanged && iocs.length > 0 ? { refanged: true } : {};
+  if (problems.length === 0) return { iocs, ...refanged };
   return {
     iocs,
+    ...refanged,
     skipped: { reason: 'invalid_value', type, example: describeRaw(value), detail: problems.join('; ') },
   };
 }

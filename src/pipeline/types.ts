@@ -13,6 +13,8 @@ export type SkipReason = 'unsupported_type' | 'invalid_value';
 /** Result of mapping one MISP attribute: IOCs, or why there are none. */
 export interface MappedAttribute {
   iocs: Ioc[];
+  /** Set when the value came defanged (hxxp://, [.]) and its IOCs are the refanged value. */
+  refanged?: true;
   /** Set when the attribute (or part of it) was skipped. */
   skipped?: {
     reason: SkipReason;

@@ -44,7 +44,7 @@ function looksLikeFileName(text: string): boolean {
 /**
  * Checks a MISP url value. MISP barely validates it: real data holds `107.183.86`, `Data/glp.uin`,
  * `igfxtray.exe`, and C2 hosts such as `www.whitewall.top`. We keep, as is after trimming:
- * - a URL with a scheme and a non-empty host: `https://example.com/x`, `hxxp://1.2.3.4:8080`;
+ * - a URL with a scheme and a non-empty host: `https://example.com/x`, `ftp://1.2.3.4:8080` (a defanged `hxxp://` is refanged before, in mapping.ts);
  * - a schemeless `host[:port][/path]` whose host is an IP address or a DNS name:
  *   `evil.com/a.php`, `www.whitewall.top` (a flagged IOC is not dropped for lack of a scheme).
  * We refuse: no recognisable host (`107.183.86`, `Data/glp.uin`), a bare file name
