@@ -33,6 +33,7 @@ export const JOURNAL_MERGE_KEYS = 50_000;
 const BLOOM_LOAD_KEYS = 50_000;
 
 const CURSOR_KEY = 'cursor';
+const APPLIED_WINDOW_KEY = 'applied_window_days';
 
 export type SqlQuery = (sql: string, ...parameters: unknown[]) => Promise<unknown>;
 
@@ -211,6 +212,20 @@ export class SqliteTriggerState implements TriggerState {
       throw new RangeError(`Cursor must be a time in epoch ms, got ${epochMs}`);
     }
     await this.guard('save the cursor', () => this.keyv.set(CURSOR_KEY, epochMs));
+  }
+
+  async getAppliedWindowDays(): Promise<number | undefined> {
+    this.assertOpen('read the window applied');
+    const value: unknown = await this.guard('read the window applied', () =>
+      this.keyv.get(APPLIED_WINDOW_KEY),
+    );
+    // Anything but a number of days reads as unknown: the configured window is then taken as applied.
+    return typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : undefined;
+  }
+
+  async setAppliedWindowDays(days: number): Promise<void> {
+    this.assertOpen('save the window applied');
+    await this.guard('save the window applied', () => this.keyv.set(APPLIED_WINDOW_KEY, days));
   }
 
   close(): Promise<void> {

@@ -15,6 +15,11 @@ export interface TriggerState {
   /** Start (epoch ms) of the last cycle in which every batch was accepted; undefined at first run. */
   getCursor(): Promise<number | undefined>;
   setCursor(epochMs: number): Promise<void>;
+
+  // History on demand (issue 14): how far back the publish window has been read.
+  /** The largest publish_timestamp (days) a complete cycle has read; undefined before 1.1.0's first one. */
+  getAppliedWindowDays(): Promise<number | undefined>;
+  setAppliedWindowDays(days: number): Promise<void>;
   /** Flushes and closes the file. */
   close(): Promise<void>;
 }

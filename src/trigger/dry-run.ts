@@ -44,5 +44,11 @@ export class DryRunState implements TriggerState {
 
   async setCursor(): Promise<void> {}
 
+  getAppliedWindowDays(): Promise<number | undefined> {
+    return this.real.getAppliedWindowDays();
+  }
+
+  async setAppliedWindowDays(): Promise<void> {}
+
   async close(): Promise<void> {}
 }

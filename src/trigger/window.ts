@@ -16,25 +16,57 @@ export interface CycleWindow {
   cappedAfterDays?: number;
   /** The cap applied, in days. */
   capDays: number;
+  /**
+   * Set when publish_timestamp was raised above the window read so far: this cycle reads the
+   * larger window once. Holds the days read before (the configured days are the new window).
+   */
+  historyFromDays?: number;
+}
+
+/** The days of history a complete cycle has read: what the state remembers, at least what is configured now. */
+export function appliedWindowAfter(appliedDays: number | undefined, publishDays: number): number {
+  return Math.max(appliedDays ?? 0, publishDays);
 }
 
 /**
  * First run (no cursor): the last `publishDays` days. Later runs: from the cursor minus the
  * overlap, never earlier than the cap. The cap is 30 days, or the first-run window when that is
- * longer: a later run never reads less than a first run would.
+ * longer: a later run never reads less than a first run would. History on demand: when
+ * `publishDays` is larger than the window read so far (`appliedDays`; unknown in a state from
+ * before 1.1.0, then taken as `publishDays`), the last `publishDays` days are read once more.
  */
-export function computeWindow(nowMs: number, cursorMs: number | undefined, publishDays: number): CycleWindow {
+export function computeWindow(
+  nowMs: number,
+  cursorMs: number | undefined,
+  publishDays: number,
+  appliedDays?: number,
+): CycleWindow {
   const capDays = Math.max(CATCH_UP_CAP_DAYS, publishDays);
-  if (cursorMs === undefined) return { startMs: nowMs - publishDays * DAY_MS, endMs: nowMs, capDays };
+  const history = nowMs - publishDays * DAY_MS;
+  if (cursorMs === undefined) return { startMs: history, endMs: nowMs, capDays };
   const earliest = nowMs - capDays * DAY_MS;
   const wanted = Math.min(cursorMs - CURSOR_OVERLAP_MS, nowMs);
-  if (wanted >= earliest) return { startMs: wanted, endMs: nowMs, capDays };
-  return {
-    startMs: earliest,
-    endMs: nowMs,
-    capDays,
-    cappedAfterDays: Math.floor((nowMs - cursorMs) / DAY_MS),
-  };
+  const window: CycleWindow =
+    wanted >= earliest
+      ? { startMs: wanted, endMs: nowMs, capDays }
+      : {
+          startMs: earliest,
+          endMs: nowMs,
+          capDays,
+          cappedAfterDays: Math.floor((nowMs - cursorMs) / DAY_MS),
+        };
+  if (appliedDays === undefined || publishDays <= appliedDays || window.startMs <= history) return window;
+  return { startMs: history, endMs: nowMs, capDays, historyFromDays: appliedDays };
+}
+
+/** The info line of a cycle that reads a raised publish_timestamp's history, else undefined. */
+export function historyNotice(window: CycleWindow, publishDays: number): string | undefined {
+  if (window.historyFromDays === undefined) return undefined;
+  return (
+    `publish_timestamp was raised from ${window.historyFromDays} to ${publishDays} days: this cycle reads ` +
+    `the events published since ${formatUtcMinute(window.startMs)} UTC once (values already pushed are ` +
+    'skipped), then the trigger goes on from where it stopped.'
+  );
 }
 
 /** The warning to log when the cap cut the window, else undefined. */
@@ -43,7 +75,8 @@ export function catchUpWarning(window: CycleWindow): string | undefined {
   return (
     `The trigger was stopped ${window.cappedAfterDays} days; only the last ${window.capDays} days are read ` +
     `(events published since ${formatUtcMinute(window.startMs)} UTC). IOCs of events published before that ` +
-    'are not pushed: raise publish_timestamp for one run if you need them.'
+    `are not pushed: to read them, raise publish_timestamp above ${window.capDays} days (up to 365); the next ` +
+    'cycle reads that history once.'
   );
 }
 

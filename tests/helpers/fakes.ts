@@ -208,6 +208,16 @@ export class MemoryState implements TriggerState {
     this.cursor = epochMs;
   }
 
+  appliedWindowDays: number | undefined;
+
+  async getAppliedWindowDays(): Promise<number | undefined> {
+    return this.appliedWindowDays;
+  }
+
+  async setAppliedWindowDays(days: number): Promise<void> {
+    this.appliedWindowDays = days;
+  }
+
   async close(): Promise<void> {
     this.closed = true;
   }

@@ -230,7 +230,7 @@ const MESSAGE_FRAGMENTS = [
   'skipped because',
   'Fix these values in MISP, or clear their IDS flag (to_ids), to silence this warning.',
   'The trigger was stopped',
-  'raise publish_timestamp for one run if you need them',
+  'the next cycle reads that history once',
   'an error follows only if every',
   "Fetching the module's secrets failed (attempt",
   'Sending event "',

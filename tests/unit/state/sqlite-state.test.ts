@@ -146,6 +146,15 @@ describe('SqliteTriggerState', () => {
     expect(await second.getCursor()).toBe(1_768_480_000_000);
   });
 
+  it('remembers the window applied across close and reopen (unknown in a fresh state)', async () => {
+    const first = await open();
+    expect(await first.getAppliedWindowDays()).toBeUndefined();
+    await first.setAppliedWindowDays(7);
+    await first.close();
+    const second = await open();
+    expect(await second.getAppliedWindowDays()).toBe(7);
+  });
+
   it('isolates namespaces sharing one file: pushed keys, cursor and purges', async () => {
     const a = await open(NAMESPACE);
     const b = await open(OTHER_NAMESPACE);

@@ -9,6 +9,7 @@ import {
   catchUpWarning,
   computeWindow,
   CURSOR_OVERLAP_MS,
+  historyNotice,
   pushedKeyTtlMs,
   toEpochSeconds,
   validUntilOf,
@@ -16,6 +17,40 @@ import {
 
 const DAY = 86_400_000;
 const NOW = Date.UTC(2026, 10, 28, 8, 0, 0);
+
+describe('computeWindow: history on demand', () => {
+  const cursor = NOW - 300_000;
+
+  it('reads the raised window once when publish_timestamp is larger than the window applied', () => {
+    const window = computeWindow(NOW, cursor, 7, 1);
+    expect(window).toMatchObject({ startMs: NOW - 7 * DAY, endMs: NOW, historyFromDays: 1 });
+    expect(historyNotice(window, 7)).toBe(
+      'publish_timestamp was raised from 1 to 7 days: this cycle reads the events published since ' +
+        '2026-11-21 08:00 UTC once (values already pushed are skipped), then the trigger goes on from where it stopped.',
+    );
+  });
+
+  it.each([
+    ['the same window', 7, 7],
+    ['a smaller window', 3, 7],
+    ['a window unknown (state of 1.0.x)', 7, undefined],
+  ])('goes on from the cursor with %s', (_case, publishDays, applied) => {
+    const window = computeWindow(NOW, cursor, publishDays, applied);
+    expect(window).toEqual({ startMs: cursor - CURSOR_OVERLAP_MS, endMs: NOW, capDays: 30 });
+    expect(historyNotice(window, publishDays)).toBeUndefined();
+  });
+
+  it('reads no history on a first run: the window is publish_timestamp already', () => {
+    expect(computeWindow(NOW, undefined, 7, 1).historyFromDays).toBeUndefined();
+  });
+
+  it('tells, after a long stop, how to read what the cap left out', () => {
+    const warning = catchUpWarning(computeWindow(NOW, NOW - 45 * DAY, 1, 1));
+    expect(warning).toMatch(
+      /raise publish_timestamp above 30 days \(up to 365\); the next cycle reads that history once\.$/,
+    );
+  });
+});
 
 describe('computeWindow', () => {
   it('looks back publish_timestamp days on the first run', () => {
