@@ -23,7 +23,7 @@ interface Schema {
   required?: string[];
 }
 const manifest = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'manifest.json'), 'utf8')) as {
-  configuration: Schema;
+  configuration: Schema & { secrets: string[] };
 };
 const triggerFile = JSON.parse(
   fs.readFileSync(path.join(REPO_ROOT, 'trigger_misp_ids_to_ioc.json'), 'utf8'),
@@ -43,11 +43,12 @@ const ACCOUNT_BAD: Record<string, unknown> = {
   misp_url: 'misp.example.com',
   misp_api_key: BAD_KEY_NUMBER,
   sekoia_api_key: '',
-  http_proxy: 'proxy.internal:8080',
+  http_proxy: 'socks5://proxy.internal:1080',
   https_proxy: 'socks5 proxy',
   misp_ca_certificate: 'not a certificate',
 };
 const TRIGGER_BAD: Record<string, unknown> = {
+  sekoia_region: 'EU',
   ioc_collection_server: 'api.sekoia.io',
   ioc_collection_uuid: 'ioc-collection--nope',
   publish_timestamp: 'yesterday',
@@ -65,7 +66,7 @@ const CASES: BadCase[] = [
   ...(manifest.configuration.required ?? []).map((field) => ({ field, where: 'account' as const })),
   ...(triggerFile.arguments.required ?? []).map((field) => ({ field, where: 'trigger' as const })),
 ];
-const SECRET_FIELDS = new Set(['misp_api_key', 'sekoia_api_key']);
+const SECRET_FIELDS = new Set(manifest.configuration.secrets);
 
 describe('a malformed configuration, one case per field', () => {
   let world: ReliabilityWorld;
@@ -80,6 +81,7 @@ describe('a malformed configuration, one case per field', () => {
     expect(CASES.filter((badCase) => !('value' in badCase)).map((badCase) => badCase.field)).toEqual([
       'misp_url',
       'misp_api_key',
+      'sekoia_api_key',
       'ioc_collection_uuid',
     ]);
   });
