@@ -19,4 +19,5 @@ export class StateError extends AppError {
 /** What to do when the state file cannot be opened, appended to the open errors' messages. */
 export const DATA_FOLDER_FIX =
   'The trigger keeps what it pushed in this file: check that the data folder exists and is writable ' +
-  '(/symphony_data in the container, or the folder named by SYMPHONY_DATA_PATH), and that the disk is not full.';
+  '(/symphony_data in the container, or the folder named by SYMPHONY_DATA_PATH), and that the disk is not full. ' +
+  "On Sekoia.io the folder is the platform's: restart the trigger, and contact Sekoia.io support if it persists.";

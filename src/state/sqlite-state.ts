@@ -199,7 +199,8 @@ export class SqliteTriggerState implements TriggerState {
     if (typeof value !== 'number' || !Number.isFinite(value)) {
       throw new StateError(
         `The cursor in the state file ${this.filePath} is not a time (found ${JSON.stringify(value)}). ` +
-          'Delete the file to start again from the publish_timestamp window.',
+          'On Sekoia.io, contact Sekoia.io support, or create the trigger configuration again (a new one starts ' +
+          'from the publish_timestamp window); on your own machine, delete the file to start again from that window.',
         this.filePath,
       );
     }

@@ -215,7 +215,8 @@ const MESSAGE_FRAGMENTS = [
   'in the state file',
   'Could not create the data directory',
   'Could not open the state file',
-  'Delete the file to start again from the publish_timestamp window.',
+  'create the trigger configuration again (a new one starts',
+  "On Sekoia.io the folder is the platform's: restart the trigger",
   'Could not read the MISP version at start-up:',
   'Could not check sekoia_api_key at start-up:',
   "The cycle's event could not be sent to Sekoia.io:",
@@ -230,7 +231,7 @@ const MESSAGE_FRAGMENTS = [
   'skipped because',
   'Fix these values in MISP, or clear their IDS flag (to_ids), to silence this warning.',
   'The trigger was stopped',
-  'the next cycle reads that history once',
+  'cycle reads that history once',
   'an error follows only if every',
   "Fetching the module's secrets failed (attempt",
   'Sending event "',
@@ -242,6 +243,13 @@ const MESSAGE_FRAGMENTS = [
   'is not one of debug, info, warning, error, critical: using info.',
   'The runtime gave no token or no secrets URL',
   'The trigger did not stop within',
+  // Configurations carried over (issue 14)
+  "(the Python trigger's name) is read as publish_timestamp.",
+  'Remove lookback_days from the trigger configuration.',
+  'but this trigger always verifies TLS certificates: verify_ssl is ignored.',
+  'this trigger does not know, ignored:',
+  '(did you mean "',
+  'empty, or a proxy address such as',
 ];
 
 /** The trigger's own sources: not the emulators nor the demo, which are not in the image. */
