@@ -13,9 +13,11 @@ import { prefetch } from './prefetch';
 import { BatchPusher, emptyTotals, PushTotals } from './pusher';
 import { PushQueue } from './push-queue';
 import {
+  appliedWindowAfter,
   catchUpWarning,
   computeWindow,
   CycleWindow,
+  historyNotice,
   pushedKeyTtlMs,
   toEpochSeconds,
   validUntilOf,
@@ -63,6 +65,10 @@ export interface CycleReport extends PushTotals {
   tally: SkipTally;
   /** Values already pushed before, or already taken by this cycle. */
   alreadyPushed: number;
+  /** Attributes whose value came defanged (hxxp://, [.]) and was pushed refanged. */
+  refanged: number;
+  /** The expiry sent with the pushed IOCs (ISO 8601 UTC); undefined without ioc_validity_days. */
+  validUntil?: string;
   dryRun: boolean;
   /** In a dry run: a few values per format that would have been pushed. */
   dryRunExamples?: Partial<Record<SekoiaFormat, string[]>>;
@@ -81,6 +87,8 @@ interface Cycle {
   /** Set in a dry run: stands in for Sekoia.io and keeps examples. */
   drySink: DryRunSink | undefined;
   report: CycleReport;
+  /** The days of history read before this cycle (see computeWindow); undefined before 1.1.0. */
+  appliedDays: number | undefined;
 }
 
 /**
@@ -102,6 +110,7 @@ function emptyReport(window: CycleWindow, dryRun: boolean): CycleReport {
     warninglistSkipped: 0,
     tally: new SkipTally(),
     alreadyPushed: 0,
+    refanged: 0,
     dryRun,
     failures: [],
     cursorMoved: false,
@@ -127,13 +136,14 @@ async function takePage(cycle: Cycle, page: MispPage): Promise<CycleFailure | un
   if (page.attributes.length > 0) report.pages += 1;
   report.attributesRead += page.attributes.length;
   report.warninglistSkipped += page.warninglistSkipped;
-  const { fresh, alreadyTaken } = await mapPage(
+  const { fresh, alreadyTaken, refanged } = await mapPage(
     page,
     cycle.deps.settings.attributeTypes,
     report.tally,
     queue,
   );
   report.alreadyPushed += alreadyTaken;
+  report.refanged += refanged;
   let unpushed;
   try {
     unpushed = await filterUnpushed(fresh, cycle.state, queue);
@@ -199,35 +209,48 @@ async function readAndPush(cycle: Cycle): Promise<void> {
   }
 }
 
-/** Moves the cursor to the window's end when the whole window went through. */
+/**
+ * Moves the cursor to the window's end when the whole window went through, and remembers the
+ * history read (only when it grew: a quiet cycle writes the cursor alone).
+ */
 async function moveCursor(cycle: Cycle): Promise<void> {
   const { report } = cycle;
   if (report.failures.length > 0) return;
   try {
     await cycle.state.setCursor(report.window.endMs);
+    const applied = appliedWindowAfter(cycle.appliedDays, cycle.deps.settings.publishDays);
+    if (applied !== cycle.appliedDays) await cycle.state.setAppliedWindowDays(applied);
     report.cursorMoved = !report.dryRun;
   } catch (error) {
     report.failures.push(cycleFailure('state', error));
   }
 }
 
-/** The window from the cursor, with the catch-up warning when the outage was longer than the cap. */
+/**
+ * The window from the cursor, with the catch-up warning when the outage was longer than the cap,
+ * and the history line when a raised publish_timestamp is read once.
+ */
 async function startCycle(deps: CycleDependencies, startedAt: number): Promise<Cycle> {
   const { settings, dryRun } = deps;
   const state = dryRun ? new DryRunState(deps.state) : deps.state;
-  const window = computeWindow(startedAt, await state.getCursor(), settings.publishDays);
+  const appliedDays = await state.getAppliedWindowDays();
+  const window = computeWindow(startedAt, await state.getCursor(), settings.publishDays, appliedDays);
   const capWarning = catchUpWarning(window);
   if (capWarning) deps.logger.warning(capWarning);
+  const history = historyNotice(window, settings.publishDays);
+  if (history) deps.logger.info(history);
   const drySink = dryRun ? new DryRunSink() : undefined;
+  const validUntil = validUntilOf(startedAt, settings.iocValidityDays);
   const pusher = new BatchPusher(
     drySink ?? deps.sink,
     state,
     pushedKeyTtlMs(settings.publishDays, settings.iocValidityDays),
-    { validUntil: validUntilOf(startedAt, settings.iocValidityDays) },
+    { validUntil },
     deps.signal,
   );
   const queue = new PushQueue(pusher, deps.onProgress);
-  return { deps, state, pusher, queue, drySink, report: emptyReport(window, dryRun) };
+  const report = { ...emptyReport(window, dryRun), validUntil };
+  return { deps, state, pusher, queue, drySink, report, appliedDays };
 }
 
 /**

@@ -23,6 +23,8 @@ export interface PageIocs {
   /** Insertion-ordered: values are pushed in MISP's order (Attribute.id asc). */
   fresh: Map<string, Ioc>;
   alreadyTaken: number;
+  /** Attributes whose value came defanged (hxxp://, [.]) and was restored. */
+  refanged: number;
 }
 
 /**
@@ -37,18 +39,20 @@ export async function mapPage(
 ): Promise<PageIocs> {
   const fresh = new Map<string, Ioc>();
   let alreadyTaken = 0;
+  let refanged = 0;
   let index = 0;
   for (const raw of page.attributes) {
     if (index++ % MAP_SLICE_ATTRIBUTES === 0) await yieldToEventLoop();
     const mapped = mapAttribute(raw, attributeTypes);
     if (mapped.skipped) tally.record(mapped.skipped);
+    if (mapped.refanged) refanged += 1;
     for (const ioc of mapped.iocs) {
       const key = iocKey(ioc);
       if (fresh.has(key) || queue.isQueued(key)) alreadyTaken += 1;
       else fresh.set(key, ioc);
     }
   }
-  return { fresh, alreadyTaken };
+  return { fresh, alreadyTaken, refanged };
 }
 
 /** The IOCs of `fresh` the state does not hold as pushed, in order. May run while pushes go on. */

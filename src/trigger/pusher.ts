@@ -18,9 +18,12 @@ export interface PushTotals {
   /** Up to REJECTED_EXAMPLES refused values, and the API's message for the first one. */
   rejectedExamples: Array<{ format: SekoiaFormat; value: string }>;
   rejectedMessage?: string;
+  /** The first PUSHED_SAMPLE values accepted, for the cycle's event. */
+  pushedSample: Array<{ format: SekoiaFormat; value: string }>;
 }
 
 export const REJECTED_EXAMPLES = 3;
+export const PUSHED_SAMPLE = 10;
 
 /**
  * Extra requests a cycle may spend narrowing rejected batches down. One bad value in a batch of
@@ -38,6 +41,7 @@ export function emptyTotals(): PushTotals {
     taskIds: [],
     rejected: 0,
     rejectedExamples: [],
+    pushedSample: [],
   };
 }
 
@@ -103,6 +107,9 @@ export class BatchPusher {
     totals.iocsPushed += batch.values.length;
     totals.pushedByFormat[batch.format] = (totals.pushedByFormat[batch.format] ?? 0) + batch.values.length;
     if (result.taskId) totals.taskIds.push(result.taskId);
+    for (const value of batch.values.slice(0, PUSHED_SAMPLE - totals.pushedSample.length)) {
+      totals.pushedSample.push({ format: batch.format, value });
+    }
     addCount(totals, 'created', result.created);
     addCount(totals, 'updated', result.updated);
     addCount(totals, 'ignored', result.ignored);

@@ -5,7 +5,7 @@ import { SEKOIA_FORMATS } from '../sekoia/types';
 import { type AppError, messageOf } from '../errors';
 import { DATA_FOLDER_FIX, StateError } from '../state/errors';
 import type { CycleFailure, CycleReport } from './cycle';
-import { formatUtcMinute, toIsoSeconds } from './window';
+import { formatUtcMinute } from './window';
 
 /** The name of the event sent after a cycle that pushed at least one IOC. */
 export const EVENT_NAME = 'MISP IDS attributes pushed';
@@ -65,9 +65,10 @@ export function summaryLine(report: CycleReport, nextPollSeconds: number | undef
       : `${report.dryRun ? 'Dry-run cycle' : 'Cycle'} done in ${seconds(report.durationMs)}`;
   const next = nextPollSeconds === undefined ? '' : ` Next poll in ${nextPollSeconds} s.`;
   const dropped =
-    report.warninglistSkipped > 0
+    (report.refanged > 0 ? `; refanged ${formatNumber(report.refanged)} (hxxp://, [.])` : '') +
+    (report.warninglistSkipped > 0
       ? `; MISP warninglists dropped ${formatNumber(report.warninglistSkipped)}`
-      : '';
+      : '');
   if (report.attributesRead === 0 && report.failures.length === 0) {
     return `${head}: nothing new (no IDS attribute in ${windowPhrase(report)})${dropped}.${next}`;
   }
@@ -181,22 +182,4 @@ export function dryRunLine(report: CycleReport): string | undefined {
   if (parts.length === 0)
     return 'Dry run: nothing would be pushed; nothing was sent to Sekoia.io and nothing was recorded.';
   return `Dry run, nothing sent to Sekoia.io and nothing recorded. Would push: ${parts.join('; ')}.`;
-}
-
-/** The event of a cycle, valid against the `results` schema of trigger_misp_ids_to_ioc.json. */
-export function cycleEvent(report: CycleReport): Record<string, unknown> {
-  const event: Record<string, unknown> = {
-    iocs_pushed: report.iocsPushed,
-    attributes_processed: report.attributesRead,
-    iocs_by_format: { ...report.pushedByFormat },
-    skipped: skippedCounts(report),
-    task_ids: [...report.taskIds],
-  };
-  if (report.created !== undefined) event.iocs_created = report.created;
-  if (report.updated !== undefined) event.iocs_updated = report.updated;
-  if (report.ignored !== undefined) event.iocs_ignored = report.ignored;
-  event.window_start = toIsoSeconds(report.window.startMs);
-  event.window_end = toIsoSeconds(report.window.endMs);
-  event.duration_seconds = Math.max(0, report.durationMs) / 1000;
-  return event;
 }

@@ -11,9 +11,9 @@ import {
 import { CycleReport, runCycle } from './cycle';
 import type { DependencyFactory, TriggerDependencies } from './dependencies';
 import { createTriggerMetrics, TriggerMetrics } from './metrics';
+import { cycleEvent } from './cycle-event';
 import {
   cycleErrorLine,
-  cycleEvent,
   dryRunLine,
   EVENT_NAME,
   failureLines,
@@ -81,9 +81,10 @@ async function startUp(
 async function reportCycle(
   context: Context,
   report: CycleReport,
-  nextPoll: number | undefined,
+  settings: Readonly<TriggerSettings>,
   metrics: TriggerMetrics,
 ): Promise<void> {
+  const nextPoll = context.runOptions.once ? undefined : settings.sleepSeconds;
   const { logger } = context;
   logger.info(summaryLine(report, nextPoll));
   const dryRun = dryRunLine(report);
@@ -94,14 +95,19 @@ async function reportCycle(
   if (rejected) logger.error(rejected);
   for (const line of failureLines(report, nextPoll)) logger.error(line);
   metrics.recordCycle(report, context.clock.now());
-  if (report.iocsPushed > 0 && !report.dryRun) await sendCycleEvent(context, report);
+  if (report.iocsPushed > 0 && !report.dryRun) await sendCycleEvent(context, report, settings);
   if (report.failures.length > 0) context.cycleFailed(report.failures[0].error);
   else context.cycleSucceeded();
 }
 
-async function sendCycleEvent(context: Context, report: CycleReport): Promise<void> {
+async function sendCycleEvent(
+  context: Context,
+  report: CycleReport,
+  settings: Readonly<TriggerSettings>,
+): Promise<void> {
+  const target = { collectionUuid: settings.collectionId, server: urlForLog(settings.sekoiaServer) };
   try {
-    await context.sendEvent(EVENT_NAME, cycleEvent(report));
+    await context.sendEvent(EVENT_NAME, cycleEvent(report, target));
   } catch (error) {
     if (isBug(error) || isAbortError(error)) throw error;
     context.logger.error(
@@ -155,7 +161,7 @@ async function cycleOnce(
     if (!isAbortError(error)) metrics.recordError(clock.now() - startedAt);
     return cycleThrew(context, error, nextPoll);
   }
-  await reportCycle(context, report, nextPoll, metrics);
+  await reportCycle(context, report, settings, metrics);
   return true;
 }
 

@@ -18,8 +18,14 @@ import {
 import { RuntimeStub } from '../../helpers/runtime-stub';
 
 const goodEvent = {
+  summary: 'MISP IDS -> ioc-collection--x: pushed 1 IOCs. Cycle complete.',
+  complete: true,
+  collection_uuid: 'ioc-collection--x',
+  server: 'https://api.sekoia.io',
   iocs_pushed: 1,
   attributes_processed: 1,
+  iocs_submitted: 1,
+  iocs_skipped_invalid: 0,
   iocs_by_format: { 'url.value': 1 },
   skipped: {},
   task_ids: ['t-1'],
@@ -301,7 +307,7 @@ describe('runTrigger (in process, against a stub of the runtime endpoints)', () 
     await expect(exit).resolves.toBe(0);
     expect(stub.requests).toEqual([]);
     expect(consoleStream.text).toMatch(
-      /INFO {2}Event "IOCs pushed" \(local run, not sent\): \{"iocs_pushed":1/,
+      /INFO {2}Event "IOCs pushed" \(local run, not sent\): \{"summary":"MISP IDS -> .*"iocs_pushed":1,/,
     );
   });
 

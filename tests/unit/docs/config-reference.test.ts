@@ -275,6 +275,19 @@ describe('the troubleshooting section of docs/user-guide.md', () => {
   });
 });
 
+describe('the events section of docs/user-guide.md', () => {
+  const guide = readText('docs/user-guide.md');
+  const start = guide.indexOf('\n### Events sent to the playbook\n');
+  const events = guide.slice(start, guide.indexOf('\n### ', start + 5));
+  const named = new Set(codeSpans(events));
+
+  it('is found', () => expect(start).toBeGreaterThan(0));
+
+  it.each(Object.keys(trigger.results.properties))('names the event field %s', (field) => {
+    expect(named.has(field)).toBe(true);
+  });
+});
+
 describe('markdown table reading', () => {
   it('splits on unescaped pipes and unescapes \\|', () => {
     expect(splitRow('| `ip-dst\\|port` | a | `["x\\|y"]` |')).toEqual(['`ip-dst|port`', 'a', '`["x|y"]`']);

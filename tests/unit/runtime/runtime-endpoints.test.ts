@@ -20,8 +20,14 @@ class MemoryLogger implements Logger {
 }
 
 const goodEvent = {
+  summary: 'MISP IDS -> ioc-collection--x: pushed 2 IOCs. Cycle complete.',
+  complete: true,
+  collection_uuid: 'ioc-collection--x',
+  server: 'https://api.sekoia.io',
   iocs_pushed: 2,
   attributes_processed: 3,
+  iocs_submitted: 2,
+  iocs_skipped_invalid: 0,
   iocs_by_format: { 'url.value': 2 },
   skipped: {},
   task_ids: ['t'],

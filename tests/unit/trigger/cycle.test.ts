@@ -3,7 +3,8 @@ import { SekoiaError } from '../../../src/sekoia/errors';
 import { DATA_FOLDER_FIX, StateError } from '../../../src/state/errors';
 import { MAX_BATCH_LINES } from '../../../src/sekoia/types';
 import { runCycle } from '../../../src/trigger/cycle';
-import { failureLines, rejectedLine } from '../../../src/trigger/report';
+import { cycleEvent } from '../../../src/trigger/cycle-event';
+import { failureLines, rejectedLine, summaryLine } from '../../../src/trigger/report';
 import { PUSH_OPERATION, StateOperation } from '../../helpers/fakes';
 import { attribute, cycleHarness, ipAttributes } from './support';
 
@@ -259,6 +260,101 @@ describe('runCycle', () => {
     await runCycle(h.deps);
     expect(h.sink.calls[0].options.validUntil).toBe('2026-12-08T08:00:00Z');
     expect(h.state.markCalls[0].ttlMs).toBe(5 * DAY);
+  });
+
+  describe('history on demand', () => {
+    const cursorOf = (h: ReturnType<typeof cycleHarness>): number => h.clock.current - 300_000;
+
+    it('reads a raised publish_timestamp once, says so, remembers it, then goes on from the cursor', async () => {
+      const h = cycleHarness([ipAttributes(2)], { settings: { publish_timestamp: 7 } });
+      h.state.cursor = cursorOf(h);
+      h.state.appliedWindowDays = 1;
+      const report = await runCycle(h.deps);
+      expect(h.misp.queries[0].publishFrom).toBe((h.clock.current - 7 * DAY) / 1000);
+      expect(report.window.historyFromDays).toBe(1);
+      expect(h.logger.at('info')).toContain(
+        'publish_timestamp was raised from 1 to 7 days: this cycle reads the events published since ' +
+          '2026-11-21 08:00 UTC once (values already pushed are skipped), then the trigger goes on from where it stopped.',
+      );
+      expect(h.state.appliedWindowDays).toBe(7);
+      expect(h.sink.acceptedValues()).toHaveLength(2);
+
+      // The next cycle: from the cursor again, no history line.
+      h.clock.advance(300_000);
+      const next = await runCycle(h.deps);
+      expect(h.misp.queries[1].publishFrom).toBe((h.clock.current - 300_000 - 600_000) / 1000);
+      expect(next.window.historyFromDays).toBeUndefined();
+    });
+
+    it('reads the history again when the cycle that read it did not complete', async () => {
+      const h = cycleHarness([ipAttributes(2)], { settings: { publish_timestamp: 7 } });
+      h.state.cursor = cursorOf(h);
+      h.state.appliedWindowDays = 1;
+      h.sink.nextError = new SekoiaError('Sekoia.io answered 503 for POST /x after 6 attempts', {
+        kind: 'unavailable',
+        status: 503,
+        operation: PUSH_OPERATION,
+      });
+      const failed = await runCycle(h.deps);
+      expect(failed.failures).toHaveLength(1);
+      expect(h.state.appliedWindowDays).toBe(1);
+      await runCycle(h.deps);
+      expect(h.misp.queries[1].publishFrom).toBe((h.clock.current - 7 * DAY) / 1000);
+      expect(h.state.appliedWindowDays).toBe(7);
+    });
+
+    it('records the window of a state from 1.0.x as applied, without reading history', async () => {
+      const h = cycleHarness([[]], { settings: { publish_timestamp: 7 } });
+      h.state.cursor = cursorOf(h);
+      await runCycle(h.deps);
+      expect(h.misp.queries[0].publishFrom).toBe((cursorOf(h) - 600_000) / 1000);
+      expect(h.state.appliedWindowDays).toBe(7);
+    });
+
+    it('writes nothing more in a quiet cycle once the window is recorded', async () => {
+      const h = cycleHarness([[]], { settings: { publish_timestamp: 3 } });
+      h.state.cursor = cursorOf(h);
+      h.state.appliedWindowDays = 7;
+      const setApplied = jest.spyOn(h.state, 'setAppliedWindowDays');
+      await runCycle(h.deps);
+      expect(setApplied).not.toHaveBeenCalled();
+      expect(h.misp.queries[0].publishFrom).toBe((cursorOf(h) - 600_000) / 1000);
+    });
+  });
+
+  it('counts defanged values it pushed refanged, in the summary line and the event', async () => {
+    const h = cycleHarness([
+      [attribute('url', 'hxxp://evil[.]example[.]com/a'), attribute('domain', 'c2[.]example[.]net')],
+    ]);
+    const report = await runCycle(h.deps);
+    expect(h.sink.acceptedValues().sort()).toEqual([
+      'domain-name.value c2.example.net',
+      'url.value http://evil.example.com/a',
+    ]);
+    expect(report.refanged).toBe(2);
+    expect(summaryLine(report, 300)).toContain('; refanged 2 (hxxp://, [.])');
+    expect(cycleEvent(report, { collectionUuid: 'c', server: 's' }).refanged).toBe(2);
+  });
+
+  it('tells an incomplete cycle in its event: complete false and why', async () => {
+    const h = cycleHarness([ipAttributes(2), ipAttributes(2, 10)]);
+    h.misp.options = {
+      failOnPage: 2,
+      error: new MispError('MISP could not be reached for POST /attributes/restSearch (ECONNRESET)', {
+        kind: 'unavailable',
+        operation: { method: 'POST', url: 'https://misp.example.com/attributes/restSearch' },
+      }),
+    };
+    const event = cycleEvent(await runCycle(h.deps), { collectionUuid: 'c', server: 's' });
+    expect(event).toMatchObject({
+      complete: false,
+      incomplete_reason:
+        'reading MISP failed: MISP could not be reached for POST /attributes/restSearch (ECONNRESET)',
+      iocs_pushed: 2,
+    });
+    expect(event.summary).toMatch(
+      /Cycle incomplete \(reading MISP failed: .*\): the next cycle pushes the rest\.$/,
+    );
   });
 
   it('continues from the cursor minus the overlap', async () => {

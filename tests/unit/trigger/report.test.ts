@@ -4,7 +4,13 @@ import triggerJson from '../../../trigger_misp_ids_to_ioc.json';
 import { Registry } from 'prom-client';
 import { runCycle } from '../../../src/trigger/cycle';
 import { createTriggerMetrics } from '../../../src/trigger/metrics';
-import { cycleEvent, EVENT_NAME, invalidValuesLine, summaryLine } from '../../../src/trigger/report';
+import { cycleEvent } from '../../../src/trigger/cycle-event';
+import { EVENT_NAME, invalidValuesLine, summaryLine } from '../../../src/trigger/report';
+
+const TARGET = {
+  collectionUuid: 'ioc-collection--00000000-0000-4000-8000-000000000001',
+  server: 'https://api.sekoia.io',
+};
 import { attribute, cycleHarness, ipAttributes } from './support';
 
 function resultsValidator() {
@@ -69,13 +75,31 @@ describe('cycle report', () => {
   it('builds an event valid against the results schema', async () => {
     const { h, report } = await smallCycle();
     const validate = resultsValidator();
-    const event = cycleEvent(report);
+    const event = cycleEvent(report, TARGET);
     expect(validate(event)).toBe(true);
     expect(event).toEqual({
+      summary:
+        'MISP IDS -> ioc-collection--00000000-0000-4000-8000-000000000001: pushed 2 IOCs (ipv4-addr.value 1, ' +
+        'domain-name.value 1) from 6 MISP attributes; 1 already pushed, 2 invalid. Cycle complete.',
+      complete: true,
+      collection_uuid: TARGET.collectionUuid,
+      server: 'https://api.sekoia.io',
       iocs_pushed: 2,
       attributes_processed: 6,
+      iocs_submitted: 2,
+      iocs_skipped_invalid: 2,
       iocs_by_format: { 'ipv4-addr.value': 1, 'domain-name.value': 1 },
       skipped: { unsupported_type: 1, invalid_value: 2, already_pushed: 1, rejected: 0 },
+      warninglist_skipped: 5,
+      refanged: 0,
+      pushed_sample: h.sink.acceptedValues().map((line) => {
+        const [format, value] = line.split(' ');
+        return { format, value };
+      }),
+      invalid_sample: [
+        { type: 'ip-dst', value: '999.1.1.1', problem: expect.any(String) },
+        { type: 'ip-dst', value: '198.51.100.0/24', problem: expect.any(String) },
+      ],
       task_ids: h.sink.accepted.map((_, i) => `task-${i + 1}`),
       window_start: '2026-11-27T08:00:00Z',
       window_end: '2026-11-28T08:00:00Z',
@@ -87,7 +111,7 @@ describe('cycle report', () => {
   it('adds created/updated/ignored when Sekoia.io gave them, still valid', async () => {
     const h = cycleHarness([ipAttributes(3)]);
     h.sink.answerCounts = true;
-    const event = cycleEvent(await runCycle(h.deps));
+    const event = cycleEvent(await runCycle(h.deps), TARGET);
     expect(event).toMatchObject({ iocs_created: 3, iocs_updated: 0, iocs_ignored: 0 });
     expect(resultsValidator()(event)).toBe(true);
   });

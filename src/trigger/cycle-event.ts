@@ -1,0 +1,72 @@
+import { formatCountsByFormat } from '../pipeline/summary';
+import type { CycleReport, CycleService } from './cycle';
+import { formatNumber, skippedCounts } from './report';
+import { toIsoSeconds } from './window';
+
+/** Where the cycle pushed to, as the event names it (no credentials in the server). */
+export interface EventTarget {
+  collectionUuid: string;
+  server: string;
+}
+
+const FAILED: Record<CycleService, string> = {
+  misp: 'reading MISP failed',
+  sekoia: 'pushing to Sekoia.io failed',
+  state: "the trigger's state failed",
+};
+
+/** Why the cycle stopped early, in one phrase; undefined when it went through. */
+function incompleteReason(report: CycleReport): string | undefined {
+  return (
+    report.failures
+      .map((failure) => `${FAILED[failure.service]}: ${failure.error.message.replace(/[.\s]+$/, '')}`)
+      .join('; ') || undefined
+  );
+}
+
+/** The one line a playbook can post to a channel as it is. */
+export function eventSummary(report: CycleReport, target: EventTarget): string {
+  const skipped = skippedCounts(report);
+  const reason = incompleteReason(report);
+  return (
+    `MISP IDS -> ${target.collectionUuid}: pushed ${formatNumber(report.iocsPushed)} IOC${report.iocsPushed === 1 ? '' : 's'}` +
+    ` (${formatCountsByFormat(report.pushedByFormat)}) from ${formatNumber(report.attributesRead)} MISP attributes; ` +
+    `${formatNumber(skipped.already_pushed)} already pushed, ${formatNumber(skipped.invalid_value)} invalid. ` +
+    (reason ? `Cycle incomplete (${reason}): the next cycle pushes the rest.` : 'Cycle complete.')
+  );
+}
+
+/** The event of a cycle, valid against the `results` schema of trigger_misp_ids_to_ioc.json. */
+export function cycleEvent(report: CycleReport, target: EventTarget): Record<string, unknown> {
+  const skipped = skippedCounts(report);
+  const reason = incompleteReason(report);
+  const event: Record<string, unknown> = {
+    summary: eventSummary(report, target),
+    complete: reason === undefined,
+    ...(reason === undefined ? {} : { incomplete_reason: reason }),
+    collection_uuid: target.collectionUuid,
+    server: target.server,
+    iocs_pushed: report.iocsPushed,
+    attributes_processed: report.attributesRead,
+    // The names of the Python trigger's event (2.8.11), so that playbooks built on it keep working.
+    iocs_submitted: report.iocsPushed,
+    iocs_skipped_invalid: skipped.invalid_value,
+    iocs_by_format: { ...report.pushedByFormat },
+    skipped,
+    warninglist_skipped: report.warninglistSkipped,
+    refanged: report.refanged,
+    pushed_sample: report.pushedSample.map(({ format, value }) => ({ format, value })),
+    invalid_sample: report.tally
+      .examples()
+      .map(({ type, example, detail }) => ({ type, value: example, problem: detail })),
+    task_ids: [...report.taskIds],
+  };
+  if (report.validUntil !== undefined) event.valid_until = report.validUntil;
+  if (report.created !== undefined) event.iocs_created = report.created;
+  if (report.updated !== undefined) event.iocs_updated = report.updated;
+  if (report.ignored !== undefined) event.iocs_ignored = report.ignored;
+  event.window_start = toIsoSeconds(report.window.startMs);
+  event.window_end = toIsoSeconds(report.window.endMs);
+  event.duration_seconds = Math.max(0, report.durationMs) / 1000;
+  return event;
+}
