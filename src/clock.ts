@@ -6,6 +6,11 @@ export interface Clock {
   now(): number;
   /** Resolves after `ms`, or rejects with AbortedError as soon as `signal` aborts. */
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  /**
+   * Calls `callback` once `ms` have passed (a deadline: it never keeps the process alive);
+   * returns the function that cancels it.
+   */
+  schedule(ms: number, callback: () => void): () => void;
 }
 
 /** setTimeout overflows above 2^31-1 ms and fires at once: refuse such delays. */
@@ -29,7 +34,14 @@ export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> 
   });
 }
 
+export function scheduleTimer(ms: number, callback: () => void): () => void {
+  const timer = setTimeout(callback, ms);
+  timer.unref();
+  return () => clearTimeout(timer);
+}
+
 export const systemClock: Clock = {
   now: () => Date.now(),
   sleep: abortableSleep,
+  schedule: scheduleTimer,
 };

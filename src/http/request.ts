@@ -44,8 +44,9 @@ export interface SendOptions {
   attemptTimeoutMs?: number;
 }
 
-/** The signal of one attempt: the run's signal, plus the attempt's own deadline. */
+/** The signal of one attempt: the run's signal, plus the attempt's own deadline on `clock`. */
 function startAttempt(
+  clock: Clock,
   signal: AbortSignal | undefined,
   timeoutMs: number | undefined,
 ): { signal: AbortSignal | undefined; timedOut: () => boolean; dispose: () => void } {
@@ -56,16 +57,15 @@ function startAttempt(
   let timedOut = false;
   const onAbort = (): void => controller.abort(signal?.reason);
   signal?.addEventListener('abort', onAbort, { once: true });
-  const timer = setTimeout(() => {
+  const cancel = clock.schedule(timeoutMs, () => {
     timedOut = true;
     controller.abort();
-  }, timeoutMs);
-  timer.unref();
+  });
   return {
     signal: controller.signal,
     timedOut: () => timedOut,
     dispose: () => {
-      clearTimeout(timer);
+      cancel();
       signal?.removeEventListener('abort', onAbort);
     },
   };
@@ -196,7 +196,7 @@ async function attempt<R>(
   read: (response: AxiosResponse<unknown>) => R | AnswerProblem,
 ): Promise<AttemptOutcome<R>> {
   const { http, request, clock, signal } = options;
-  const current = startAttempt(signal, options.attemptTimeoutMs);
+  const current = startAttempt(clock, signal, options.attemptTimeoutMs);
   let response: AxiosResponse<unknown>;
   try {
     response = await http.request<unknown>({

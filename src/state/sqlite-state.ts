@@ -50,8 +50,8 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
  * adapter's connection (see pushed-keys-sql.ts), read a chunk of keys per statement, written by
  * appends to a journal merged in groups of JOURNAL_MERGE_KEYS. The keys journaled since the last
  * merge are also held in memory, so reads see them; a Bloom filter of every recorded key spares
- * the read of keys never recorded. Operations on the set run one at a time: a read never runs
- * beside a merge.
+ * the read of keys never recorded. Every operation runs one at a time, in call order (the
+ * TriggerState guarantee): a read never runs beside a merge.
  */
 export class SqliteTriggerState implements TriggerState {
   // Built by openTriggerState, which opens the connection first, then calls open().
@@ -192,7 +192,15 @@ export class SqliteTriggerState implements TriggerState {
     return result;
   }
 
-  async getCursor(): Promise<number | undefined> {
+  getCursor(): Promise<number | undefined> {
+    return this.exclusive(() => this.readCursor());
+  }
+
+  setCursor(epochMs: number): Promise<void> {
+    return this.exclusive(() => this.writeCursor(epochMs));
+  }
+
+  private async readCursor(): Promise<number | undefined> {
     this.assertOpen('read the cursor');
     const value: unknown = await this.guard('read the cursor', () => this.keyv.get(CURSOR_KEY));
     if (value === undefined) return undefined;
@@ -207,7 +215,7 @@ export class SqliteTriggerState implements TriggerState {
     return value;
   }
 
-  async setCursor(epochMs: number): Promise<void> {
+  private async writeCursor(epochMs: number): Promise<void> {
     this.assertOpen('save the cursor');
     if (!Number.isFinite(epochMs) || epochMs < 0) {
       throw new RangeError(`Cursor must be a time in epoch ms, got ${epochMs}`);

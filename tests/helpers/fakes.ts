@@ -1,5 +1,6 @@
 import { Registry } from 'prom-client';
 import type { Clock } from '../../src/clock';
+import { FakeClock } from './fake-clock';
 import { AbortedError } from '../../src/errors';
 import type { MispAttributeQuery, MispClient, MispPage } from '../../src/misp/types';
 import type { Logger, LogLevel, RunOptions, TriggerContext } from '../../src/runtime/types';
@@ -7,30 +8,7 @@ import { SekoiaError } from '../../src/sekoia/errors';
 import type { IndicatorBatch, IocCollectionSink, PushOptions, PushResult } from '../../src/sekoia/types';
 import type { TriggerState } from '../../src/state/types';
 
-/** A clock whose sleep resolves at once, advancing `now` and recording the delay. */
-export class FakeClock implements Clock {
-  readonly sleeps: number[] = [];
-  /** Called at each sleep, before it resolves (e.g. to abort the run while "sleeping"). */
-  onSleep: ((ms: number) => void) | undefined;
-
-  constructor(public current: number = Date.UTC(2026, 10, 28, 8, 0, 0)) {}
-
-  now(): number {
-    return this.current;
-  }
-
-  async sleep(ms: number, signal?: AbortSignal): Promise<void> {
-    if (signal?.aborted) throw new AbortedError(signal.reason);
-    this.sleeps.push(ms);
-    this.onSleep?.(ms);
-    if (signal?.aborted) throw new AbortedError(signal.reason);
-    this.current += ms;
-  }
-
-  advance(ms: number): void {
-    this.current += ms;
-  }
-}
+export { FakeClock } from './fake-clock';
 
 export interface LogLine {
   level: LogLevel;
@@ -193,6 +171,8 @@ export class MemoryState implements TriggerState {
 
   async markPushed(keys: readonly string[], ttlMs: number): Promise<void> {
     this.failIfAsked('markPushed');
+    if (!Number.isFinite(ttlMs) || ttlMs <= 0)
+      throw new RangeError(`TTL must be a positive number of ms, got ${ttlMs}`);
     this.markCalls.push({ keys: [...keys], ttlMs });
     const expires = this.clock.now() + ttlMs;
     for (const key of keys) this.pushed.set(key, expires);
@@ -205,6 +185,8 @@ export class MemoryState implements TriggerState {
 
   async setCursor(epochMs: number): Promise<void> {
     this.failIfAsked('setCursor');
+    if (!Number.isFinite(epochMs) || epochMs < 0)
+      throw new RangeError(`Cursor must be a time in epoch ms, got ${epochMs}`);
     this.cursor = epochMs;
   }
 

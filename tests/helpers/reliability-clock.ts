@@ -1,4 +1,4 @@
-import type { Clock } from '../../src/clock';
+import { scheduleTimer, type Clock } from '../../src/clock';
 import { AbortedError } from '../../src/errors';
 
 /**
@@ -19,6 +19,9 @@ export class LoopClock implements Clock {
   now(): number {
     return Date.now() + this.offsetMs;
   }
+
+  /** Deadlines run on real time, as the requests they cut do. */
+  readonly schedule = scheduleTimer;
 
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
     if (signal?.aborted) return Promise.reject(new AbortedError(signal.reason));

@@ -2,8 +2,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
-import type { Clock } from '../../src/clock';
-import { AbortedError } from '../../src/errors';
 import type { SignalSource, StopSignal } from '../../src/runtime/signals';
 import type { TriggerContext, TriggerDefinition } from '../../src/runtime/types';
 
@@ -15,23 +13,7 @@ export const MISP_KEY = 'misp-key-0123456789abcdef';
 export const SEKOIA_KEY = 'sekoia-key-fedcba9876543210';
 export const TOKEN = 'runtime-token-42424242';
 
-/** A clock whose time only moves when told; sleeps return at once and are recorded. */
-export class FakeClock implements Clock {
-  readonly sleeps: number[] = [];
-  constructor(public time = Date.parse('2026-11-28T08:00:00.000Z')) {}
-  now(): number {
-    return this.time;
-  }
-  advance(ms: number): void {
-    this.time += ms;
-  }
-  sleep(ms: number, signal?: AbortSignal): Promise<void> {
-    if (signal?.aborted) return Promise.reject(new AbortedError(signal.reason));
-    this.sleeps.push(ms);
-    this.time += ms;
-    return Promise.resolve();
-  }
-}
+export { FakeClock } from './fake-clock';
 
 /** Collects what the runtime writes to its console. */
 export class ConsoleCapture extends Writable {

@@ -32,6 +32,7 @@ function cycleEnded(signal: AbortSignal | undefined): Promise<void> {
 
 const benchClock: Clock = {
   now: systemClock.now,
+  schedule: systemClock.schedule,
   sleep: (ms, signal) => (ms === CYCLE_SLEEP_MS ? cycleEnded(signal) : systemClock.sleep(ms, signal)),
 };
 

@@ -362,7 +362,16 @@ describe('searchAttributes: failures', () => {
 
   it('a page that does not come in time is cut by the read timeout, retried, then unavailable', async () => {
     makeClient({ timeouts: { readMs: 100 } });
-    const scope = nock(MISP).post(PATH).times(3).delay(2000).reply(200, page());
+    // The answer would take a minute; the deadline runs on the injected clock, moved past it as
+    // soon as the request is in: nothing waits on a real timer.
+    const scope = nock(MISP)
+      .post(PATH)
+      .times(3)
+      .delay(60_000)
+      .reply(() => {
+        setImmediate(() => clock.advance(100));
+        return [200, page()];
+      });
     const error = (await caught(() => collect(client.searchAttributes(QUERY)), [KEY])) as MispError;
     scope.done();
     expect(error.kind).toBe('unavailable');

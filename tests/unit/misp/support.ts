@@ -1,19 +1,11 @@
 import util from 'node:util';
-import { Clock } from '../../../src/clock';
-import { AbortedError } from '../../../src/errors';
+import { FakeClock } from '../../helpers/fake-clock';
 import { RetryPolicy } from '../../../src/http/retry';
 
-/** A clock whose sleep records the delay and resolves at once: retries are tested without waiting. */
-export class RecordingClock implements Clock {
-  readonly sleeps: number[] = [];
-  constructor(private time = Date.parse('2026-11-28T10:00:00Z')) {}
-  now(): number {
-    return this.time;
-  }
-  async sleep(ms: number, signal?: AbortSignal): Promise<void> {
-    if (signal?.aborted) throw new AbortedError(signal.reason);
-    this.sleeps.push(ms);
-    this.time += ms;
+/** The tests' one fake clock, at the client tests' own start time. */
+export class RecordingClock extends FakeClock {
+  constructor(time = Date.parse('2026-11-28T10:00:00Z')) {
+    super(time);
   }
 }
 

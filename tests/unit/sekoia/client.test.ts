@@ -283,7 +283,15 @@ describe('push', () => {
 
   it('read timeouts are retried, then kind unavailable', async () => {
     makeClient({ timeouts: { readMs: 100 } });
-    const scope = nock(SEKOIA).post(PUSH).times(3).delay(1000).reply(200, { task_id: 't' });
+    // A minute-long answer, cut by the deadline on the injected clock: no real timer waited on.
+    const scope = nock(SEKOIA)
+      .post(PUSH)
+      .times(3)
+      .delay(60_000)
+      .reply(() => {
+        setImmediate(() => clock.advance(100));
+        return [200, { task_id: 't' }];
+      });
     const error = (await caught(() => client.push(BATCH, {}), [KEY])) as SekoiaError;
     scope.done();
     expect(error).toMatchObject({ kind: 'unavailable', fatal: false });

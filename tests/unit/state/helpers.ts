@@ -3,20 +3,13 @@ import os from 'node:os';
 import path from 'node:path';
 import Keyv from 'keyv';
 import { KeyvSqlite } from '@keyv/sqlite';
-import type { Clock } from '../../../src/clock';
+import { FakeClock as SharedFakeClock } from '../../helpers/fake-clock';
 import { STATE_FILE_NAME } from '../../../src/state/open-state';
 
-/** A clock the test moves by hand. */
-export class FakeClock implements Clock {
-  constructor(public time = Date.parse('2026-01-15T10:00:00Z')) {}
-  now(): number {
-    return this.time;
-  }
-  advance(ms: number): void {
-    this.time += ms;
-  }
-  sleep(): Promise<void> {
-    return Promise.resolve();
+/** The tests' one fake clock, at the state tests' own start time. */
+export class FakeClock extends SharedFakeClock {
+  constructor(time = Date.parse('2026-01-15T10:00:00Z')) {
+    super(time);
   }
 }
 

@@ -53,7 +53,7 @@ describe('the state file', () => {
   });
 
   it('is read back by another process: the cursor by plain keyv, the pushed set by SQL, in WAL mode', async () => {
-    clock.time = Date.now();
+    clock.current = Date.now();
     const state = await open();
     await state.markPushed(['ipv4-addr.value|1.2.3.4'], DAY);
     await state.setCursor(1_768_470_000_000);
@@ -72,7 +72,7 @@ describe('the state file', () => {
     });
     expect(JSON.parse(output.toString())).toEqual([
       1_768_470_000_000,
-      [{ name: NAMESPACE, k: 'ipv4-addr.value|1.2.3.4', expires: clock.time + DAY }],
+      [{ name: NAMESPACE, k: 'ipv4-addr.value|1.2.3.4', expires: clock.current + DAY }],
       [{ journal_mode: 'wal' }],
     ]);
   });
@@ -88,7 +88,7 @@ describe('the state file', () => {
     try {
       expect(await raw.query(JOURNAL_KEYS_SQL)).toEqual([{ n: 0 }]);
       expect(await raw.query(`SELECT k, expires FROM ${PUSHED_TABLE} WHERE k = 'k1'`)).toEqual([
-        { k: 'k1', expires: clock.time + HOUR },
+        { k: 'k1', expires: clock.current + HOUR },
       ]);
     } finally {
       await raw.close();
@@ -112,10 +112,10 @@ describe('the state file', () => {
       }>;
       const idOf = (name: string): number => ids.find((row) => row.name === name)?.id ?? -1;
       const journal = [
-        [idOf(NAMESPACE), 'legacy-1', clock.time + HOUR],
-        [idOf(NAMESPACE), 'legacy-1', clock.time + DAY],
-        [idOf(NAMESPACE), 'expired', clock.time - 1],
-        [idOf(OTHER_NAMESPACE), 'other-1', clock.time + HOUR],
+        [idOf(NAMESPACE), 'legacy-1', clock.current + HOUR],
+        [idOf(NAMESPACE), 'legacy-1', clock.current + DAY],
+        [idOf(NAMESPACE), 'expired', clock.current - 1],
+        [idOf(OTHER_NAMESPACE), 'other-1', clock.current + HOUR],
       ];
       for (const [ns, k, expires] of journal) {
         await raw.query(`INSERT INTO ${LEGACY_JOURNAL_TABLE} VALUES (${ns}, '${k}', ${expires})`);
@@ -138,7 +138,7 @@ describe('the state file', () => {
       ).toEqual([]);
       // The latest expiry of a key journaled twice is kept.
       expect(await check.query(`SELECT expires FROM ${PUSHED_TABLE} WHERE k = 'legacy-1'`)).toEqual([
-        { expires: clock.time + DAY },
+        { expires: clock.current + DAY },
       ]);
     } finally {
       await check.close();
