@@ -2,6 +2,7 @@ import type { Clock } from '../clock';
 import type { SendEvent } from './events';
 import { FAILED_CYCLES_LIMIT, Liveness } from './liveness';
 import type { RuntimeMetrics } from './metrics';
+import type { DataStorage } from './storage';
 import type { Logger, RunOptions, TriggerContext } from './types';
 import { messageOf } from '../errors';
 
@@ -11,6 +12,7 @@ export interface ContextParts<ModuleConfiguration, TriggerConfiguration> {
   triggerConfigurationUuid: string | undefined;
   env: Readonly<NodeJS.ProcessEnv>;
   dataPath: string;
+  storage: DataStorage;
   logger: Logger;
   clock: Clock;
   signal: AbortSignal;
@@ -31,6 +33,7 @@ export function buildContext<ModuleConfiguration, TriggerConfiguration>(
     triggerConfigurationUuid: parts.triggerConfigurationUuid,
     env: parts.env,
     dataPath: parts.dataPath,
+    storage: parts.storage,
     logger,
     clock,
     signal: parts.signal,

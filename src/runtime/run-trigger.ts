@@ -16,6 +16,7 @@ import { createRuntimeHttp } from './runtime-http';
 import { compileSchema, createAjv } from './schema';
 import type Ajv from 'ajv';
 import { readRuntimeSettings, RuntimeSettings } from './settings';
+import { readDataStorage, storageSecrets } from './storage';
 import { processSignals, settleWithGrace, SignalSource, whenAborted } from './signals';
 import type { RunOptions, TriggerContext, TriggerDefinition } from './types';
 
@@ -199,6 +200,8 @@ async function createTriggerContext<ModuleConfiguration, TriggerConfiguration>(
   definition: TriggerDefinition<ModuleConfiguration, TriggerConfiguration>,
 ): Promise<TriggerContext<ModuleConfiguration, TriggerConfiguration>> {
   const { settings, logger, clock, stop } = runtime;
+  const storage = readDataStorage(runtime.source);
+  runtime.redactor.add(storageSecrets(storage));
   const ajv = createAjv();
   const loaded = await loadConfiguration<ModuleConfiguration, TriggerConfiguration>({
     source: runtime.source,
@@ -220,6 +223,7 @@ async function createTriggerContext<ModuleConfiguration, TriggerConfiguration>(
     triggerConfigurationUuid: settings.triggerConfigurationUuid,
     env: runtime.env,
     dataPath: settings.dataPath,
+    storage,
     logger,
     clock,
     signal: stop.signal,

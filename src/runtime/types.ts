@@ -1,5 +1,6 @@
 import type { Registry } from 'prom-client';
 import type { Clock } from '../clock';
+import type { DataStorage } from './storage';
 
 /** Sekoia's log levels, as the Playbooks UI shows them. */
 export type LogLevel = 'debug' | 'info' | 'warning' | 'error' | 'critical';
@@ -35,8 +36,13 @@ export interface TriggerContext<ModuleConfiguration, TriggerConfiguration> {
   readonly triggerConfigurationUuid: string | undefined;
   /** The environment the runtime read its configuration from (proxy variables live here too). */
   readonly env: Readonly<NodeJS.ProcessEnv>;
-  /** Where state survives restarts: /symphony_data (+ sub_folder), or SYMPHONY_DATA_PATH. */
+  /**
+   * The local data folder: /symphony_data (+ sub_folder), or SYMPHONY_DATA_PATH. Where state
+   * survives restarts when `storage` is local; only a working copy when it is S3.
+   */
   readonly dataPath: string;
+  /** The data path's backend (file_backend): local, or an S3 bucket where state must be kept. */
+  readonly storage: DataStorage;
   readonly logger: Logger;
   readonly clock: Clock;
   /** Aborted on SIGTERM/SIGINT: every sleep and request takes it. */

@@ -44,5 +44,7 @@ export class DryRunState implements TriggerState {
 
   async setCursor(): Promise<void> {}
 
+  async save(): Promise<void> {}
+
   async close(): Promise<void> {}
 }

@@ -77,12 +77,29 @@ async function startUp(
   }
 }
 
+/**
+ * Saves what the cycle recorded (kept in S3: uploads it). A failure is an error log and fails the
+ * cycle; the changes stay in the local copy and the next save sends them. Returns that error.
+ */
+async function saveState(context: Context, deps: TriggerDependencies): Promise<unknown> {
+  if (context.runOptions.dryRun) return undefined;
+  try {
+    await deps.state.save();
+    return undefined;
+  } catch (error) {
+    rethrowIfFatal(error);
+    context.logger.error(`The state could not be saved: ${messageOf(error)}.`);
+    return error;
+  }
+}
+
 /** Logs and reports a finished cycle; tells the runtime whether it went well. */
 async function reportCycle(
   context: Context,
   report: CycleReport,
   nextPoll: number | undefined,
   metrics: TriggerMetrics,
+  saveError: unknown,
 ): Promise<void> {
   const { logger } = context;
   logger.info(summaryLine(report, nextPoll));
@@ -96,6 +113,7 @@ async function reportCycle(
   metrics.recordCycle(report, context.clock.now());
   if (report.iocsPushed > 0 && !report.dryRun) await sendCycleEvent(context, report);
   if (report.failures.length > 0) context.cycleFailed(report.failures[0].error);
+  else if (saveError !== undefined) context.cycleFailed(saveError);
   else context.cycleSucceeded();
 }
 
@@ -153,9 +171,11 @@ async function cycleOnce(
     });
   } catch (error) {
     if (!isAbortError(error)) metrics.recordError(clock.now() - startedAt);
-    return cycleThrew(context, error, nextPoll);
+    const goOn = cycleThrew(context, error, nextPoll);
+    if (goOn) await saveState(context, deps);
+    return goOn;
   }
-  await reportCycle(context, report, nextPoll, metrics);
+  await reportCycle(context, report, nextPoll, metrics, await saveState(context, deps));
   return true;
 }
 
@@ -177,6 +197,7 @@ export async function runTrigger(context: Context, createDependencies: Dependenc
     settings,
     clock,
     dataPath: context.dataPath,
+    storage: context.storage,
     env: context.env,
     namespace: context.triggerConfigurationUuid ?? DEFAULT_NAMESPACE,
     onMispRetry: notifier.forService('MISP'),
