@@ -88,7 +88,7 @@ async function saveState(context: Context, deps: TriggerDependencies): Promise<u
     return undefined;
   } catch (error) {
     rethrowIfFatal(error);
-    context.logger.error(`The state could not be saved: ${messageOf(error)}.`);
+    context.logger.error(`The state could not be saved: ${reasonOf(error)}.`);
     return error;
   }
 }

@@ -1,5 +1,6 @@
 import type { S3Storage } from '../../runtime/storage';
-import { describeCause, StateError } from '../errors';
+import { messageOf } from '../../errors';
+import { StateError } from '../errors';
 
 /**
  * What went wrong with S3, by who can fix it. No HTTP answer at all (refused, reset, DNS,
@@ -33,7 +34,7 @@ function systemCode(error: unknown): string | undefined {
     if (typeof current.code === 'string') return current.code;
     current = current.cause as SdkErrorShape | undefined;
   }
-  return /\b(E[A-Z]{3,}|[A-Z_]*(?:CERT|SELF_SIGNED)[A-Z_]*)\b/.exec(describeCause(error))?.[1];
+  return /\b(E[A-Z]{3,}|[A-Z_]*(?:CERT|SELF_SIGNED)[A-Z_]*)\b/.exec(messageOf(error))?.[1];
 }
 
 /** Sorts an error of the S3 client (or of its connection) by who can fix it. */
@@ -43,7 +44,7 @@ export function classifyS3Error(error: unknown): S3FaultKind {
   const code = systemCode(error);
   if (shape.name === 'NoSuchBucket' || (status === 404 && shape.name === 'NotFound')) return 'bucket';
   if (status === 401 || status === 403 || CREDENTIAL_ERRORS.has(shape.name ?? '')) return 'credentials';
-  if (isTlsFailure(code, describeCause(error))) return 'tls';
+  if (isTlsFailure(code, messageOf(error))) return 'tls';
   if (status === undefined) return 'unreachable';
   if (status >= 400 && status < 500 && status !== 429) return 'refused';
   return 'unavailable';
@@ -90,7 +91,7 @@ export function s3StateError(
   atStartUp: boolean,
 ): StateError {
   const kind = classifyS3Error(error);
-  const what = `Could not ${operation} in the S3 ${describeBucket(storage)}: ${describeCause(error)}.`;
+  const what = `Could not ${operation} in the S3 ${describeBucket(storage)}: ${messageOf(error).replace(/[.\s]+$/, '')}.`;
   const then = atStartUp
     ? ' The trigger cannot know what it pushed before without it, so it does not start; once fixed, restart it.'
     : ' What changed stays in the local copy; the next cycle saves it again.';

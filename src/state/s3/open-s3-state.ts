@@ -2,7 +2,8 @@ import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { systemClock, type Clock } from '../../clock';
 import type { S3Storage } from '../../runtime/storage';
-import { describeCause, StateError } from '../errors';
+import { messageOf } from '../../errors';
+import { StateError } from '../errors';
 import { openTriggerState } from '../open-state';
 import type { SqliteTriggerState } from '../sqlite-state';
 import { StateBucket } from './bucket';
@@ -45,7 +46,7 @@ async function restore(
     } catch (error) {
       if (error instanceof StateError) throw error;
       throw new StateError(
-        `Could not read the saved state ${bucket.location(name)}: ${describeCause(error)}. If it stays ` +
+        `Could not read the saved state ${bucket.location(name)}: ${messageOf(error)}. If it stays ` +
           `unreadable, delete the folder ${bucket.location()} to start again from the publish_timestamp window ` +
           '(IOCs pushed again are ignored by Sekoia.io).',
         bucket.location(name),
