@@ -4,7 +4,7 @@ import path from 'node:path';
 import { waitFor } from '../helpers/e2e-clock';
 import { builtScript, exitWithin, spawnNode } from '../helpers/e2e-process';
 import { COMMAND, E2E_COLLECTION, E2E_SECRETS, E2eWorld } from '../helpers/e2e-world';
-import { S3_TEST_ACCESS_KEY, S3_TEST_BUCKET, S3_TEST_SECRET, TestS3Server } from '../helpers/s3-server';
+import { S3_TEST_ACCESS_KEY, S3_TEST_BUCKET, S3_TEST_SECRET, TestS3Server } from '../../tools/s3/server';
 
 /**
  * The built entrypoint with file_backend S3, as the platform runs it: each process gets an empty

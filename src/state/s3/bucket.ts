@@ -84,8 +84,11 @@ export class StateBucket {
     return manifest;
   }
 
-  async writeManifest(manifest: StateManifest): Promise<void> {
-    await this.put(MANIFEST_NAME, Buffer.from(JSON.stringify(manifest)), 'application/json');
+  /** Writes the manifest; returns its size in bytes. */
+  async writeManifest(manifest: StateManifest): Promise<number> {
+    const body = Buffer.from(JSON.stringify(manifest));
+    await this.put(MANIFEST_NAME, body, 'application/json');
+    return body.length;
   }
 
   async put(name: string, body: Buffer, contentType = 'application/gzip'): Promise<void> {

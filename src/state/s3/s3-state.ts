@@ -13,6 +13,18 @@ export const SAVE_EVERY_KEYS = 50_000;
 /** A cursor that moved with no new mark is saved at most this often (a quiet MISP). @default 3600000 */
 export const CURSOR_SAVE_INTERVAL_MS = 60 * 60 * 1000;
 
+/** What the saves uploaded, since the state was opened (the bench reads it). */
+export interface SaveTotals {
+  /** Saves that uploaded something. */
+  uploads: number;
+  deltas: number;
+  bases: number;
+  /** Bytes uploaded, manifests included. */
+  bytes: number;
+  /** Time spent in saves that uploaded something (encoding included), in ms. */
+  ms: number;
+}
+
 /**
  * TriggerState kept in an S3 bucket: a local SQLite copy answers every read and takes every
  * write, and save() sends what changed since the last save, as a delta object (the marks, grouped
@@ -26,6 +38,7 @@ export class S3TriggerState implements TriggerState {
   private cursor: number | undefined;
   private saving: Promise<unknown> = Promise.resolve();
   private closed = false;
+  readonly totals: SaveTotals = { uploads: 0, deltas: 0, bases: 0, bytes: 0, ms: 0 };
 
   constructor(
     private readonly local: SqliteTriggerState,
@@ -85,8 +98,11 @@ export class S3TriggerState implements TriggerState {
     // Marks made while this save uploads go to the next one.
     this.unsaved = new Map();
     this.unsavedKeys = 0;
+    const startedAt = performance.now();
     try {
       this.manifest = await this.writeChanges(groups, taken, now);
+      this.totals.uploads += 1;
+      this.totals.ms += performance.now() - startedAt;
     } catch (error) {
       for (const { expires, keys } of groups) {
         const group = this.unsaved.get(expires);
@@ -102,7 +118,7 @@ export class S3TriggerState implements TriggerState {
   private async writeChanges(groups: RecordGroup[], keys: number, now: number): Promise<StateManifest> {
     const next: StateManifest = { ...this.manifest, cursor: this.cursor, savedAt: now };
     if (keys === 0) {
-      await this.bucket.writeManifest(next);
+      await this.writeManifest(next);
       return next;
     }
     const delta = await encodeRecords([groups]);
@@ -114,7 +130,9 @@ export class S3TriggerState implements TriggerState {
       deltas: [...next.deltas, name],
       deltaBytes: next.deltaBytes + delta.body.length,
     };
-    await this.bucket.writeManifest(saved);
+    await this.writeManifest(saved);
+    this.totals.deltas += 1;
+    this.totals.bytes += delta.body.length;
     return saved;
   }
 
@@ -133,9 +151,15 @@ export class S3TriggerState implements TriggerState {
       deltas: [],
       deltaBytes: 0,
     };
-    await this.bucket.writeManifest(saved);
+    await this.writeManifest(saved);
+    this.totals.bases += 1;
+    this.totals.bytes += base.body.length;
     await this.bucket.deleteAllBut(new Set(['manifest.json', name])).catch(() => undefined);
     return saved;
+  }
+
+  private async writeManifest(manifest: StateManifest): Promise<void> {
+    this.totals.bytes += await this.bucket.writeManifest(manifest);
   }
 
   /** Saves what is left, then closes the local copy and the S3 connections. */

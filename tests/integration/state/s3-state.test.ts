@@ -4,7 +4,7 @@ import path from 'node:path';
 import { StateError } from '../../../src/state/errors';
 import { MAX_DELTAS } from '../../../src/state/s3/manifest';
 import { openS3TriggerState, S3StateOptions, S3TriggerState } from '../../../src/state/s3';
-import { S3_TEST_BUCKET, TestS3Server } from '../../helpers/s3-server';
+import { S3_TEST_BUCKET, TestS3Server } from '../../../tools/s3/server';
 import {
   KeyAndCertificate,
   makeCertificateAuthority,

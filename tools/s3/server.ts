@@ -1,3 +1,4 @@
+/** A real S3-protocol server on loopback (s3rver), for the tests and the bench: never in the image. */
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
