@@ -4,6 +4,7 @@ import { AppError, isAbortError } from '../errors';
 import { ConfigSource, defaultConfigSource } from './config-values';
 import { buildContext } from './context';
 import { createEventSender } from './events';
+import { FailureStreak } from './failure-streak';
 import { Liveness } from './liveness';
 import { loadConfiguration } from './load-configuration';
 import { createLogSender } from './log-sender';
@@ -16,6 +17,7 @@ import { createRuntimeHttp } from './runtime-http';
 import { compileSchema, createAjv } from './schema';
 import type Ajv from 'ajv';
 import { readRuntimeSettings, RuntimeSettings } from './settings';
+import { SECRETS_EXIT_CODE, SecretsUnavailableError } from './secrets';
 import { readDataStorage, storageSecrets } from './storage';
 import { processSignals, settleWithGrace, SignalSource, whenAborted } from './signals';
 import type { RunOptions, TriggerContext, TriggerDefinition } from './types';
@@ -53,6 +55,9 @@ const RUNTIME_REQUEST_TIMEOUT_MS = 10_000;
 /** @default 2500 */
 const STOP_GRACE_MS = 2500;
 
+/** Wait before running the trigger again after it threw a non-fatal error: no hot loop. @default 60000 */
+export const RERUN_DELAY_MS = 60_000;
+
 /** The axios instances for the runtime's endpoints, closed together at shutdown. */
 class RuntimeHttpClients {
   private readonly closers: Array<() => void> = [];
@@ -84,6 +89,7 @@ interface Runtime {
   redactor: Redactor;
   metrics: RuntimeMetrics;
   liveness: Liveness;
+  failures: FailureStreak;
   http: RuntimeHttpClients;
   logger: RuntimeLogger;
   /** Aborted by SIGTERM/SIGINT: the trigger's signal. */
@@ -133,7 +139,8 @@ async function startRuntime(options: RunTriggerOptions): Promise<Runtime> {
   const settings = readRuntimeSettings(source);
   const redactor = new Redactor([settings.token]);
   const metrics = createRuntimeMetrics();
-  const liveness = new Liveness(clock);
+  const failures = new FailureStreak(clock);
+  const liveness = new Liveness(clock, () => failures.count);
   metrics.heartbeatTimestamp.set(clock.now() / 1000);
   const http = new RuntimeHttpClients(env, settings.token);
   const logger = createLogger(options, { env, clock, settings, redactor, metrics, http });
@@ -162,6 +169,7 @@ async function startRuntime(options: RunTriggerOptions): Promise<Runtime> {
     redactor,
     metrics,
     liveness,
+    failures,
     http,
     logger,
     stop,
@@ -230,6 +238,7 @@ async function createTriggerContext<ModuleConfiguration, TriggerConfiguration>(
     runOptions: runtime.runOptions,
     metrics: runtime.metrics,
     liveness: runtime.liveness,
+    failures: runtime.failures,
     sendEvent: createSender(runtime, loaded.triggerFile.results, definition.triggerFile, ajv),
   });
 }
@@ -266,33 +275,54 @@ async function stopOnError(runtime: Runtime, error: unknown): Promise<number> {
   return shutdown(runtime, 0);
 }
 
-/** Runs the trigger until it returns, fails, or outlives the stop signal by the grace period. */
+/**
+ * Runs the trigger until it returns, fails for good, or outlives the stop signal by the grace
+ * period. A non-fatal error thrown out of run() (a bug) runs it again RERUN_DELAY_MS later.
+ */
 async function runUntilStopped<ModuleConfiguration, TriggerConfiguration>(
   runtime: Runtime,
   definition: TriggerDefinition<ModuleConfiguration, TriggerConfiguration>,
   context: TriggerContext<ModuleConfiguration, TriggerConfiguration>,
 ): Promise<number> {
   const graceMs = runtime.options.stopGraceMs ?? STOP_GRACE_MS;
-  const outcome = await settleWithGrace(
-    // A run() that throws before its first await must land in the same error policy.
-    Promise.resolve().then(() => definition.run(context)),
-    runtime.stop.signal,
-    graceMs,
-  );
-  if (outcome.kind === 'late') {
-    runtime.logger.warning(
-      `The trigger did not stop within ${graceMs / 1000} s of the stop signal; exiting anyway.`,
+  for (;;) {
+    const outcome = await settleWithGrace(
+      // A run() that throws before its first await must land in the same error policy.
+      Promise.resolve().then(() => definition.run(context)),
+      runtime.stop.signal,
+      graceMs,
     );
-    return shutdown(runtime, 0);
+    if (outcome.kind === 'late') {
+      runtime.logger.warning(
+        `The trigger did not stop within ${graceMs / 1000} s of the stop signal; exiting anyway.`,
+      );
+      return shutdown(runtime, 0);
+    }
+    if (outcome.kind === 'done' || runtime.stop.signal.aborted) return shutdown(runtime, 0);
+    const { error } = outcome;
+    if (error instanceof AppError && error.fatal) return stopOnError(runtime, error);
+    // Ours is told here; a bug is told with its stack by cycleFailed. Either counts as a failed cycle.
+    if (error instanceof AppError) {
+      const then = runtime.runOptions.once
+        ? 'The run ends here.'
+        : `The trigger starts again in ${RERUN_DELAY_MS / 1000} s.`;
+      runtime.logger.error(`${error.message.replace(/[.\s]+$/, '')}. ${then}`);
+    }
+    context.cycleFailed(error);
+    if (runtime.runOptions.once) return shutdown(runtime, 1);
+    try {
+      await runtime.clock.sleep(RERUN_DELAY_MS, runtime.stop.signal);
+    } catch {
+      return shutdown(runtime, 0);
+    }
   }
-  if (outcome.kind === 'failed') return stopOnError(runtime, outcome.error);
-  return shutdown(runtime, 0);
 }
 
 /**
  * Runs a trigger under the Sekoia runtime contract and resolves with the process exit code: 0 after
- * a stop signal (or a --once run), 1 when a --once run hit a fatal error. A fatal error in a
- * long-running trigger is logged once as critical, then the trigger idles until stopped.
+ * a stop signal (or a --once run), 1 when a --once run failed, and 1 when the secrets could not be
+ * fetched (the orchestrator starts the trigger again). A fatal error in a long-running trigger is
+ * logged once as critical, then the trigger idles until stopped.
  */
 export async function runTrigger<ModuleConfiguration, TriggerConfiguration>(
   definition: TriggerDefinition<ModuleConfiguration, TriggerConfiguration>,
@@ -303,6 +333,13 @@ export async function runTrigger<ModuleConfiguration, TriggerConfiguration>(
   try {
     context = await createTriggerContext(runtime, definition);
   } catch (error) {
+    if (error instanceof SecretsUnavailableError) {
+      runtime.logger.error(
+        `${error.message} The trigger exits (code ${SECRETS_EXIT_CODE}) so that the platform starts it again; ` +
+          'if this goes on, contact Sekoia.io support.',
+      );
+      return shutdown(runtime, SECRETS_EXIT_CODE);
+    }
     return stopOnError(runtime, error);
   }
   if (runtime.stop.signal.aborted) return shutdown(runtime, 0);

@@ -61,8 +61,10 @@ export interface TriggerContext<ModuleConfiguration, TriggerConfiguration> {
   /** A cycle ended well: resets the consecutive-failure count. */
   cycleSucceeded(): void;
   /**
-   * A cycle failed (a non-fatal error, already logged by the trigger). After 5 in a row, the
-   * runtime says so in one critical log.
+   * A cycle failed: one of the trigger's own non-fatal errors (AppError), already logged by the
+   * trigger, or a bug (any other error), which the runtime logs as an error with its stack. The
+   * run goes on. The runtime sends one critical when the failures last (the SDK's rule: 5 in a
+   * row, up 30 minutes, and no good cycle for min(uptime, 5 days) / 5).
    */
   cycleFailed(error: unknown): void;
 }
@@ -75,7 +77,9 @@ export interface TriggerDefinition<ModuleConfiguration, TriggerConfiguration> {
   triggerFile: string;
   /**
    * Runs until `context.signal` aborts (or after one cycle with runOptions.once). A fatal
-   * AppError thrown from here is logged once as critical and the process idles until stopped.
+   * AppError thrown from here is logged once as critical and the process idles until stopped;
+   * any other error counts as a failed cycle (a bug is logged with its stack) and run() is called
+   * again RERUN_DELAY_MS later, as the SDK's loop does.
    */
   run(context: TriggerContext<ModuleConfiguration, TriggerConfiguration>): Promise<void>;
   /**

@@ -130,11 +130,15 @@ async function sendCycleEvent(context: Context, report: CycleReport): Promise<vo
 
 /**
  * What a cycle threw: an abort ends the run (false), a fatal error is thrown with the promise that
- * restarting loses nothing, one of our errors is logged as a failed cycle, a bug is thrown as is.
+ * restarting loses nothing, one of our errors is logged as a failed cycle, and a bug is a failed
+ * cycle too (the runtime logs it with its stack): the loop goes on.
  */
 function cycleThrew(context: Context, error: unknown, nextPoll: number | undefined): boolean {
   if (isAbortError(error)) return false;
-  if (!(error instanceof AppError)) throw error;
+  if (!(error instanceof AppError)) {
+    context.cycleFailed(error);
+    return true;
+  }
   if (error.fatal) {
     // The critical line is all the user reads: say that fixing and restarting loses nothing.
     throw new AppError(`${reasonOf(error)}. ${PROGRESS_KEPT}`, {

@@ -166,15 +166,21 @@ describe('the trigger run loop', () => {
     expect(t.calls.failed).toHaveLength(1);
   });
 
-  it('lets a bug in a cycle through as it is: not told as a failed cycle, state closed', async () => {
+  it('hands a bug in a cycle to the runtime as a failed cycle, as it is (not told as a MISP or Sekoia.io failure), and goes on', async () => {
     const t = setUp([ipAttributes(2)]);
     const bug = new TypeError("Cannot read properties of undefined (reading 'format')");
     t.sink.nextError = bug;
+    t.clock.onSleep = () => {
+      if (t.clock.sleeps.length === 2) t.controller.abort();
+    };
 
-    await expect(t.trigger.run(t.context)).rejects.toBe(bug);
+    await t.trigger.run(t.context);
 
     expect(t.logger.at('error')).toEqual([]);
-    expect(t.calls.failed).toEqual([]);
+    expect(t.calls.failed).toEqual([bug]);
+    // The loop went on: the second cycle pushed what the first could not.
+    expect(t.calls.succeeded).toBe(1);
+    expect(t.sink.acceptedValues()).toHaveLength(2);
     expect(t.state.closed).toBe(true);
   });
 
