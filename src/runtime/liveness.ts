@@ -1,8 +1,5 @@
 import type { Clock } from '../clock';
 
-/** After this many failed cycles in a row, /health answers 500. */
-export const FAILED_CYCLES_LIMIT = 5;
-
 /** Used until the trigger configuration is known. @default 600 */
 export const DEFAULT_HEARTBEAT_THRESHOLD_SECONDS = 600;
 
@@ -16,22 +13,25 @@ export interface HealthReport {
   error_count: number;
 }
 
-/** What /health tells: heartbeat age and consecutive failures. */
+/**
+ * What /health tells: alive while the heartbeat is fresh. Failed cycles are reported
+ * (error_count) but never make it answer 500, as in the SDK: a restart in the middle of an
+ * outage would not end it, and the error policy (FailureStreak) tells a person when to step in.
+ */
 export class Liveness {
   private lastEventsTime: number;
   private lastHeartbeat: number;
-  private failures = 0;
   private stoppedOnError = false;
   /** Seconds without a heartbeat after which the trigger is reported dead. */
   heartbeatThresholdSeconds = DEFAULT_HEARTBEAT_THRESHOLD_SECONDS;
 
-  constructor(private readonly clock: Clock) {
+  /** @param errorCount the failed cycles in a row, for the report. */
+  constructor(
+    private readonly clock: Clock,
+    private readonly errorCount: () => number = () => 0,
+  ) {
     this.lastEventsTime = clock.now();
     this.lastHeartbeat = clock.now();
-  }
-
-  get errorCount(): number {
-    return this.failures;
   }
 
   heartbeat(): void {
@@ -40,16 +40,6 @@ export class Liveness {
 
   eventSent(): void {
     this.lastEventsTime = this.clock.now();
-  }
-
-  /** Counts a failed cycle and returns the count of failures in a row. */
-  cycleFailed(): number {
-    this.failures += 1;
-    return this.failures;
-  }
-
-  cycleSucceeded(): void {
-    this.failures = 0;
   }
 
   /**
@@ -69,13 +59,13 @@ export class Liveness {
       this.heartbeatThresholdSeconds > 0 &&
       heartbeatAge > this.heartbeatThresholdSeconds;
     return {
-      alive: !staleHeartbeat && this.failures < FAILED_CYCLES_LIMIT,
+      alive: !staleHeartbeat,
       report: {
         last_events_time: new Date(this.lastEventsTime).toISOString(),
         last_heartbeat: new Date(this.lastHeartbeat).toISOString(),
         seconds_without_events_threshold: 0,
         last_heartbeat_threshold: this.heartbeatThresholdSeconds,
-        error_count: this.failures,
+        error_count: this.errorCount(),
       },
     };
   }

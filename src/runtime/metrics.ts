@@ -7,6 +7,8 @@ export interface RuntimeMetrics {
   consecutiveFailures: Gauge;
   eventsSent: Counter;
   logsShipped: Counter;
+  /** Bugs: errors that are none of the trigger's own, logged with their stack. */
+  internalErrors: Counter;
 }
 
 /** A fresh registry (never the global one: tests run several runtimes in one process). */
@@ -33,6 +35,11 @@ export function createRuntimeMetrics(): RuntimeMetrics {
     logsShipped: new Counter({
       name: 'trigger_logs_shipped_total',
       help: 'Log lines accepted by the Sekoia.io logs endpoint.',
+      registers: [registry],
+    }),
+    internalErrors: new Counter({
+      name: 'trigger_internal_errors_total',
+      help: 'Internal errors (bugs) met by the trigger, each logged as an error with its stack.',
       registers: [registry],
     }),
   };

@@ -4,6 +4,7 @@ import { AppError, isAbortError } from '../errors';
 import { ConfigSource, defaultConfigSource } from './config-values';
 import { buildContext } from './context';
 import { createEventSender } from './events';
+import { FailureStreak } from './failure-streak';
 import { Liveness } from './liveness';
 import { loadConfiguration } from './load-configuration';
 import { createLogSender } from './log-sender';
@@ -16,6 +17,8 @@ import { createRuntimeHttp } from './runtime-http';
 import { compileSchema, createAjv } from './schema';
 import type Ajv from 'ajv';
 import { readRuntimeSettings, RuntimeSettings } from './settings';
+import { SECRETS_EXIT_CODE, SecretsUnavailableError } from './secrets';
+import { readDataStorage, storageSecrets } from './storage';
 import { processSignals, settleWithGrace, SignalSource, whenAborted } from './signals';
 import type { RunOptions, TriggerContext, TriggerDefinition } from './types';
 
@@ -52,6 +55,9 @@ const RUNTIME_REQUEST_TIMEOUT_MS = 10_000;
 /** @default 2500 */
 const STOP_GRACE_MS = 2500;
 
+/** Wait before running the trigger again after it threw a non-fatal error: no hot loop. @default 60000 */
+export const RERUN_DELAY_MS = 60_000;
+
 /** The axios instances for the runtime's endpoints, closed together at shutdown. */
 class RuntimeHttpClients {
   private readonly closers: Array<() => void> = [];
@@ -83,6 +89,7 @@ interface Runtime {
   redactor: Redactor;
   metrics: RuntimeMetrics;
   liveness: Liveness;
+  failures: FailureStreak;
   http: RuntimeHttpClients;
   logger: RuntimeLogger;
   /** Aborted by SIGTERM/SIGINT: the trigger's signal. */
@@ -132,7 +139,8 @@ async function startRuntime(options: RunTriggerOptions): Promise<Runtime> {
   const settings = readRuntimeSettings(source);
   const redactor = new Redactor([settings.token]);
   const metrics = createRuntimeMetrics();
-  const liveness = new Liveness(clock);
+  const failures = new FailureStreak(clock);
+  const liveness = new Liveness(clock, () => failures.count);
   metrics.heartbeatTimestamp.set(clock.now() / 1000);
   const http = new RuntimeHttpClients(env, settings.token);
   const logger = createLogger(options, { env, clock, settings, redactor, metrics, http });
@@ -161,6 +169,7 @@ async function startRuntime(options: RunTriggerOptions): Promise<Runtime> {
     redactor,
     metrics,
     liveness,
+    failures,
     http,
     logger,
     stop,
@@ -199,6 +208,8 @@ async function createTriggerContext<ModuleConfiguration, TriggerConfiguration>(
   definition: TriggerDefinition<ModuleConfiguration, TriggerConfiguration>,
 ): Promise<TriggerContext<ModuleConfiguration, TriggerConfiguration>> {
   const { settings, logger, clock, stop } = runtime;
+  const storage = readDataStorage(runtime.source);
+  runtime.redactor.add(storageSecrets(storage));
   const ajv = createAjv();
   const loaded = await loadConfiguration<ModuleConfiguration, TriggerConfiguration>({
     source: runtime.source,
@@ -222,12 +233,14 @@ async function createTriggerContext<ModuleConfiguration, TriggerConfiguration>(
     triggerConfigurationUuid: settings.triggerConfigurationUuid,
     env: runtime.env,
     dataPath: settings.dataPath,
+    storage,
     logger,
     clock,
     signal: stop.signal,
     runOptions: runtime.runOptions,
     metrics: runtime.metrics,
     liveness: runtime.liveness,
+    failures: runtime.failures,
     sendEvent: createSender(runtime, loaded.triggerFile.results, definition.triggerFile, ajv),
   });
 }
@@ -267,36 +280,59 @@ async function stopOnError(runtime: Runtime, error: unknown): Promise<number> {
 /** Exit code of a --once run whose cycle did not complete (the next run reads its window again). */
 export const INCOMPLETE_CYCLE_EXIT_CODE = 3;
 
-/** Runs the trigger until it returns, fails, or outlives the stop signal by the grace period. */
+/**
+ * Runs the trigger until it returns, fails for good, or outlives the stop signal by the grace
+ * period. A non-fatal error thrown out of run() (a bug) runs it again RERUN_DELAY_MS later.
+ */
 async function runUntilStopped<ModuleConfiguration, TriggerConfiguration>(
   runtime: Runtime,
   definition: TriggerDefinition<ModuleConfiguration, TriggerConfiguration>,
   context: TriggerContext<ModuleConfiguration, TriggerConfiguration>,
 ): Promise<number> {
   const graceMs = runtime.options.stopGraceMs ?? STOP_GRACE_MS;
-  const outcome = await settleWithGrace(
-    // A run() that throws before its first await must land in the same error policy.
-    Promise.resolve().then(() => definition.run(context)),
-    runtime.stop.signal,
-    graceMs,
-  );
-  if (outcome.kind === 'late') {
-    runtime.logger.warning(
-      `The trigger did not stop within ${graceMs / 1000} s of the stop signal; exiting anyway.`,
+  for (;;) {
+    const outcome = await settleWithGrace(
+      // A run() that throws before its first await must land in the same error policy.
+      Promise.resolve().then(() => definition.run(context)),
+      runtime.stop.signal,
+      graceMs,
     );
-    return shutdown(runtime, 0);
+    if (outcome.kind === 'late') {
+      runtime.logger.warning(
+        `The trigger did not stop within ${graceMs / 1000} s of the stop signal; exiting anyway.`,
+      );
+      return shutdown(runtime, 0);
+    }
+    if (outcome.kind === 'done' || runtime.stop.signal.aborted) {
+      // A script or a scheduler running --once must be able to tell a cycle that failed.
+      const incomplete = runtime.runOptions.once && runtime.failures.count > 0;
+      return shutdown(runtime, incomplete ? INCOMPLETE_CYCLE_EXIT_CODE : 0);
+    }
+    const { error } = outcome;
+    if (error instanceof AppError && error.fatal) return stopOnError(runtime, error);
+    // Ours is told here; a bug is told with its stack by cycleFailed. Either counts as a failed cycle.
+    if (error instanceof AppError) {
+      const then = runtime.runOptions.once
+        ? 'The run ends here.'
+        : `The trigger starts again in ${RERUN_DELAY_MS / 1000} s.`;
+      runtime.logger.error(`${error.message.replace(/[.\s]+$/, '')}. ${then}`);
+    }
+    context.cycleFailed(error);
+    if (runtime.runOptions.once) return shutdown(runtime, INCOMPLETE_CYCLE_EXIT_CODE);
+    try {
+      await runtime.clock.sleep(RERUN_DELAY_MS, runtime.stop.signal);
+    } catch {
+      return shutdown(runtime, 0);
+    }
   }
-  if (outcome.kind === 'failed') return stopOnError(runtime, outcome.error);
-  // A script or a scheduler running --once must be able to tell a cycle that failed.
-  const incomplete = runtime.runOptions.once && runtime.liveness.errorCount > 0;
-  return shutdown(runtime, incomplete ? INCOMPLETE_CYCLE_EXIT_CODE : 0);
 }
 
 /**
  * Runs a trigger under the Sekoia runtime contract and resolves with the process exit code: 0 after
- * a stop signal (or a --once run whose cycle completed), 1 when a --once run hit a fatal error,
- * INCOMPLETE_CYCLE_EXIT_CODE when its cycle failed. A fatal error in a
- * long-running trigger is logged once as critical, then the trigger idles until stopped.
+ * a stop signal or a --once run whose cycle completed, INCOMPLETE_CYCLE_EXIT_CODE when a --once
+ * run's cycle did not complete, and 1 when a --once run hit a fatal error or the secrets could not
+ * be fetched (the orchestrator starts the trigger again). A fatal error in a long-running trigger
+ * is logged once as critical, then the trigger idles until stopped.
  */
 export async function runTrigger<ModuleConfiguration, TriggerConfiguration>(
   definition: TriggerDefinition<ModuleConfiguration, TriggerConfiguration>,
@@ -307,6 +343,13 @@ export async function runTrigger<ModuleConfiguration, TriggerConfiguration>(
   try {
     context = await createTriggerContext(runtime, definition);
   } catch (error) {
+    if (error instanceof SecretsUnavailableError) {
+      runtime.logger.error(
+        `${error.message} The trigger exits (code ${SECRETS_EXIT_CODE}) so that the platform starts it again; ` +
+          'if this goes on, contact Sekoia.io support.',
+      );
+      return shutdown(runtime, SECRETS_EXIT_CODE);
+    }
     return stopOnError(runtime, error);
   }
   if (runtime.stop.signal.aborted) return shutdown(runtime, 0);

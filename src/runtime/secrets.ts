@@ -15,6 +15,19 @@ export const SECRETS_RETRY_POLICY: Readonly<RetryPolicy> = Object.freeze({
 /** @default 30000 */
 export const SECRETS_TIMEOUT_MS = 30_000;
 
+/**
+ * The module's secrets could not be fetched. Not a configuration error and not the user's to
+ * fix: as the SDK does, the process exits non-zero so that the orchestrator starts it again.
+ */
+export class SecretsUnavailableError extends AppError {
+  constructor(message: string, cause?: unknown) {
+    super(message, { code: 'SECRETS', cause });
+  }
+}
+
+/** Exit code when the secrets could not be fetched: the orchestrator starts the trigger again. */
+export const SECRETS_EXIT_CODE = 1;
+
 export interface FetchSecretsOptions {
   /** Has the Bearer token and the 30 s timeout. */
   http: AxiosInstance;
@@ -29,8 +42,9 @@ export interface FetchSecretsOptions {
 }
 
 /**
- * Fetches the module's secrets: `GET url_secrets` answers `{"value": {...}}`. Throws a fatal
- * AppError once the attempts are spent, or at once on an answer that will not change (401, 404).
+ * Fetches the module's secrets: `GET url_secrets` answers `{"value": {...}}`. Throws
+ * SecretsUnavailableError once the attempts are spent, or at once on an answer that will not
+ * change (401, 404).
  */
 export async function fetchSecrets(options: FetchSecretsOptions): Promise<Record<string, unknown>> {
   let data: unknown;
@@ -53,20 +67,18 @@ export async function fetchSecrets(options: FetchSecretsOptions): Promise<Record
     if (isAbortError(error)) throw error;
     const hint =
       error instanceof HttpError && (error.status === 401 || error.status === 403)
-        ? 'The runtime token was refused: restart the trigger from Sekoia.io so that it gets a fresh one.'
-        : 'The Sekoia.io runtime did not hand over the secrets: restart the trigger; if this persists, contact Sekoia.io support.';
-    throw new AppError(`Cannot fetch the module's secrets: ${messageOf(error)}. ${hint}`, {
-      code: 'SECRETS',
-      fatal: true,
-      cause: error,
-    });
+        ? 'The runtime token was refused.'
+        : 'The Sekoia.io runtime did not hand over the secrets.';
+    throw new SecretsUnavailableError(
+      `Cannot fetch the module's secrets: ${messageOf(error).replace(/[.\s]+$/, '')}. ${hint}`,
+      error,
+    );
   }
   const value = (data as { value?: unknown } | null | undefined)?.value;
   if (value === undefined || value === null) return {};
   if (typeof value !== 'object' || Array.isArray(value)) {
-    throw new AppError(
-      `The secrets answer of GET ${options.urlSecrets} has a "value" that is not an object: contact Sekoia.io support.`,
-      { code: 'SECRETS', fatal: true },
+    throw new SecretsUnavailableError(
+      `Cannot fetch the module's secrets: the answer of GET ${options.urlSecrets} has a "value" that is not an object.`,
     );
   }
   return value as Record<string, unknown>;

@@ -1,5 +1,6 @@
 import type { Registry } from 'prom-client';
 import type { Clock } from '../clock';
+import type { DataStorage } from './storage';
 
 /** Sekoia's log levels, as the Playbooks UI shows them. */
 export type LogLevel = 'debug' | 'info' | 'warning' | 'error' | 'critical';
@@ -35,8 +36,13 @@ export interface TriggerContext<ModuleConfiguration, TriggerConfiguration> {
   readonly triggerConfigurationUuid: string | undefined;
   /** The environment the runtime read its configuration from (proxy variables live here too). */
   readonly env: Readonly<NodeJS.ProcessEnv>;
-  /** Where state survives restarts: /symphony_data (+ sub_folder), or SYMPHONY_DATA_PATH. */
+  /**
+   * The local data folder: /symphony_data (+ sub_folder), or SYMPHONY_DATA_PATH. Where state
+   * survives restarts when `storage` is local; only a working copy when it is S3.
+   */
   readonly dataPath: string;
+  /** The data path's backend (file_backend): local, or an S3 bucket where state must be kept. */
+  readonly storage: DataStorage;
   readonly logger: Logger;
   readonly clock: Clock;
   /** Aborted on SIGTERM/SIGINT: every sleep and request takes it. */
@@ -55,8 +61,10 @@ export interface TriggerContext<ModuleConfiguration, TriggerConfiguration> {
   /** A cycle ended well: resets the consecutive-failure count. */
   cycleSucceeded(): void;
   /**
-   * A cycle failed (a non-fatal error, already logged by the trigger). After 5 in a row, the
-   * runtime says so in one critical log.
+   * A cycle failed: one of the trigger's own non-fatal errors (AppError), already logged by the
+   * trigger, or a bug (any other error), which the runtime logs as an error with its stack. The
+   * run goes on. The runtime sends one critical when the failures last (the SDK's rule: 5 in a
+   * row, up 30 minutes, and no good cycle for min(uptime, 5 days) / 5).
    */
   cycleFailed(error: unknown): void;
 }
@@ -80,7 +88,9 @@ export interface TriggerDefinition<ModuleConfiguration, TriggerConfiguration> {
   triggerFile: string;
   /**
    * Runs until `context.signal` aborts (or after one cycle with runOptions.once). A fatal
-   * AppError thrown from here is logged once as critical and the process idles until stopped.
+   * AppError thrown from here is logged once as critical and the process idles until stopped;
+   * any other error counts as a failed cycle (a bug is logged with its stack) and run() is called
+   * again RERUN_DELAY_MS later, as the SDK's loop does.
    */
   run(context: TriggerContext<ModuleConfiguration, TriggerConfiguration>): Promise<void>;
   /**

@@ -40,6 +40,10 @@ export const SELECT_LIVE_KEYS_SQL = `SELECT k FROM ${PUSHED_TABLE}
 export const SELECT_KEYS_PAGE_SQL = `SELECT k FROM ${PUSHED_TABLE} WHERE ns = ?1 AND k > ?2 AND expires > ?3
   ORDER BY k LIMIT ?4`;
 
+/** Namespace ?1's live records after key ?3, with their expiry, in key order, ?4 at most: the state's export. */
+export const SELECT_RECORDS_PAGE_SQL = `SELECT k, expires FROM ${PUSHED_TABLE} WHERE ns = ?1 AND k > ?2 AND expires > ?3
+  ORDER BY k LIMIT ?4`;
+
 /** Appends the keys of the JSON array ?3, expiring at ?2, to namespace ?1's journal: one row. */
 export const APPEND_JOURNAL_SQL = `INSERT INTO ${JOURNAL_TABLE} (ns, expires, keys) VALUES (?1, ?2, ?3)`;
 

@@ -14,6 +14,7 @@ import {
   SELECT_LEGACY_JOURNAL_SQL,
   SELECT_LIVE_KEYS_SQL,
   SELECT_NAMESPACE_SQL,
+  SELECT_RECORDS_PAGE_SQL,
 } from './pushed-keys-sql';
 import { BloomFilter } from './bloom';
 import type { TriggerState } from './types';
@@ -118,6 +119,44 @@ export class SqliteTriggerState implements TriggerState {
     return this.exclusive(() => this.recordPushed(keys, ttlMs));
   }
 
+  /** Every call is on disk when it returns: nothing left to save. */
+  async save(): Promise<void> {
+    this.assertOpen('save the state');
+  }
+
+  /**
+   * Records `keys` as pushed until `expiresAt` (epoch ms): a mark whose expiry was fixed elsewhere
+   * (a saved copy of the state, restored). An expiry already past records nothing.
+   */
+  markPushedUntil(keys: readonly string[], expiresAt: number): Promise<void> {
+    return this.exclusive(async () => {
+      const now = this.clock.now();
+      if (expiresAt > now) await this.recordPushed(keys, expiresAt - now, expiresAt);
+    });
+  }
+
+  /**
+   * Every live record of the namespace, `pageSize` at a time in key order, each as [key, expiry]:
+   * a full copy of the pushed set, read in bounded steps. Each page is read alone (no mark runs
+   * beside it); marks made between two pages may or may not be in the copy.
+   */
+  async *exportPushed(pageSize = BLOOM_LOAD_KEYS): AsyncGenerator<Array<[string, number]>> {
+    await this.exclusive(() => this.mergeJournal());
+    for (let after = ''; ;) {
+      const rows = (await this.exclusive(() =>
+        this.run('read the pushed IOCs', SELECT_RECORDS_PAGE_SQL, [
+          this.namespaceId,
+          after,
+          this.clock.now(),
+          pageSize,
+        ]),
+      )) as Array<{ k: string; expires: number }>;
+      if (rows.length > 0) yield rows.map((row) => [row.k, row.expires]);
+      if (rows.length < pageSize) return;
+      after = rows[rows.length - 1].k;
+    }
+  }
+
   /** Deletes this namespace's expired pushed records; keeps the file flat in size. */
   purgeExpired(): Promise<void> {
     return this.exclusive(() => this.purge());
@@ -145,7 +184,8 @@ export class SqliteTriggerState implements TriggerState {
     });
   }
 
-  private async recordPushed(keys: readonly string[], ttlMs: number): Promise<void> {
+  /** `expiresAt` when given (an imported record), else now + ttlMs. */
+  private async recordPushed(keys: readonly string[], ttlMs: number, expiresAt?: number): Promise<void> {
     this.assertOpen('record the pushed IOCs');
     if (!Number.isFinite(ttlMs) || ttlMs <= 0) {
       throw new RangeError(`TTL of pushed IOCs must be a positive number of ms, got ${ttlMs}`);
@@ -153,7 +193,7 @@ export class SqliteTriggerState implements TriggerState {
     if (keys.length === 0) return;
     const now = this.clock.now();
     if (now - this.lastPurgeAt >= this.purgeIntervalMs) await this.purge();
-    const expires = now + ttlMs;
+    const expires = expiresAt ?? now + ttlMs;
     // A key twice in `keys` is journaled twice: the merge keeps one row (GROUP BY).
     for (const chunk of chunks(keys, KEYS_PER_STATEMENT)) {
       await this.run('record the pushed IOCs', APPEND_JOURNAL_SQL, [

@@ -1,6 +1,7 @@
 /**
  * What the trigger remembers across cycles and restarts (design section 8), in one SQLite file
- * under the data path, namespaced per trigger configuration. Every call is one round trip for
+ * under the data path (or kept in an S3 bucket when the platform's file_backend is S3),
+ * namespaced per trigger configuration. Every call is one round trip for
  * many keys: no per-IOC await.
  *
  * Ordering guarantee: operations run one at a time, in call order. An operation called after
@@ -20,6 +21,12 @@ export interface TriggerState {
   /** The largest publish_timestamp (days) a complete cycle has read; undefined before 1.1.0's first one. */
   getAppliedWindowDays(): Promise<number | undefined>;
   setAppliedWindowDays(days: number): Promise<void>;
+  /**
+   * Makes what was recorded since the last save durable where the state is kept. The SQLite file
+   * has nothing to do (every call is on disk when it returns); the state kept in S3 uploads what
+   * changed. Called after each cycle; a failure leaves the changes to the next save.
+   */
+  save(): Promise<void>;
   /** Flushes and closes the file. */
   close(): Promise<void>;
 }

@@ -5,7 +5,9 @@ import { createMispClient } from '../misp/client';
 import type { MispClient } from '../misp/types';
 import { createSekoiaClient } from '../sekoia/client';
 import type { IocCollectionSink } from '../sekoia/types';
+import type { DataStorage } from '../runtime/storage';
 import { openTriggerState } from '../state';
+import { openS3TriggerState } from '../state/s3';
 import type { TriggerState } from '../state/types';
 import type { TriggerSettings } from './config';
 
@@ -22,6 +24,8 @@ export interface DependencyInput {
   settings: Readonly<TriggerSettings>;
   clock: Clock;
   dataPath: string;
+  /** Where the state is kept: the local data folder, or an S3 bucket (file_backend S3). */
+  storage: DataStorage;
   /** State namespace: trigger_configuration_uuid, else "default". */
   namespace: string;
   onMispRetry: (notice: RetryNotice) => void;
@@ -48,12 +52,12 @@ export interface ClientTimeouts {
   readMs?: number;
 }
 
-/** A factory of the real clients and the SQLite state, with the given client timeouts. */
+/** A factory of the real clients and the state (SQLite, kept locally or in S3), with the given client timeouts. */
 export function realDependencies(timeouts?: ClientTimeouts): DependencyFactory {
   return (input) => createRealDependencies(input, timeouts);
 }
 
-/** The real clients and the SQLite state, as the image runs them. */
+/** The real clients and the state, as the image runs them. */
 export const createDependencies: DependencyFactory = realDependencies();
 
 async function createRealDependencies(
@@ -88,7 +92,11 @@ async function createRealDependencies(
         });
   let state: TriggerState;
   try {
-    state = await openTriggerState({ dataPath: input.dataPath, namespace: input.namespace, clock });
+    const { dataPath, namespace, storage } = input;
+    state =
+      storage.backend === 's3'
+        ? await openS3TriggerState({ storage, localPath: dataPath, namespace, clock })
+        : await openTriggerState({ dataPath, namespace, clock });
   } catch (error) {
     misp.close();
     sekoia?.close();

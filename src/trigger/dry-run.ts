@@ -50,5 +50,7 @@ export class DryRunState implements TriggerState {
 
   async setAppliedWindowDays(): Promise<void> {}
 
+  async save(): Promise<void> {}
+
   async close(): Promise<void> {}
 }

@@ -77,12 +77,29 @@ async function startUp(
   }
 }
 
+/**
+ * Saves what the cycle recorded (kept in S3: uploads it). A failure is an error log and fails the
+ * cycle; the changes stay in the local copy and the next save sends them. Returns that error.
+ */
+async function saveState(context: Context, deps: TriggerDependencies): Promise<unknown> {
+  if (context.runOptions.dryRun) return undefined;
+  try {
+    await deps.state.save();
+    return undefined;
+  } catch (error) {
+    rethrowIfFatal(error);
+    context.logger.error(`The state could not be saved: ${reasonOf(error)}.`);
+    return error;
+  }
+}
+
 /** Logs and reports a finished cycle; tells the runtime whether it went well. */
 async function reportCycle(
   context: Context,
   report: CycleReport,
   settings: Readonly<TriggerSettings>,
   metrics: TriggerMetrics,
+  saveError: unknown,
 ): Promise<void> {
   const nextPoll = context.runOptions.once ? undefined : settings.sleepSeconds;
   const { logger } = context;
@@ -97,6 +114,7 @@ async function reportCycle(
   metrics.recordCycle(report, context.clock.now());
   if (report.iocsPushed > 0 && !report.dryRun) await sendCycleEvent(context, report, settings);
   if (report.failures.length > 0) context.cycleFailed(report.failures[0].error);
+  else if (saveError !== undefined) context.cycleFailed(saveError);
   else context.cycleSucceeded();
 }
 
@@ -118,11 +136,15 @@ async function sendCycleEvent(
 
 /**
  * What a cycle threw: an abort ends the run (false), a fatal error is thrown with the promise that
- * restarting loses nothing, one of our errors is logged as a failed cycle, a bug is thrown as is.
+ * restarting loses nothing, one of our errors is logged as a failed cycle, and a bug is a failed
+ * cycle too (the runtime logs it with its stack): the loop goes on.
  */
 function cycleThrew(context: Context, error: unknown, nextPoll: number | undefined): boolean {
   if (isAbortError(error)) return false;
-  if (!(error instanceof AppError)) throw error;
+  if (!(error instanceof AppError)) {
+    context.cycleFailed(error);
+    return true;
+  }
   if (error.fatal) {
     // The critical line is all the user reads: say that fixing and restarting loses nothing.
     throw new AppError(`${reasonOf(error)}. ${PROGRESS_KEPT}`, {
@@ -159,9 +181,11 @@ async function cycleOnce(
     });
   } catch (error) {
     if (!isAbortError(error)) metrics.recordError(clock.now() - startedAt);
-    return cycleThrew(context, error, nextPoll);
+    const goOn = cycleThrew(context, error, nextPoll);
+    if (goOn) await saveState(context, deps);
+    return goOn;
   }
-  await reportCycle(context, report, settings, metrics);
+  await reportCycle(context, report, settings, metrics, await saveState(context, deps));
   return true;
 }
 
@@ -183,6 +207,7 @@ export async function runTrigger(context: Context, createDependencies: Dependenc
     settings,
     clock,
     dataPath: context.dataPath,
+    storage: context.storage,
     env: context.env,
     namespace: context.triggerConfigurationUuid ?? DEFAULT_NAMESPACE,
     onMispRetry: notifier.forService('MISP'),

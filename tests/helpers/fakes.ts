@@ -151,6 +151,9 @@ export class MemoryState implements TriggerState {
   cursor: number | undefined;
   filterCalls = 0;
   markCalls: Array<{ keys: string[]; ttlMs: number }> = [];
+  saves = 0;
+  /** Set to make the next save() fail with it. */
+  saveFailure: Error | undefined;
   closed = false;
   /** Operations that throw the given error (e.g. a StateError for a full disk) until deleted. */
   readonly failing = new Map<StateOperation, Error>();
@@ -200,6 +203,13 @@ export class MemoryState implements TriggerState {
     this.appliedWindowDays = days;
   }
 
+  async save(): Promise<void> {
+    this.saves += 1;
+    const failure = this.saveFailure;
+    this.saveFailure = undefined;
+    if (failure) throw failure;
+  }
+
   async close(): Promise<void> {
     this.closed = true;
   }
@@ -236,6 +246,7 @@ export function createFakeContext<M, T>(fields: {
     triggerConfigurationUuid: fields.triggerConfigurationUuid,
     env: {},
     dataPath: '/nonexistent/fake-data-path',
+    storage: { backend: 'local' },
     logger,
     clock: fields.clock,
     signal: controller.signal,

@@ -1,4 +1,5 @@
 /** The bench's figures: pure arithmetic and the shape of the JSON it prints. */
+import type { S3SaveMeasures } from './s3-save';
 
 export interface MachineInfo {
   cpus: number;
@@ -55,6 +56,8 @@ export interface BenchInput {
   /** Values the IOC Collection received from a new process on the same data path. */
   iocsPushedAgain: number;
   floor: FloorMeasures;
+  /** The state saved to S3: the sync's, a 300-IOC cycle's, a quiet cycle's; a restore. */
+  s3: S3SaveMeasures;
 }
 
 export interface BenchResult {
@@ -73,6 +76,7 @@ export interface BenchResult {
   /** Where the CPU went (seconds): trigger and emulators during the sync, floor and emulators during the floor. */
   cpu_s: { trigger: number; emulators_sync: number; floor: number; emulators_floor: number | null };
   restart: { iocs_pushed_again: number };
+  s3_state: S3SaveMeasures;
   page_size: number;
   seed: number;
   machine: MachineInfo;
@@ -128,6 +132,7 @@ export function buildBenchResult(input: BenchInput): BenchResult {
       emulators_floor: floor.emulatorCpuMicros === undefined ? null : round(floor.emulatorCpuMicros / 1e6, 2),
     },
     restart: { iocs_pushed_again: input.iocsPushedAgain },
+    s3_state: input.s3,
     page_size: input.pageSize,
     seed: input.seed,
     machine: input.machine,

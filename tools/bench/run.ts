@@ -6,6 +6,7 @@ import { BENCH_USAGE, parseBenchArgs, type BenchOptions } from './args';
 import type { EmulatorCounters } from './emulator-host';
 import { buildBenchResult, type BenchResult, type FloorMeasures } from './figures';
 import type { FloorPlan } from './floor';
+import type { S3SaveMeasures } from './s3-save';
 import {
   BENCH_DIR,
   expectExit,
@@ -118,7 +119,17 @@ async function runBench(options: BenchOptions, workDir: string): Promise<BenchRe
     await expectExit(restart, 'The restarted trigger');
     const afterRestart = await counters();
 
-    // 3. The floor: the same pages and the same bodies, into a cleared collection.
+    // 3. The state saved to S3 (file_backend S3): the sync's pushed set, then a small cycle, a quiet one, a restore.
+    const s3Log = path.join(workDir, 's3-save.log');
+    const s3Save = forkChild('s3-save', path.join(BENCH_DIR, 's3-save.js'), {
+      args: [path.join(workDir, 'data'), 'default'],
+      logFile: s3Log,
+    });
+    children.push(s3Save);
+    await expectExit(s3Save, 'The S3 save step');
+    const s3 = JSON.parse(logTail(s3Log, 1)) as S3SaveMeasures;
+
+    // 4. The floor: the same pages and the same bodies, into a cleared collection.
     const bodiesFile = path.join(workDir, 'bodies.jsonl');
     await host.channel.call('dumpBodies', bodiesFile);
     await host.channel.call('clear');
@@ -178,6 +189,7 @@ async function runBench(options: BenchOptions, workDir: string): Promise<BenchRe
       },
       iocsPushedAgain: afterRestart.sekoiaValues - afterQuiet.sekoiaValues,
       floor: floorMeasures,
+      s3,
     });
   } finally {
     for (const child of children.reverse()) {

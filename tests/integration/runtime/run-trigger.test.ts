@@ -1,5 +1,5 @@
 import { AppError } from '../../../src/errors';
-import { runTrigger, RunTriggerOptions } from '../../../src/runtime/run-trigger';
+import { RERUN_DELAY_MS, runTrigger, RunTriggerOptions } from '../../../src/runtime/run-trigger';
 import type { MonitoringPorts } from '../../../src/runtime/monitoring';
 import {
   ConsoleCapture,
@@ -190,30 +190,31 @@ describe('runTrigger (in process, against a stub of the runtime endpoints)', () 
     await expect(exit).resolves.toBe(0);
   });
 
-  it('says once, as critical, when 5 cycles in a row failed, and /health turns 500', async () => {
-    let failedFive: () => void = () => undefined;
-    const done = new Promise<void>((resolve) => (failedFive = resolve));
-    const { exit } = start(async (context) => {
-      for (let cycle = 1; cycle <= 6; cycle++) {
-        context.logger.error(`Cycle ${cycle} failed: MISP answered 503`);
-        context.cycleFailed(new Error(`MISP answered 503 (cycle ${cycle})`));
-      }
-      failedFive();
-      await untilStopped(context.signal);
-    });
+  it('sends no critical for failed cycles in the first 30 minutes, and /health stays 200 (heartbeat only)', async () => {
+    const clock = new FakeClock();
+    let failedTen: () => void = () => undefined;
+    const done = new Promise<void>((resolve) => (failedTen = resolve));
+    const { exit } = start(
+      async (context) => {
+        for (let cycle = 1; cycle <= 10; cycle++) {
+          clock.advance(2 * 60_000);
+          context.heartbeat();
+          context.logger.error(`Cycle ${cycle} failed: MISP answered 503`);
+          context.cycleFailed(new AppError(`MISP answered 503 (cycle ${cycle})`, { code: 'HTTP_503' }));
+        }
+        failedTen();
+        await untilStopped(context.signal);
+      },
+      { clock },
+    );
     await done;
-    await stub.until(() => criticals().length > 0);
-    expect(criticals()).toEqual([
-      expect.objectContaining({
-        message: expect.stringMatching(
-          /^5 cycles in a row failed; the last one with: MISP answered 503 \(cycle 5\)/,
-        ),
-      }),
-    ]);
-    expect(await health()).toBe(500);
+    const report = await fetch(`http://127.0.0.1:${ports.liveness}/health`);
+    expect(report.status).toBe(200);
+    expect(((await report.json()) as { error_count: number }).error_count).toBe(10);
     signals.fire('SIGINT');
     await expect(exit).resolves.toBe(0);
-    expect(criticals()).toHaveLength(1);
+    expect(criticals()).toEqual([]);
+    expect(stub.logs.filter((log) => log.level === 'error')).toHaveLength(10);
   });
 
   it('logs a fatal error from run() once as critical, in its own words, and idles', async () => {
@@ -235,28 +236,44 @@ describe('runTrigger (in process, against a stub of the runtime endpoints)', () 
     await expect(exit).resolves.toBe(0);
   });
 
-  it('reports an unexpected exception escaping run() as an internal error', async () => {
-    const { exit } = start(async () => {
-      throw new TypeError("Cannot read properties of undefined (reading 'x')");
-    });
-    await stub.until(() => criticals().length > 0);
-    expect(criticals()[0].message).toMatch(
-      /^Internal error, the trigger stopped working: TypeError: Cannot read .*Please report it/,
+  it('logs a bug escaping run() as an error with its stack, counts it, and runs the trigger again a minute later', async () => {
+    const clock = new FakeClock();
+    let runs = 0;
+    const { exit } = start(
+      async (context) => {
+        runs += 1;
+        if (runs === 1) throw new TypeError("Cannot read properties of undefined (reading 'x')");
+        await untilStopped(context.signal);
+      },
+      { clock },
     );
+    await stub.until(() => runs === 2);
+    expect(clock.sleeps).toEqual([RERUN_DELAY_MS]);
+    const errors = stub.logs.filter((log) => log.level === 'error').map((log) => String(log.message));
+    expect(errors).toEqual([
+      expect.stringMatching(
+        /^Internal error \(a bug: please report it with this line\): TypeError: Cannot read properties of undefined \(reading 'x'\)\n {4}at /,
+      ),
+    ]);
+    expect(errors[0]).toMatch(/The trigger goes on; the next cycle tries again\.$/);
     // With its stack, where the bug is.
-    expect(criticals()[0].message).toMatch(/\n\s+at .*run-trigger\.test\.ts:\d+/);
+    expect(errors[0]).toMatch(/\n\s+at .*run-trigger\.test\.ts:\d+/);
     signals.fire();
     await expect(exit).resolves.toBe(0);
+    expect(criticals()).toEqual([]);
   });
 
-  it('treats a run() that throws before its first await like any other failure', async () => {
+  it('treats a run() that throws before its first await like any other failure: with --once, exit 1, no critical', async () => {
     const throwsAtOnce = (() => {
       throw new Error('synchronous failure');
     }) as unknown as (context: TestContext) => Promise<void>;
     const { exit } = start(throwsAtOnce, { runOptions: { once: true } });
     await expect(exit).resolves.toBe(1);
-    expect(criticals()[0].message).toMatch(
-      /^Internal error, the trigger stopped working: Error: synchronous failure/,
+    expect(criticals()).toEqual([]);
+    expect(stub.logs.map((log) => String(log.message))).toContainEqual(
+      expect.stringMatching(
+        /^Internal error \(a bug: please report it with this line\): Error: synchronous failure\n/,
+      ),
     );
   });
 
@@ -280,13 +297,18 @@ describe('runTrigger (in process, against a stub of the runtime endpoints)', () 
     expect(criticals().map((log) => log.message)).toEqual(['wrong collection']);
   });
 
-  it('makes a fatal error of secrets that cannot be fetched after 10 attempts', async () => {
+  it('exits non-zero, with an error saying so, when the secrets cannot be fetched after 10 attempts (no critical)', async () => {
     stub.failNext('/secrets', ...Array<number>(10).fill(500));
-    const { exit } = start(async () => undefined, { clock: new FakeClock(), runOptions: { once: true } });
+    const { exit } = start(async () => undefined, { clock: new FakeClock() });
     await expect(exit).resolves.toBe(1);
     expect(stub.requestsTo('/secrets')).toHaveLength(10);
-    expect(criticals()).toEqual([
-      expect.objectContaining({ message: expect.stringMatching(/^Cannot fetch the module's secrets/) }),
+    expect(criticals()).toEqual([]);
+    expect(stub.logs.filter((log) => log.level === 'error')).toEqual([
+      expect.objectContaining({
+        message: expect.stringMatching(
+          /^Cannot fetch the module's secrets: .*500.* The trigger exits \(code 1\) so that the platform starts it again/,
+        ),
+      }),
     ]);
   });
 

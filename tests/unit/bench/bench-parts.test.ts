@@ -35,6 +35,15 @@ const input: BenchInput = {
   quiet: { mispRequests: 1, cpuMicros: 4321, iocsPushed: 0 },
   iocsPushedAgain: 0,
   floor: { wallMs: 2000, pages: 1, posts: 4, cpuMicros: 500_000, emulatorCpuMicros: 700_000 },
+  s3: {
+    keys: 450,
+    sync_save_s: 0.2,
+    sync_uploaded_mb: 0.1,
+    base_mb: 0,
+    cycle_300: { save_ms: 12.5, uploaded_kb: 3.1 },
+    quiet_cycle: { uploaded_bytes: 0 },
+    restore_s: 0.1,
+  },
 };
 
 describe('parseBenchArgs', () => {
@@ -91,6 +100,7 @@ describe('figures', () => {
       quiet_cycle: { misp_requests: 1, cpu_ms: 4.3, iocs_pushed: 0 },
       cpu_s: { trigger: 2.5, emulators_sync: 1, floor: 0.5, emulators_floor: 0.7 },
       restart: { iocs_pushed_again: 0 },
+      s3_state: input.s3,
       page_size: 2000,
       seed: 7,
       machine: { cpus: 2, model: 'Test CPU', node: 'v20.0.0' },

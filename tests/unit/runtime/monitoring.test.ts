@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { FailureStreak } from '../../../src/runtime/failure-streak';
 import { Liveness } from '../../../src/runtime/liveness';
 import { createRuntimeMetrics } from '../../../src/runtime/metrics';
 import { Monitoring, startMonitoring } from '../../../src/runtime/monitoring';
@@ -71,15 +72,29 @@ describe('/health and /metrics', () => {
     expect((await get(monitoring.ports.liveness ?? 0, '/health')).status).toBe(200);
   });
 
-  it('answers 500 after 5 failed cycles in a row, 200 after a good one', async () => {
-    for (let i = 0; i < 4; i++) liveness.cycleFailed();
-    expect((await get(monitoring.ports.liveness ?? 0, '/health')).status).toBe(200);
-    liveness.cycleFailed();
+  it('stays 200 through any number of failed cycles (heartbeat only, as the SDK), reporting them in error_count', async () => {
+    await monitoring.close();
+    const failures = new FailureStreak(clock);
+    liveness = new Liveness(clock, () => failures.count);
+    liveness.heartbeatThresholdSeconds = 600;
+    monitoring = await startMonitoring({
+      host: '127.0.0.1',
+      livenessPort: 0,
+      metricsPort: 0,
+      liveness,
+      metrics,
+      logger: silentLogger(),
+    });
+    for (let i = 0; i < 50; i++) {
+      clock.advance(300_000);
+      liveness.heartbeat();
+      failures.failed();
+    }
     const failing = await get(monitoring.ports.liveness ?? 0, '/health');
-    expect(failing.status).toBe(500);
-    expect(JSON.parse(failing.body).error_count).toBe(5);
-    liveness.cycleSucceeded();
-    expect((await get(monitoring.ports.liveness ?? 0, '/health')).status).toBe(200);
+    expect(failing.status).toBe(200);
+    expect(JSON.parse(failing.body).error_count).toBe(50);
+    failures.succeeded();
+    expect(JSON.parse((await get(monitoring.ports.liveness ?? 0, '/health')).body).error_count).toBe(0);
   });
 
   it('stays 200 when stopped on a fatal error (idling is expected, a restart would not help)', async () => {

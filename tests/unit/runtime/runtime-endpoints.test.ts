@@ -1,11 +1,10 @@
 import axios from 'axios';
-import { AppError } from '../../../src/errors';
 import { createEventSender } from '../../../src/runtime/events';
 import { createLogSender } from '../../../src/runtime/log-sender';
 import { loadTriggerFile } from '../../../src/runtime/module-files';
 import { createRuntimeHttp } from '../../../src/runtime/runtime-http';
 import { compileSchema, createAjv } from '../../../src/runtime/schema';
-import { fetchSecrets, mergeSecrets } from '../../../src/runtime/secrets';
+import { fetchSecrets, mergeSecrets, SecretsUnavailableError } from '../../../src/runtime/secrets';
 import type { LogLevel, Logger } from '../../../src/runtime/types';
 import { FakeClock, REPO_ROOT, TOKEN, TRIGGER_FILE } from '../../helpers/runtime-fixtures';
 import { RuntimeStub } from '../../helpers/runtime-stub';
@@ -196,7 +195,7 @@ describe('runtime endpoints', () => {
       });
     });
 
-    it('retries up to 10 attempts, waits capped at 10 s, then fails fatally', async () => {
+    it('retries up to 10 attempts, waits capped at 10 s, then fails with SecretsUnavailableError (not fatal: the process exits)', async () => {
       const clock = new FakeClock();
       const warnings: string[] = [];
       stub.failNext('/secrets', ...Array<number>(10).fill(503));
@@ -207,22 +206,24 @@ describe('runtime endpoints', () => {
         random: () => 0.999,
         onRetry: (message) => warnings.push(message),
       });
-      await expect(fetching).rejects.toThrow(AppError);
-      await expect(fetching).rejects.toMatchObject({ fatal: true, code: 'SECRETS' });
+      await expect(fetching).rejects.toThrow(SecretsUnavailableError);
+      await expect(fetching).rejects.toMatchObject({ fatal: false, code: 'SECRETS' });
       expect(stub.requestsTo('/secrets')).toHaveLength(10);
       expect(Math.max(...clock.sleeps)).toBeLessThanOrEqual(10_000);
       expect(clock.sleeps).toHaveLength(9);
       expect(warnings[0]).toMatch(/attempt 1 of 10/);
     });
 
-    it('does not retry a refused token, and says what to do', async () => {
+    it('does not retry a refused token, and says so', async () => {
       stub.failNext('/secrets', 401);
       const fetching = fetchSecrets({
         http: httpFor(stub.url('/secrets')),
         urlSecrets: stub.url('/secrets'),
         clock: new FakeClock(),
       });
-      await expect(fetching).rejects.toThrow(/Cannot fetch the module's secrets: .*401.*restart the trigger/);
+      await expect(fetching).rejects.toThrow(
+        /Cannot fetch the module's secrets: .*401.*The runtime token was refused\.$/,
+      );
       expect(stub.requestsTo('/secrets')).toHaveLength(1);
     });
   });

@@ -166,15 +166,21 @@ describe('the trigger run loop', () => {
     expect(t.calls.failed).toHaveLength(1);
   });
 
-  it('lets a bug in a cycle through as it is: not told as a failed cycle, state closed', async () => {
+  it('hands a bug in a cycle to the runtime as a failed cycle, as it is (not told as a MISP or Sekoia.io failure), and goes on', async () => {
     const t = setUp([ipAttributes(2)]);
     const bug = new TypeError("Cannot read properties of undefined (reading 'format')");
     t.sink.nextError = bug;
+    t.clock.onSleep = () => {
+      if (t.clock.sleeps.length === 2) t.controller.abort();
+    };
 
-    await expect(t.trigger.run(t.context)).rejects.toBe(bug);
+    await t.trigger.run(t.context);
 
     expect(t.logger.at('error')).toEqual([]);
-    expect(t.calls.failed).toEqual([]);
+    expect(t.calls.failed).toEqual([bug]);
+    // The loop went on: the second cycle pushed what the first could not.
+    expect(t.calls.succeeded).toBe(1);
+    expect(t.sink.acceptedValues()).toHaveLength(2);
     expect(t.state.closed).toBe(true);
   });
 
@@ -187,6 +193,33 @@ describe('the trigger run loop', () => {
 
     await expect(t.trigger.run(t.context)).rejects.toBe(bug);
     expect(t.logger.at('error')).toEqual([]);
+  });
+
+  it('saves the state after each cycle; a failed save is an error log and a failed cycle, saved again next cycle', async () => {
+    const t = setUp([ipAttributes(2)]);
+    t.state.saveFailure = new StateError(
+      'Could not save the state in the S3 bucket "b": 503. What changed stays in the local copy; the next cycle saves it again.',
+      's3://b/misp-ids-to-ioc.state/x/',
+    );
+    t.clock.onSleep = () => {
+      if (t.clock.sleeps.length === 2) t.controller.abort();
+    };
+    await t.trigger.run(t.context);
+    expect(t.state.saves).toBe(2);
+    expect(t.calls.failed).toEqual([expect.any(StateError)]);
+    expect(t.calls.succeeded).toBe(1);
+    expect(t.logger.at('error')).toEqual([
+      expect.stringMatching(
+        /^The state could not be saved: Could not save the state in the S3 bucket .*saves it again\.$/,
+      ),
+    ]);
+    expect(t.logger.at('critical')).toEqual([]);
+  });
+
+  it('saves nothing in a dry run', async () => {
+    const t = setUp([ipAttributes(2)], { once: true, dryRun: true });
+    await t.trigger.run(t.context);
+    expect(t.state.saves).toBe(0);
   });
 
   it('lets a fatal error through and still closes the state', async () => {
