@@ -1,5 +1,10 @@
 import { AppError } from '../../../src/errors';
-import { RERUN_DELAY_MS, runTrigger, RunTriggerOptions } from '../../../src/runtime/run-trigger';
+import {
+  INCOMPLETE_CYCLE_EXIT_CODE,
+  RERUN_DELAY_MS,
+  runTrigger,
+  RunTriggerOptions,
+} from '../../../src/runtime/run-trigger';
 import type { MonitoringPorts } from '../../../src/runtime/monitoring';
 import {
   ConsoleCapture,
@@ -263,12 +268,12 @@ describe('runTrigger (in process, against a stub of the runtime endpoints)', () 
     expect(criticals()).toEqual([]);
   });
 
-  it('treats a run() that throws before its first await like any other failure: with --once, exit 1, no critical', async () => {
+  it('treats a run() that throws before its first await like any other failure: with --once, the exit code of a cycle that did not complete, no critical', async () => {
     const throwsAtOnce = (() => {
       throw new Error('synchronous failure');
     }) as unknown as (context: TestContext) => Promise<void>;
     const { exit } = start(throwsAtOnce, { runOptions: { once: true } });
-    await expect(exit).resolves.toBe(1);
+    await expect(exit).resolves.toBe(INCOMPLETE_CYCLE_EXIT_CODE);
     expect(criticals()).toEqual([]);
     expect(stub.logs.map((log) => String(log.message))).toContainEqual(
       expect.stringMatching(
