@@ -34,9 +34,11 @@ Flags:
   --dry-run   Read MISP and map, push nothing and record nothing (sekoia_api_key may be left out).
   --help, -h  Print this help and exit 0.
 
-Environment variables (each may also be a file of that name, in lower case, under SYMPHONY_VOLUME_PATH):
+Environment variables:
   MODULE_CONFIGURATION    The account form as JSON (or base64 of JSON): misp_url, misp_api_key, sekoia_api_key, ...
+                          Or the file module_configuration in SYMPHONY_VOLUME_PATH.
   TRIGGER_CONFIGURATION   The trigger form as JSON (or base64 of JSON): ioc_collection_uuid, ...
+                          Or the file trigger_configuration in SYMPHONY_VOLUME_PATH.
   SYMPHONY_VOLUME_PATH    Folder of those files. Default: /symphony
   SYMPHONY_DATA_PATH      Folder of the state file (what was pushed, where the next cycle starts). Default: /symphony_data
   URL_CALLBACK, TOKEN     Set by the Sekoia.io platform; without them the run is local (logs on the console only).
