@@ -1,5 +1,12 @@
 import { startForwardProxy, type LoopbackProxy } from '../helpers/proxy-server';
-import { E2E_COLLECTION, E2E_SECRETS, E2eWorld, PLACEHOLDER } from '../helpers/e2e-world';
+import {
+  E2E_COLLECTION,
+  E2E_MISP_KEY,
+  E2E_SECRETS,
+  E2E_SEKOIA_KEY,
+  E2eWorld,
+  PLACEHOLDER,
+} from '../helpers/e2e-world';
 
 /**
  * Configurations of the Python trigger, as its users have them, run unchanged (issue 14, point 1):
@@ -25,13 +32,20 @@ describe('configurations carried over from the Python trigger (e2e)', () => {
 
   it('2.8.11: lookback_days as a digit string, verify_ssl false, sleep_time "600", a proxy without a scheme', async () => {
     const proxyWithoutScheme = proxy.url.replace(/^http:\/\//, '');
+    // The proxies are secrets: the platform hands them over through url_secrets, like the keys.
+    world.sekoia.settings.secrets = {
+      misp_api_key: E2E_MISP_KEY,
+      sekoia_api_key: E2E_SEKOIA_KEY,
+      http_proxy: proxyWithoutScheme,
+      https_proxy: proxyWithoutScheme,
+    };
     const run = world.run(['--once'], {
       module: {
         misp_url: world.misp.url,
         misp_api_key: PLACEHOLDER,
         sekoia_api_key: PLACEHOLDER,
-        http_proxy: proxyWithoutScheme,
-        https_proxy: proxyWithoutScheme,
+        http_proxy: PLACEHOLDER,
+        https_proxy: PLACEHOLDER,
       },
       trigger: {
         ioc_collection_server: world.sekoia.url,
@@ -57,7 +71,9 @@ describe('configurations carried over from the Python trigger (e2e)', () => {
     expect(logs).toMatch(/warning verify_ssl is false, but this trigger always verifies TLS certificates/);
     expect(logs).not.toMatch(/does not know/);
     expect(logs).not.toMatch(/^(error|critical) /m);
-    for (const secret of E2E_SECRETS) expect(world.everythingCaptured()).not.toContain(secret);
+    for (const secret of [...E2E_SECRETS, proxyWithoutScheme]) {
+      expect(world.everythingCaptured()).not.toContain(secret);
+    }
   });
 
   it('the version of Sekoia.io\'s page: publish_timestamp "1", sleep_time 300, proxies left empty (null or "")', async () => {
