@@ -29,8 +29,9 @@ ${commands.map((command) => `  ${command}`).join('\n') || '  (none)'}
 
 Flags:
   --once      Run one cycle, then exit: 0 when the cycle completed, ${INCOMPLETE_CYCLE_EXIT_CODE} when it did not
-              (MISP or Sekoia.io unreachable...: run it again later), 1 after a critical error
-              (fix what it names), 2 for a command line it does not understand.
+              (MISP or Sekoia.io unreachable, an internal error...: run it again later), 1 after a
+              critical error (fix what it names) or when the platform's secrets could not be
+              fetched, 2 for a command line it does not understand.
   --dry-run   Read MISP and map, push nothing and record nothing (sekoia_api_key may be left out).
   --help, -h  Print this help and exit 0.
 
