@@ -9,6 +9,7 @@ import {
   TimeoutError,
 } from '../errors';
 import { isTlsFailure } from './describe';
+import { redactHttpFailure } from './redact';
 import { AttemptFailure, computeRetryDelay, parseRetryAfter, RetryPolicy } from './retry';
 import { safeUrl } from './url';
 
@@ -257,4 +258,25 @@ export async function requestWithRetry<R>(
 /** requestWithRetry for the whole 2xx answer, as it came. */
 export function sendWithRetry<T = unknown>(options: SendOptions): Promise<AxiosResponse<T>> {
   return requestWithRetry(options, (response) => response as AxiosResponse<T>);
+}
+
+/** What every request of one client shares: all of SendOptions but the request and its signal. */
+export interface ClientSendOptions extends Omit<SendOptions, 'request' | 'signal'> {
+  /** The client's credentials: stripped from what reaches onRetry. */
+  secrets: readonly string[];
+}
+
+/** A client's request function: requestWithRetry with the client's shared options. */
+export type ClientSend = <R>(
+  request: AxiosRequestConfig,
+  signal: AbortSignal | undefined,
+  read: (response: AxiosResponse<unknown>) => R | AnswerProblem,
+) => Promise<R>;
+
+/** The request function of a client: its retry policy, deadline, error conversion, redacted notices. */
+export function clientSender(shared: ClientSendOptions): ClientSend {
+  const { secrets, onRetry, ...options } = shared;
+  const notify = (notice: RetryNotice): void =>
+    onRetry?.({ ...notice, error: redactHttpFailure(notice.error, secrets) });
+  return (request, signal, read) => requestWithRetry({ ...options, request, signal, onRetry: notify }, read);
 }

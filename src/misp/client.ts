@@ -1,9 +1,8 @@
-import { AxiosRequestConfig, AxiosResponse } from 'axios';
+import { AxiosResponse } from 'axios';
 import { Clock } from '../clock';
 import { ConfigurationError, HttpOperation } from '../errors';
 import { HttpClientHandle, HttpTimeouts, createHttpInstance } from '../http/instance';
-import { redactHttpFailure } from '../http/redact';
-import { AnswerProblem, describeOperation, requestWithRetry, RetryNotice } from '../http/request';
+import { AnswerProblem, clientSender, describeOperation, RetryNotice } from '../http/request';
 import { DEFAULT_RETRY_POLICY, RetryPolicy } from '../http/retry';
 import { MispError } from './errors';
 import { toMispError } from './failure';
@@ -136,30 +135,17 @@ export function createMispClient(options: MispClientOptions): MispHttpClient {
     maxBodyLength: 1024 * 1024,
   });
 
-  const notify = (notice: RetryNotice): void =>
-    options.onRetry?.({ ...notice, error: redactHttpFailure(notice.error, secrets) });
-
   /** One request with the retry policy, its 2xx answer read by `read`; failures become MispErrors. */
-  function send<R>(
-    request: AxiosRequestConfig,
-    signal: AbortSignal | undefined,
-    read: (response: AxiosResponse<unknown>) => R | AnswerProblem,
-  ): Promise<R> {
-    return requestWithRetry(
-      {
-        http,
-        request,
-        policy,
-        clock: options.clock,
-        signal,
-        random,
-        attemptTimeoutMs: readMs,
-        onRetry: notify,
-        toError: (error, attempts) => toMispError(error, { attempts, secrets, proxyUsed }),
-      },
-      read,
-    );
-  }
+  const send = clientSender({
+    http,
+    policy,
+    clock: options.clock,
+    random,
+    attemptTimeoutMs: readMs,
+    secrets,
+    onRetry: options.onRetry,
+    toError: (error, attempts) => toMispError(error, { attempts, secrets, proxyUsed }),
+  });
 
   /** One page: a body cut short (dropped connection) is an attempt failed like a 503. */
   function fetchPage(body: RestSearchBody, signal?: AbortSignal): Promise<FetchedPage> {

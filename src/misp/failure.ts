@@ -23,12 +23,30 @@ function shortReason(apiMessage: string | undefined, fallback: string): string {
   return first && first.length <= 80 ? first : fallback;
 }
 
-function fromStatus(error: HttpError, context: FailureContext): MispError {
+/** What a status error carries into every MispError made of it. */
+interface StatusParts {
+  status: number;
+  where: string;
+  /** " (the API's message)" or "". */
+  api: string;
+  fields: Pick<HttpError, 'operation' | 'status' | 'apiMessage'>;
+}
+
+function statusParts(error: HttpError, context: FailureContext): StatusParts {
   const { status, operation } = error;
-  const where = `${operation.method} ${operation.url}`;
   const apiMessage = error.apiMessage && redactSecrets(error.apiMessage, context.secrets);
-  const api = apiMessageSuffix(apiMessage);
-  const fields = { operation, status, apiMessage };
+  return {
+    status,
+    where: `${operation.method} ${operation.url}`,
+    api: apiMessageSuffix(apiMessage),
+    fields: { operation, status, apiMessage },
+  };
+}
+
+/** The answers that say the configuration is wrong (key, URL, role, proxy): each with its fix. */
+function fromConfigurationStatus(parts: StatusParts, context: FailureContext): MispError | undefined {
+  const { status, where, api, fields } = parts;
+  const { apiMessage } = fields;
   if (status === 401 || status === 403) {
     const reason = shortReason(apiMessage, status === 401 ? 'Unauthorized' : 'Forbidden');
     return new MispError(
@@ -66,6 +84,14 @@ function fromStatus(error: HttpError, context: FailureContext): MispError {
       { ...fields, kind: 'rejected' },
     );
   }
+  return undefined;
+}
+
+function fromStatus(error: HttpError, context: FailureContext): MispError {
+  const parts = statusParts(error, context);
+  const known = fromConfigurationStatus(parts, context);
+  if (known) return known;
+  const { status, where, api, fields } = parts;
   if (status === 429) {
     return new MispError(
       `MISP kept answering 429 (rate limit exceeded) for ${where} after ${context.attempts} attempts: if this ` +

@@ -1,9 +1,8 @@
-import { AxiosRequestConfig, AxiosResponse } from 'axios';
+import { AxiosResponse } from 'axios';
 import { Clock } from '../clock';
 import { ConfigurationError } from '../errors';
 import { HttpClientHandle, HttpTimeouts, createHttpInstance } from '../http/instance';
-import { redactHttpFailure } from '../http/redact';
-import { AnswerProblem, requestWithRetry, RetryNotice } from '../http/request';
+import { AnswerProblem, ClientSend, clientSender, RetryNotice } from '../http/request';
 import { DEFAULT_RETRY_POLICY, RetryPolicy } from '../http/retry';
 import { readPushResult } from './push-result';
 import { normaliseServerUrl } from './server-url';
@@ -108,30 +107,21 @@ export function createSekoiaClient(options: SekoiaClientOptions): SekoiaHttpClie
   });
   const pushPath = `v2/inthreat/ioc-collections/${encodeURIComponent(options.collectionId)}/indicators/text`;
 
-  /** One request with the retry policy, its 2xx answer read by `read`; failures become SekoiaErrors. */
-  function send<R>(
-    request: AxiosRequestConfig,
-    signal: AbortSignal | undefined,
-    read: (response: AxiosResponse<unknown>) => R | AnswerProblem,
-    collectionId?: string,
-  ): Promise<R> {
-    return requestWithRetry(
-      {
-        http,
-        request,
-        policy,
-        clock: options.clock,
-        signal,
-        random: options.random,
-        attemptTimeoutMs: options.timeouts?.readMs ?? SEKOIA_READ_TIMEOUT_MS,
-        onRetry: (notice) =>
-          options.onRetry?.({ ...notice, error: redactHttpFailure(notice.error, secrets) }),
-        toError: (error, attempts) =>
-          toSekoiaError(error, { attempts, secrets, proxyUsed, server, collectionId }),
-      },
-      read,
-    );
-  }
+  /** Requests with the retry policy; failures become SekoiaErrors (naming the collection, for `push`). */
+  const sender = (collectionId?: string): ClientSend =>
+    clientSender({
+      http,
+      policy,
+      clock: options.clock,
+      random: options.random,
+      attemptTimeoutMs: options.timeouts?.readMs ?? SEKOIA_READ_TIMEOUT_MS,
+      secrets,
+      onRetry: options.onRetry,
+      toError: (error, attempts) =>
+        toSekoiaError(error, { attempts, secrets, proxyUsed, server, collectionId }),
+    });
+  const send = sender();
+  const sendAboutCollection = sender(options.collectionId);
 
   return {
     serverUrl,
@@ -151,12 +141,7 @@ export function createSekoiaClient(options: SekoiaClientOptions): SekoiaHttpClie
       const body: TextImportBody = { indicators: batch.values.join('\n'), format: batch.format };
       if (pushOptions.validUntil) body.valid_until = pushOptions.validUntil;
       if (pushOptions.description) body.description = pushOptions.description.slice(0, MAX_DESCRIPTION_CHARS);
-      return send(
-        { method: 'POST', url: pushPath, data: body },
-        signal,
-        readPushAnswer,
-        options.collectionId,
-      );
+      return sendAboutCollection({ method: 'POST', url: pushPath, data: body }, signal, readPushAnswer);
     },
   };
 }
