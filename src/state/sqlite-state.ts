@@ -355,11 +355,11 @@ export class SqliteTriggerState implements TriggerState {
     );
     const marks: SweepMarks = {};
     if (typeof value !== 'object' || value === null) return marks;
-    const { lastSweepAtMs, originMs } = value as Record<string, unknown>;
     // A damaged mark reads as absent: the sweep then runs (harmless), never the reverse.
-    if (typeof lastSweepAtMs === 'number' && Number.isFinite(lastSweepAtMs))
-      marks.lastSweepAtMs = lastSweepAtMs;
-    if (typeof originMs === 'number' && Number.isFinite(originMs)) marks.originMs = originMs;
+    for (const name of ['lastSweepAtMs', 'lastAttemptAtMs', 'originMs'] as const) {
+      const mark = (value as Record<string, unknown>)[name];
+      if (typeof mark === 'number' && Number.isFinite(mark)) marks[name] = mark;
+    }
     return marks;
   }
 

@@ -36,14 +36,9 @@ export interface TriggerState extends ReconciliationState {
 
 // ---- Reconciliation (issue 11): what the sweep needs to know about each pushed value ----
 
-/** The MISP attribute a value came from. */
-export interface IocSource {
-  attributeUuid: string;
-  /** MISP's event id (digits). */
-  eventId: string;
-  /** The event's publish time (epoch ms), when the read knew it. */
-  publishedAtMs?: number;
-}
+/** The MISP attribute a value came from (the pipeline's type: the state stores it as given). */
+export type { IocSource } from '../pipeline/types';
+import type { IocSource } from '../pipeline/types';
 
 /** About a batch being recorded as pushed: see markPushed. */
 export interface PushRecord {
@@ -68,8 +63,10 @@ export interface PushedRecord {
 
 /** The sweep's own marks: when it last ran, and where the trigger's history begins. */
 export interface SweepMarks {
-  /** End (epoch ms) of the last sweep whose MISP read completed; undefined before the first. */
+  /** Start (epoch ms) of the last sweep whose MISP read completed; undefined before the first. */
   lastSweepAtMs?: number;
+  /** Start of the last sweep begun, complete or not. */
+  lastAttemptAtMs?: number;
   /** Start of the first window the trigger read (epoch ms): the sweep never reads before it. */
   originMs?: number;
 }

@@ -3,8 +3,9 @@
  * window it reads, what to do with each value MISP flags (push it, refresh it, leave it), which
  * pushed values MISP withdrew, and when the MISP read is not to be trusted for revocations.
  */
+import type { KeyedBatch } from '../../pipeline/types';
 import type { SekoiaFormat } from '../../sekoia/types';
-import type { PushedRecord } from '../../state/types';
+import type { PushedRecord, PushRecord, SweepMarks } from '../../state/types';
 import { CATCH_UP_CAP_DAYS } from '../window';
 
 export const HOUR_MS = 3_600_000;
@@ -42,10 +43,34 @@ export function lapsesAtMs(nowMs: number, format: SekoiaFormat, iocValidityDays:
   return nowMs + (iocValidityDays ?? SEKOIA_DEFAULT_VALIDITY_DAYS[format]) * DAY_MS;
 }
 
-/** True when a sweep is due: `everyHours` > 0 and as long since the last one (or none yet). */
-export function isSweepDue(nowMs: number, lastSweepAtMs: number | undefined, everyHours: number): boolean {
+/** A sweep whose read failed is tried again after this long (or the period, when shorter). */
+export const SWEEP_RETRY_MS = HOUR_MS;
+
+/**
+ * True when a sweep is due: `everyHours` > 0, as long since the last complete one (or none yet),
+ * and, after a failed one, SWEEP_RETRY_MS since (a MISP outage is not read in full every cycle).
+ */
+export function isSweepDue(nowMs: number, marks: SweepMarks, everyHours: number): boolean {
   if (everyHours <= 0) return false;
-  return lastSweepAtMs === undefined || nowMs - lastSweepAtMs >= everyHours * HOUR_MS;
+  const periodMs = everyHours * HOUR_MS;
+  if (marks.lastSweepAtMs !== undefined && nowMs - marks.lastSweepAtMs < periodMs) return false;
+  const retryMs = Math.min(periodMs, SWEEP_RETRY_MS);
+  return marks.lastAttemptAtMs === undefined || nowMs - marks.lastAttemptAtMs >= retryMs;
+}
+
+/**
+ * Where the trigger's history begins: the first window it read, or earlier once publish_timestamp
+ * is raised (the user then asks for more history). For a state file of 1.0.x, whose first window
+ * is unknown, publish_timestamp days before the cursor (later than the truth: never too early).
+ */
+export function originOf(
+  marks: SweepMarks,
+  cursorMs: number | undefined,
+  nowMs: number,
+  publishDays: number,
+): number {
+  const asked = (cursorMs ?? nowMs) - publishDays * DAY_MS;
+  return marks.originMs === undefined ? asked : Math.min(marks.originMs, asked);
 }
 
 /**
@@ -163,4 +188,20 @@ export function revocationHold(check: RevocationCheck): RevocationHold | undefin
     return 'mostly_withdrawn';
   }
   return undefined;
+}
+
+/**
+ * What the state keeps about a batch accepted at `nowMs`: when its IOCs lapse in Sekoia.io, the
+ * start of the window read (its events were published at or after it), and its sources.
+ */
+export function pushRecordFor(
+  nowMs: number,
+  iocValidityDays: number | undefined,
+  windowStartMs: number,
+): (batch: KeyedBatch) => PushRecord {
+  return (batch) => ({
+    validUntilMs: lapsesAtMs(nowMs, batch.format, iocValidityDays),
+    publishedAfterMs: windowStartMs,
+    sources: batch.sources,
+  });
 }

@@ -7,6 +7,7 @@ import {
   isSweepDue,
   lapsesAtMs,
   missingReason,
+  originOf,
   PLAUSIBLE_WITHDRAWN_MIN,
   refreshBeforeMs,
   revocationHold,
@@ -33,10 +34,23 @@ function view(flagged: string[], events: string[] = []): FlaggedView {
 describe('the reconciliation plan', () => {
   describe('when a sweep is due', () => {
     it('runs the first sweep at once, then every reconcile_every_hours; 0 never', () => {
-      expect(isSweepDue(NOW, undefined, 24)).toBe(true);
-      expect(isSweepDue(NOW, NOW - 23 * HOUR_MS, 24)).toBe(false);
-      expect(isSweepDue(NOW, NOW - 24 * HOUR_MS, 24)).toBe(true);
-      expect(isSweepDue(NOW, undefined, 0)).toBe(false);
+      expect(isSweepDue(NOW, {}, 24)).toBe(true);
+      expect(isSweepDue(NOW, { lastSweepAtMs: NOW - 23 * HOUR_MS }, 24)).toBe(false);
+      expect(isSweepDue(NOW, { lastSweepAtMs: NOW - 24 * HOUR_MS }, 24)).toBe(true);
+      expect(isSweepDue(NOW, {}, 0)).toBe(false);
+    });
+
+    it('tries a failed sweep again after an hour, not at every cycle', () => {
+      const failed = { lastSweepAtMs: NOW - 30 * HOUR_MS, lastAttemptAtMs: NOW - 59 * 60_000 };
+      expect(isSweepDue(NOW, failed, 24)).toBe(false);
+      expect(isSweepDue(NOW + 60_000, failed, 24)).toBe(true);
+    });
+
+    it('keeps where the history begins: the first window, earlier when publish_timestamp is raised', () => {
+      expect(originOf({}, undefined, NOW, 1)).toBe(NOW - DAY_MS);
+      expect(originOf({}, NOW - HOUR_MS, NOW, 2)).toBe(NOW - HOUR_MS - 2 * DAY_MS);
+      expect(originOf({ originMs: NOW - 5 * DAY_MS }, NOW, NOW, 1)).toBe(NOW - 5 * DAY_MS);
+      expect(originOf({ originMs: NOW - 5 * DAY_MS }, NOW, NOW, 60)).toBe(NOW - 60 * DAY_MS);
     });
   });
 
