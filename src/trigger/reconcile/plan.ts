@@ -15,9 +15,9 @@ export const DAY_MS = 24 * HOUR_MS;
 export const REVOCATION_BUDGET = 1000;
 
 /**
- * A value is a revocation candidate only when its event was published this long after the start
- * of the sweep's window: an event published near the edge may have aged out between the time the
- * value was pushed and the read (and MISP's clock may differ from ours).
+ * A value is a revocation candidate only when its event was published this long after the moving
+ * start of the sweep's window (now minus the horizon): an event published near that edge may age
+ * out between two reads.
  */
 export const AGE_OUT_MARGIN_MS = DAY_MS;
 
@@ -86,6 +86,11 @@ export function refreshBeforeMs(nowMs: number, everyHours: number): number {
 export interface SweepWindow {
   startMs: number;
   endMs: number;
+  /**
+   * A value whose event was published at or after this time is surely inside the window, now and
+   * when it was pushed: the start, or AGE_OUT_MARGIN_MS later when the start is the moving horizon.
+   */
+  revocableFromMs: number;
 }
 
 /**
@@ -96,7 +101,8 @@ export interface SweepWindow {
 export function sweepWindow(nowMs: number, originMs: number | undefined, publishDays: number): SweepWindow {
   const horizonStart = nowMs - Math.max(publishDays, CATCH_UP_CAP_DAYS) * DAY_MS;
   const origin = originMs ?? nowMs - publishDays * DAY_MS;
-  return { startMs: Math.min(nowMs, Math.max(horizonStart, origin)), endMs: nowMs };
+  const startMs = Math.min(nowMs, Math.max(horizonStart, origin));
+  return { startMs, endMs: nowMs, revocableFromMs: Math.max(startMs, horizonStart + AGE_OUT_MARGIN_MS) };
 }
 
 /** What the sweep does with a value MISP flags in its window. */
@@ -142,8 +148,8 @@ export interface FlaggedView {
 
 /**
  * Why `record` is withdrawn, or undefined when it is not: still flagged, or its event may have
- * aged out of the window (published before the window's start plus AGE_OUT_MARGIN_MS, or when,
- * unknown): that is expiry's business, never revocation's.
+ * aged out of the window (published before `window.revocableFromMs`, or when, unknown): that is
+ * expiry's business, never revocation's.
  */
 export function withdrawalOf(
   record: PushedRecord,
@@ -151,7 +157,7 @@ export function withdrawalOf(
   window: SweepWindow,
 ): WithdrawalReason | undefined {
   if (view.flags(record.key)) return undefined;
-  if (record.publishedAfterMs < window.startMs + AGE_OUT_MARGIN_MS) return undefined;
+  if (record.publishedAfterMs < window.revocableFromMs) return undefined;
   return record.eventId !== undefined && view.readEvent(record.eventId)
     ? 'attribute_withdrawn'
     : 'event_withdrawn';

@@ -4,7 +4,6 @@ import type { PushedRecord, TriggerState } from '../../state/types';
 import type { TriggerSettings } from '../config';
 import { cycleFailure, CycleFailure } from '../cycle';
 import {
-  AGE_OUT_MARGIN_MS,
   FlaggedView,
   REVOCATION_BUDGET,
   RevocationHold,
@@ -77,7 +76,7 @@ async function findWithdrawn(
   for (let after = ''; ;) {
     const records = await input.state.listPushedRecords(after, WITHDRAWN_SCAN_RECORDS);
     for (const record of records) {
-      if (record.publishedAfterMs >= input.window.startMs + AGE_OUT_MARGIN_MS) pushedInWindow += 1;
+      if (record.publishedAfterMs >= input.window.revocableFromMs) pushedInWindow += 1;
       const reason = withdrawalOf(record, input.view, input.window);
       if (reason === undefined) continue;
       withdrawn += 1;

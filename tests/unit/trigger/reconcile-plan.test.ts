@@ -55,13 +55,24 @@ describe('the reconciliation plan', () => {
   });
 
   describe('the window', () => {
+    const horizon = NOW - 30 * DAY_MS;
+
     it('reads the catch-up horizon (30 days, or publish_timestamp when longer), never before the first window', () => {
       const origin = NOW - 100 * DAY_MS;
-      expect(sweepWindow(NOW, origin, 1)).toEqual({ startMs: NOW - 30 * DAY_MS, endMs: NOW });
-      expect(sweepWindow(NOW, origin, 60)).toEqual({ startMs: NOW - 60 * DAY_MS, endMs: NOW });
-      // A trigger started two days ago with publish_timestamp 1 never pushes older history.
-      expect(sweepWindow(NOW, NOW - 3 * DAY_MS, 1)).toEqual({ startMs: NOW - 3 * DAY_MS, endMs: NOW });
-      expect(sweepWindow(NOW, undefined, 2)).toEqual({ startMs: NOW - 2 * DAY_MS, endMs: NOW });
+      expect(sweepWindow(NOW, origin, 1)).toEqual({
+        startMs: horizon,
+        endMs: NOW,
+        revocableFromMs: horizon + AGE_OUT_MARGIN_MS,
+      });
+      expect(sweepWindow(NOW, origin, 60).startMs).toBe(NOW - 60 * DAY_MS);
+      // A trigger started three days ago with publish_timestamp 1 never pushes older history; its
+      // window does not move, so every value pushed since its start can be revoked.
+      expect(sweepWindow(NOW, NOW - 3 * DAY_MS, 1)).toEqual({
+        startMs: NOW - 3 * DAY_MS,
+        endMs: NOW,
+        revocableFromMs: NOW - 3 * DAY_MS,
+      });
+      expect(sweepWindow(NOW, undefined, 2).startMs).toBe(NOW - 2 * DAY_MS);
     });
   });
 
@@ -98,7 +109,7 @@ describe('the reconciliation plan', () => {
   });
 
   describe('what counts as withdrawn', () => {
-    const window = { startMs: NOW - 30 * DAY_MS, endMs: NOW };
+    const window = sweepWindow(NOW, NOW - 100 * DAY_MS, 1);
 
     it('is a pushed value that no attribute flags any more, its event surely inside the window', () => {
       const pushed = record({ eventId: '12' });
@@ -110,6 +121,7 @@ describe('the reconciliation plan', () => {
 
     it('never is a value whose event may have aged out of the window, or whose publish time is unknown', () => {
       const edge = record({ publishedAfterMs: window.startMs + AGE_OUT_MARGIN_MS - 1 });
+      expect(window.revocableFromMs).toBe(window.startMs + AGE_OUT_MARGIN_MS);
       expect(withdrawalOf(edge, view([]), window)).toBeUndefined();
       expect(withdrawalOf(record({ publishedAfterMs: 0 }), view([]), window)).toBeUndefined();
       const inside = record({ publishedAfterMs: window.startMs + AGE_OUT_MARGIN_MS });
