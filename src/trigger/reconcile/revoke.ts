@@ -153,3 +153,24 @@ export async function revokeWithdrawn(
   else if (result.withdrawn > budget) result.revocationHeld = 'budget_reached';
   return { result, failure };
 }
+
+/** The two calls of the Sekoia.io client a revocation needs (see src/sekoia/client.ts). */
+export interface IndicatorListAndRevoke {
+  listIndicators(value: string, signal?: AbortSignal): Promise<Array<{ id: string; revoked: boolean }>>;
+  revokeIndicator(indicatorId: string, signal?: AbortSignal): Promise<unknown>;
+}
+
+/**
+ * Revokes by value through the client: Sekoia.io has no revoke by value, so the collection is
+ * listed by `term` (the client keeps the exact matches) and each indicator not revoked yet is
+ * revoked (DELETE). Nothing found (already revoked, or expired and purged): nothing to do.
+ */
+export function revokerOf(client: IndicatorListAndRevoke): IndicatorRevoker {
+  return {
+    async revokeValue(ioc, signal) {
+      const live = (await client.listIndicators(ioc.value, signal)).filter((indicator) => !indicator.revoked);
+      for (const indicator of live) await client.revokeIndicator(indicator.id, signal);
+      return live.length;
+    },
+  };
+}

@@ -6,7 +6,7 @@ import { SekoiaError } from '../../../src/sekoia/errors';
 import { PUSH_OPERATION } from '../../helpers/fakes';
 import { runCycle } from '../../../src/trigger/cycle';
 import { DAY_MS, HOUR_MS } from '../../../src/trigger/reconcile/plan';
-import type { IndicatorRevoker } from '../../../src/trigger/reconcile/revoke';
+import { revokerOf, type IndicatorRevoker } from '../../../src/trigger/reconcile/revoke';
 import { sweepEvent, sweepSummaryLine, revocationHeldLine } from '../../../src/trigger/reconcile/report';
 import { runSweep, SweepDependencies } from '../../../src/trigger/reconcile/sweep';
 import { attribute, cycleHarness, ipAttributes, settingsFor } from './support';
@@ -220,5 +220,26 @@ describe('the reconciliation sweep', () => {
       withdrawn: 1,
       unchanged: 149,
     });
+  });
+});
+
+describe('revoking by value through the Sekoia.io client', () => {
+  it('lists the value (exact matches, as the client keeps them) and revokes each indicator not revoked yet', async () => {
+    const calls: string[] = [];
+    const revoker = revokerOf({
+      async listIndicators(value) {
+        calls.push(`list ${value}`);
+        return [
+          { id: 'indicator--1', revoked: false },
+          { id: 'indicator--2', revoked: true },
+        ];
+      },
+      async revokeIndicator(id) {
+        calls.push(`revoke ${id}`);
+        return undefined;
+      },
+    });
+    await expect(revoker.revokeValue({ format: 'ipv4-addr.value', value: '192.0.2.7' })).resolves.toBe(1);
+    expect(calls).toEqual(['list 192.0.2.7', 'revoke indicator--1']);
   });
 });
