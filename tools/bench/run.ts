@@ -70,11 +70,13 @@ async function measureReconciliation(
   workDir: string,
   counters: () => Promise<EmulatorCounters>,
   children: BenchChild[],
+  execArgv: string[],
 ): Promise<ReconcileMeasures> {
   const usageFile = path.join(workDir, 'usage-reconcile.json');
   const before = await counters();
   const run = forkChild('reconcile', path.join(BENCH_DIR, 'trigger-runner.js'), {
     env: { ...env, BENCH_USAGE_FILE: usageFile, BENCH_RECONCILE: '1' },
+    execArgv,
     logFile: path.join(workDir, 'reconcile.log'),
   });
   children.push(run);
@@ -120,11 +122,12 @@ async function runBench(options: BenchOptions, workDir: string): Promise<BenchRe
     const usageFile = path.join(workDir, 'usage-sync.json');
     const start = await counters();
     const spawnedAt = Date.now();
+    const execArgv = options.cpuProfDir
+      ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(options.cpuProfDir)}`]
+      : [];
     const trigger = forkChild('trigger', path.join(BENCH_DIR, 'trigger-runner.js'), {
       env: { ...env, BENCH_USAGE_FILE: usageFile },
-      execArgv: options.cpuProfDir
-        ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(options.cpuProfDir)}`]
-        : [],
+      execArgv,
       logFile: path.join(workDir, 'trigger.log'),
     });
     children.push(trigger);
@@ -157,7 +160,7 @@ async function runBench(options: BenchOptions, workDir: string): Promise<BenchRe
     const afterRestart = await counters();
 
     // 2b. A reconciliation with nothing to do, in another process on the same data path.
-    const reconcile = await measureReconciliation(env, workDir, counters, children);
+    const reconcile = await measureReconciliation(env, workDir, counters, children, execArgv);
 
     // 3. The state saved to S3 (file_backend S3): the sync's pushed set, then a small cycle, a quiet one, a restore.
     const s3Log = path.join(workDir, 's3-save.log');
