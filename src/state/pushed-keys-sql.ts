@@ -53,8 +53,8 @@ export function addColumnSql(table: string, column: string, type: string): strin
 const LAPSES = 'coalesce(valid_until, expires)';
 const RECORD_COLUMNS = `k, ${LAPSES} AS lapses, published_after, attribute_uuid, event_id`;
 
-/** The records of the keys of the JSON array ?2 in namespace ?1 still valid in Sekoia.io at ?3. */
-export const SELECT_RECORDS_SQL = `SELECT ${RECORD_COLUMNS} FROM ${PUSHED_TABLE}
+/** When the keys of the JSON array ?2 in namespace ?1 lapse in Sekoia.io, those still valid at ?3. */
+export const SELECT_LAPSE_TIMES_SQL = `SELECT k, ${LAPSES} AS lapses FROM ${PUSHED_TABLE}
   WHERE ns = ?1 AND k IN (SELECT value FROM json_each(?2)) AND ${LAPSES} > ?3`;
 
 /** Namespace ?1's records valid in Sekoia.io at ?3, keys after ?2 in key order, ?4 at most. */

@@ -20,7 +20,7 @@ import {
   SELECT_NAMESPACE_SQL,
   SELECT_RECORDS_PAGE_SQL,
   SELECT_SWEEP_RECORDS_PAGE_SQL,
-  SELECT_RECORDS_SQL,
+  SELECT_LAPSE_TIMES_SQL,
 } from './pushed-keys-sql';
 import { BloomFilter } from './bloom';
 import type { PushedRecord, PushRecord, SweepMarks, TriggerState } from './types';
@@ -304,20 +304,20 @@ export class SqliteTriggerState implements TriggerState {
     }
   }
 
-  readPushedRecords(keys: readonly string[]): Promise<Map<string, PushedRecord>> {
+  readLapseTimes(keys: readonly string[]): Promise<Map<string, number>> {
     return this.exclusive(async () => {
       this.assertOpen('read the pushed IOCs');
-      const found = new Map<string, PushedRecord>();
+      const found = new Map<string, number>();
       // The journal holds no validity in memory: merged first when it holds one of the keys.
       if (keys.some((key) => this.journaled.has(key))) await this.mergeJournal();
       const maybeRecorded = keys.filter((key) => this.recorded.mightContain(key));
       for (const chunk of chunks(maybeRecorded, KEYS_PER_STATEMENT)) {
-        const rows = (await this.run('read the pushed IOCs', SELECT_RECORDS_SQL, [
+        const rows = (await this.run('read the pushed IOCs', SELECT_LAPSE_TIMES_SQL, [
           this.namespaceId,
           JSON.stringify(chunk),
           this.clock.now(),
-        ])) as RecordRow[];
-        for (const row of rows) found.set(row.k, toPushedRecord(row));
+        ])) as Array<{ k: string; lapses: number }>;
+        for (const row of rows) found.set(row.k, row.lapses);
       }
       return found;
     });

@@ -72,8 +72,11 @@ export interface SweepMarks {
 }
 
 export interface ReconciliationState {
-  /** The records of `keys` still valid in Sekoia.io (keys never pushed, or lapsed, are absent). */
-  readPushedRecords(keys: readonly string[]): Promise<Map<string, PushedRecord>>;
+  /**
+   * When each of `keys` lapses in Sekoia.io (epoch ms), for those still valid there (keys never
+   * pushed, or lapsed, are absent). Only the time: the sweep asks it of every value MISP flags.
+   */
+  readLapseTimes(keys: readonly string[]): Promise<Map<string, number>>;
   /** Up to `limit` records still valid in Sekoia.io, keys after `afterKey` in key order. */
   listPushedRecords(afterKey: string, limit: number): Promise<PushedRecord[]>;
   /** Forgets `keys` (revoked in Sekoia.io): a value flagged again is pushed again. */

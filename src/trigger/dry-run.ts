@@ -53,8 +53,8 @@ export class DryRunState implements TriggerState {
   async save(): Promise<void> {}
 
   // ---- Reconciliation (issue 11): reads go to the real state, writes nowhere ----
-  readPushedRecords(keys: readonly string[]): Promise<Map<string, PushedRecord>> {
-    return this.real.readPushedRecords(keys);
+  readLapseTimes(keys: readonly string[]): Promise<Map<string, number>> {
+    return this.real.readLapseTimes(keys);
   }
 
   listPushedRecords(afterKey: string, limit: number): Promise<PushedRecord[]> {

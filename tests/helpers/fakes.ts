@@ -205,11 +205,11 @@ export class MemoryState implements TriggerState {
     return record !== undefined && record.lapsesAtMs > this.clock.now() ? record : undefined;
   }
 
-  async readPushedRecords(keys: readonly string[]): Promise<Map<string, PushedRecord>> {
-    const found = new Map<string, PushedRecord>();
+  async readLapseTimes(keys: readonly string[]): Promise<Map<string, number>> {
+    const found = new Map<string, number>();
     for (const key of keys) {
       const record = this.live(key);
-      if (record) found.set(key, { ...record });
+      if (record) found.set(key, record.lapsesAtMs);
     }
     return found;
   }

@@ -108,10 +108,10 @@ export function sweepWindow(nowMs: number, originMs: number | undefined, publish
 /** What the sweep does with a value MISP flags in its window. */
 export type FlaggedAction = 'missing' | 'refresh' | 'unchanged';
 
-/** `record`: what the state holds for the value (undefined: never pushed, or lapsed in Sekoia.io). */
-export function classifyFlagged(record: PushedRecord | undefined, refreshBefore: number): FlaggedAction {
-  if (record === undefined) return 'missing';
-  return record.lapsesAtMs < refreshBefore ? 'refresh' : 'unchanged';
+/** `lapsesAtMs`: when the value lapses in Sekoia.io (undefined: never pushed, or lapsed already). */
+export function classifyFlagged(lapsesAtMs: number | undefined, refreshBefore: number): FlaggedAction {
+  if (lapsesAtMs === undefined) return 'missing';
+  return lapsesAtMs < refreshBefore ? 'refresh' : 'unchanged';
 }
 
 /** Why a missing value was missed, when the sweep can tell. */

@@ -104,13 +104,12 @@ function emptyReport(window: SweepWindow, dryRun: boolean): SweepReport {
 function sortFlagged(
   sweep: Sweep,
   fresh: ReadonlyMap<string, Ioc>,
-  records: Map<string, unknown>,
+  lapseTimes: ReadonlyMap<string, number>,
 ): KeyedIoc[] {
   const { report } = sweep;
   const toPush: KeyedIoc[] = [];
   for (const [key, ioc] of fresh) {
-    const record = records.get(key) as Parameters<typeof classifyFlagged>[0];
-    const action = classifyFlagged(record, sweep.refreshBefore);
+    const action = classifyFlagged(lapseTimes.get(key), sweep.refreshBefore);
     if (action === 'unchanged') {
       report.unchanged += 1;
       continue;
@@ -126,26 +125,34 @@ function sortFlagged(
   return toPush;
 }
 
+/** Adds the event ids of `attributes` to `eventsRead` (attributes come grouped by event: cheap). */
+function noteEventsRead(eventsRead: Set<string>, attributes: readonly unknown[]): void {
+  let last: unknown;
+  for (const raw of attributes) {
+    const eventId = (raw as { event_id?: unknown } | null)?.event_id;
+    if (eventId === last) continue;
+    last = eventId;
+    if (typeof eventId === 'string' || typeof eventId === 'number') eventsRead.add(String(eventId));
+  }
+}
+
 /** Maps a page, notes what it flags, reads the state for it and queues what to push. */
 async function takeSweepPage(sweep: Sweep, page: MispPage): Promise<CycleFailure | undefined> {
   const { report, queue } = sweep;
   if (page.attributes.length > 0) report.pages += 1;
   report.attributesRead += page.attributes.length;
-  for (const raw of page.attributes) {
-    const eventId = (raw as { event_id?: unknown } | null)?.event_id;
-    if (typeof eventId === 'string' || typeof eventId === 'number') sweep.eventsRead.add(String(eventId));
-  }
+  noteEventsRead(sweep.eventsRead, page.attributes);
   const { fresh } = await mapPage(page, sweep.deps.settings.attributeTypes, report.tally, queue);
   for (const key of fresh.keys()) sweep.flagged.add(key);
   report.valuesRead += fresh.size;
-  let records;
+  let lapseTimes: ReadonlyMap<string, number>;
   try {
     queue.stateReadBegins();
-    records = fresh.size === 0 ? new Map() : await sweep.state.readPushedRecords([...fresh.keys()]);
+    lapseTimes = fresh.size === 0 ? new Map() : await sweep.state.readLapseTimes([...fresh.keys()]);
   } catch (error) {
     return cycleFailure('state', error);
   }
-  await queue.enqueue(sortFlagged(sweep, fresh, records));
+  await queue.enqueue(sortFlagged(sweep, fresh, lapseTimes));
   return undefined;
 }
 

@@ -82,8 +82,8 @@ describe('the reconciliation plan', () => {
       // The next sweep in 24 h, and a margin of one more period: a failed sweep never lets one lapse.
       expect(before).toBe(NOW + 48 * HOUR_MS);
       expect(classifyFlagged(undefined, before)).toBe('missing');
-      expect(classifyFlagged(record({ lapsesAtMs: NOW + 47 * HOUR_MS }), before)).toBe('refresh');
-      expect(classifyFlagged(record({ lapsesAtMs: NOW + 49 * HOUR_MS }), before)).toBe('unchanged');
+      expect(classifyFlagged(NOW + 47 * HOUR_MS, before)).toBe('refresh');
+      expect(classifyFlagged(NOW + 49 * HOUR_MS, before)).toBe('unchanged');
       // A short period still keeps a margin of 12 hours.
       expect(refreshBeforeMs(NOW, 1)).toBe(NOW + 13 * HOUR_MS);
       expect(refreshBeforeMs(NOW, 0)).toBe(NOW + 48 * HOUR_MS);
