@@ -3,6 +3,7 @@ import { DATA_FOLDER_FIX } from '../../state/errors';
 import { formatNumber } from '../report';
 import { formatUtcMinute, toIsoSeconds } from '../window';
 import type { CycleFailure } from '../cycle';
+import type { EventTarget } from '../cycle-event';
 import type { SweepReport } from './sweep';
 import { REVOCATION_BUDGET } from './plan';
 
@@ -117,15 +118,49 @@ export function sweepFailureLines(report: SweepReport, retryHours: number | unde
   return report.failures.map((failure) => failureLine(report, failure, next));
 }
 
+const FAILED: Record<CycleFailure['service'], string> = {
+  misp: 'reading MISP failed',
+  sekoia: 'Sekoia.io failed',
+  state: "the trigger's state failed",
+};
+
+/** Why the sweep stopped early, in one phrase; undefined when it went through. */
+function incompleteReason(report: SweepReport): string | undefined {
+  return (
+    report.failures
+      .map((failure) => `${FAILED[failure.service]}: ${failure.error.message.replace(/[.\s]+$/, '')}`)
+      .join('; ') || undefined
+  );
+}
+
+/** The one line a playbook can post to a channel as it is. */
+function sweepEventSummary(report: SweepReport, target: EventTarget, reason: string | undefined): string {
+  return (
+    `MISP IDS reconciliation -> ${target.collectionUuid}: ${formatNumber(report.missing)} missing pushed, ` +
+    `${formatNumber(report.refreshed)} refreshed, ${formatNumber(report.revoked)} revoked of ` +
+    `${formatNumber(report.withdrawn)} withdrawn, ${formatNumber(report.unchanged)} unchanged. ` +
+    (reason ? `Incomplete (${reason}): the next reconciliation does the rest.` : 'Complete.')
+  );
+}
+
 /** The sweep's event, valid against the `results` schema of trigger_misp_ids_to_ioc.json. */
-export function sweepEvent(report: SweepReport): Record<string, unknown> {
+export function sweepEvent(report: SweepReport, target: EventTarget): Record<string, unknown> {
+  const invalid = report.tally.counts().invalid_value ?? 0;
+  const reason = incompleteReason(report);
   const event: Record<string, unknown> = {
     kind: 'reconciliation',
+    summary: sweepEventSummary(report, target, reason),
+    complete: reason === undefined,
+    ...(reason === undefined ? {} : { incomplete_reason: reason }),
+    collection_uuid: target.collectionUuid,
+    server: target.server,
     iocs_pushed: report.iocsPushed,
     attributes_processed: report.attributesRead,
+    iocs_submitted: report.iocsPushed,
+    iocs_skipped_invalid: invalid,
     iocs_by_format: { ...report.pushedByFormat },
     skipped: {
-      invalid_value: report.tally.counts().invalid_value ?? 0,
+      invalid_value: invalid,
       unsupported_type: report.tally.counts().unsupported_type ?? 0,
       rejected: report.rejected,
     },

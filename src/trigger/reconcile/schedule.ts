@@ -1,4 +1,5 @@
 import { AppError, isAbortError } from '../../errors';
+import { safeUrl } from '../../http/url';
 import type { TriggerContext } from '../../runtime/types';
 import type { SweepMarks } from '../../state/types';
 import type { MispModuleConfiguration, MispTriggerConfiguration, TriggerSettings } from '../config';
@@ -20,7 +21,12 @@ function messageOf(error: unknown): string {
 }
 
 /** Logs the sweep's lines and sends its event (not in a dry run). */
-async function reportSweep(context: Context, report: SweepReport, everyHours: number): Promise<void> {
+async function reportSweep(
+  context: Context,
+  report: SweepReport,
+  settings: Readonly<TriggerSettings>,
+): Promise<void> {
+  const everyHours = settings.reconcileEveryHours;
   const { logger } = context;
   const nextHours = context.runOptions.once || everyHours <= 0 ? undefined : everyHours;
   logger.info(sweepSummaryLine(report, nextHours));
@@ -30,7 +36,10 @@ async function reportSweep(context: Context, report: SweepReport, everyHours: nu
   for (const line of sweepFailureLines(report, retryHours)) logger.error(line);
   if (report.dryRun) return;
   try {
-    await context.sendEvent(RECONCILIATION_EVENT_NAME, sweepEvent(report));
+    // As the cycle's event names it: no credentials, no trailing "/".
+    const server = (safeUrl(settings.sekoiaServer) ?? '<invalid URL>').replace(/\/$/, '');
+    const target = { collectionUuid: settings.collectionId, server };
+    await context.sendEvent(RECONCILIATION_EVENT_NAME, sweepEvent(report, target));
   } catch (error) {
     if (isAbortError(error)) throw error;
     logger.error(`The reconciliation's event could not be sent to Sekoia.io: ${messageOf(error)}.`);
@@ -88,7 +97,7 @@ export async function sweepIfDue(
     const readWhole = !report.failures.some((failure) => failure.service !== 'sekoia');
     if (readWhole && !runOptions.dryRun)
       await deps.state.setSweepMarks({ ...marks, lastSweepAtMs: marks.lastAttemptAtMs });
-    await reportSweep(context, report, settings.reconcileEveryHours);
+    await reportSweep(context, report, settings);
     return true;
   } catch (error) {
     if (isAbortError(error)) return false;

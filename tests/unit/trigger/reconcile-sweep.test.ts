@@ -210,10 +210,17 @@ describe('the reconciliation sweep', () => {
   it("sends an event valid against the trigger file's results schema", async () => {
     const t = await afterFirstCycle([ipAttributes(150)], { revoke_withdrawn: true });
     t.misp.pages = [[...ipAttributes(149), attribute('url', 'http://missed.example/x')]];
-    const event = sweepEvent(await t.sweep());
+    const event = sweepEvent(await t.sweep(), {
+      collectionUuid: 'ioc-collection--x',
+      server: 'https://api.sekoia.io',
+    });
     const validate = createAjv().compile(triggerJson.results);
     expect(validate(event)).toBe(true);
+    expect(event.summary).toMatch(
+      /^MISP IDS reconciliation -> ioc-collection--x: 1 missing pushed, 0 refreshed, 1 revoked of 1 withdrawn, 149 unchanged\. Complete\.$/,
+    );
     expect(event).toMatchObject({
+      complete: true,
       kind: 'reconciliation',
       missing_pushed: 1,
       revoked: 1,
