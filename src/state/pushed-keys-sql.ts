@@ -26,7 +26,7 @@ export const CREATE_TABLES_SQL = [
 
 /**
  * Columns added in 1.1.0, NULL in rows written before (the sweep then falls back, see
- * SELECT_RECORDS_SQL). Added by ALTER TABLE: no row is rewritten, nothing is lost.
+ * SELECT_LAPSE_TIMES_SQL). Added by ALTER TABLE: no row is rewritten, nothing is lost.
  * - valid_until: when the IOC lapses in Sekoia.io (epoch ms): valid_until sent, or Sekoia's default.
  * - published_after: a time (epoch ms) its MISP event was published at or after: the start of the
  *   window read when it was pushed, or the event's own publish time when the read knew it. The

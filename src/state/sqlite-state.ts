@@ -46,7 +46,7 @@ const SWEEP_MARKS_KEY = 'reconciliation';
 /** A journal entry (see APPEND_JOURNAL_SQL): the key, with its source when known. */
 type JournalEntry = string | [string, string, string, number | null];
 
-/** A row of SELECT_RECORDS_SQL / SELECT_SWEEP_RECORDS_PAGE_SQL. */
+/** A row of SELECT_SWEEP_RECORDS_PAGE_SQL. */
 interface RecordRow {
   k: string;
   lapses: number;

@@ -95,8 +95,14 @@ export async function sweepIfDue(
       onProgress: () => context.heartbeat(),
     });
     const readWhole = !report.failures.some((failure) => failure.service !== 'sekoia');
-    if (readWhole && !runOptions.dryRun)
-      await deps.state.setSweepMarks({ ...marks, lastSweepAtMs: marks.lastAttemptAtMs });
+    if (!runOptions.dryRun) {
+      if (readWhole) await deps.state.setSweepMarks({ ...marks, lastSweepAtMs: marks.lastAttemptAtMs });
+      // The sweep's pushes, revocations and marks (uploaded when the state is on S3).
+      await deps.state.save().catch((error: unknown) => {
+        if (isAbortError(error) || (error instanceof AppError && error.fatal)) throw error;
+        logger.error(`The state could not be saved: ${messageOf(error)}.`);
+      });
+    }
     await reportSweep(context, report, settings);
     return true;
   } catch (error) {
