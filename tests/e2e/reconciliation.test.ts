@@ -1,5 +1,7 @@
 import triggerJson from '../../trigger_misp_ids_to_ioc.json';
 import { createAjv } from '../../src/runtime/schema';
+import { createTrigger } from '../../src/trigger';
+import { createDependencies } from '../../src/trigger/dependencies';
 import { E2E_COLLECTION, E2E_SECRETS, E2eWorld, PLACEHOLDER } from '../helpers/e2e-world';
 
 const DAY_MS = 86_400_000;
@@ -80,5 +82,46 @@ describe('the reconciliation sweep (in process, through main)', () => {
     expect(sweepEvents()[0]).toMatchObject({ withdrawn: 0, revoked: 0, missing_pushed: 0, unchanged: 0 });
     expect(world.sekoia.collection(E2E_COLLECTION).importRequests).toBe(requestsBefore);
     expect(world.collectionIocs()).toEqual(world.expected().iocs);
+  });
+
+  it("revokes nothing when MISP fails during the sweep's read, and says why", async () => {
+    const fields = { revoke_withdrawn: true };
+    await expect(world.run(['--once'], trigger(fields)).exit).resolves.toBe(0);
+    // One value withdrawn: with a whole read, it would be revoked.
+    const row = world.misp.store.values.indexOf('198.51.100.23');
+    expect(row).toBeGreaterThanOrEqual(0);
+    world.misp.updateAttribute(world.misp.store.ids.get(row), { to_ids: false });
+    // MISP fails from the sweep's first request on (the cycle before it reads normally).
+    let searches = 0;
+    const definition = createTrigger({
+      createDependencies: async (input) => {
+        const deps = await createDependencies(input);
+        const search = deps.misp.searchAttributes.bind(deps.misp);
+        deps.misp = {
+          getVersion: deps.misp.getVersion.bind(deps.misp),
+          searchAttributes: (query, signal) => {
+            searches += 1;
+            if (searches === 2)
+              world.misp.faults.failNext(1000, { kind: 'status', status: 503 }, '/attributes');
+            return search(query, signal);
+          },
+        };
+        return deps;
+      },
+    });
+    await world.run(['--once', '--reconcile'], trigger(fields), definition).exit;
+    expect(searches).toBe(2);
+    const [event] = sweepEvents();
+    expect(event).toMatchObject({ complete: false, revoked: 0, revocation_held: 'misp_read_failed' });
+    expect(world.sekoia.collection(E2E_COLLECTION).indicators.map((ioc) => ioc.value)).toContain(
+      '198.51.100.23',
+    );
+    const errors = world.sekoia
+      .logs()
+      .filter((log) => log.level === 'error')
+      .map((log) => String(log.message));
+    expect(errors).toContainEqual(
+      expect.stringMatching(/^Reconciliation: reading MISP failed after 0 pages: .*Nothing was revoked/),
+    );
   });
 });
