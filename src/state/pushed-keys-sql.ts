@@ -91,7 +91,7 @@ export const SELECT_RECORDS_PAGE_SQL = `SELECT k, expires FROM ${PUSHED_TABLE} W
 
 /**
  * Appends a batch to namespace ?1's journal: one row. ?3 is a JSON array of entries: a key, or
- * [key, attribute uuid, event id, published after (epoch ms) or null] when its source is known.
+ * [key, attribute uuid, event id(, its event's publish time in epoch ms)] when its source is known.
  * ?2: dedupe expiry; ?4: valid until in Sekoia.io; ?5: published after, for entries without their own.
  */
 export const APPEND_JOURNAL_SQL = `INSERT INTO ${JOURNAL_TABLE} (ns, expires, keys, valid_until, published_after)

@@ -44,7 +44,7 @@ const APPLIED_WINDOW_KEY = 'applied_window_days';
 const SWEEP_MARKS_KEY = 'reconciliation';
 
 /** A journal entry (see APPEND_JOURNAL_SQL): the key, with its source when known. */
-type JournalEntry = string | [string, string, string, number | null];
+type JournalEntry = string | [string, string, string] | [string, string, string, number];
 
 /** A row of SELECT_SWEEP_RECORDS_PAGE_SQL. */
 interface RecordRow {
@@ -77,7 +77,9 @@ function journalEntries(
     const source = sources[offset + index];
     return source === undefined
       ? key
-      : [key, source.attributeUuid, source.eventId, source.publishedAtMs ?? null];
+      : source.publishedAtMs === undefined
+        ? [key, source.attributeUuid, source.eventId]
+        : [key, source.attributeUuid, source.eventId, source.publishedAtMs];
   });
 }
 
