@@ -15,10 +15,15 @@ export interface MainDeps extends Omit<RunTriggerOptions, 'runOptions'> {
 /** Exit code of a command line that names no known trigger, or an unknown flag. */
 export const USAGE_EXIT_CODE = 2;
 
-const FLAGS: Record<string, keyof RunOptions> = { '--once': 'once', '--dry-run': 'dryRun' };
+const FLAGS: Record<string, keyof RunOptions> = {
+  '--once': 'once',
+  '--dry-run': 'dryRun',
+  '--reconcile': 'reconcile',
+};
 const HELP_FLAGS = ['--help', '-h'];
 
-const USAGE_LINE = 'Usage: node dist/main.js <command> [--once] [--dry-run]   (or: <command> --help)';
+const USAGE_LINE =
+  'Usage: node dist/main.js <command> [--once] [--dry-run] [--reconcile]   (or: <command> --help)';
 
 /** What `--help` prints: the usage, the flags, the exit codes and the environment that matters. */
 export function helpText(commands: readonly string[]): string {
@@ -33,6 +38,9 @@ Flags:
               critical error (fix what it names) or when the platform's secrets could not be
               fetched, 2 for a command line it does not understand.
   --dry-run   Read MISP and map, push nothing and record nothing (sekoia_api_key may be left out).
+  --reconcile Reconcile after the first cycle, whatever reconcile_every_hours says: push what MISP flags
+              and the collection lacks, refresh what would expire, revoke what MISP withdrew (with
+              revoke_withdrawn). With --once: a one-off repair run.
   --help, -h  Print this help and exit 0.
 
 Environment variables:
@@ -57,7 +65,7 @@ function loadRegistry(): TriggerRegistry {
 }
 
 /**
- * `node dist/main.js <command> [--once] [--dry-run]`. `args` are the words after the script
+ * `node dist/main.js <command> [--once] [--dry-run] [--reconcile]`. `args` are the words after the script
  * (process.argv.slice(2)). Resolves with the exit code: 0 after --help (alone or after the
  * command), 2 for an unknown or missing command or flag, else what runTrigger resolves.
  */

@@ -1,5 +1,12 @@
 import { MAX_BATCH_LINES, type SekoiaFormat } from '../sekoia/types';
-import type { Ioc, KeyedBatch } from './types';
+import type { Ioc, IocSource, KeyedBatch } from './types';
+
+/** Queued values of one format, with their keys and sources (so that handing a batch out computes none). */
+interface PendingBatch {
+  values: string[];
+  keys: string[];
+  sources: Array<IocSource | undefined>;
+}
 
 /**
  * Accumulates IOCs page after page and hands out a batch as soon as a format has `maxLines`
@@ -8,8 +15,7 @@ import type { Ioc, KeyedBatch } from './types';
  * queued once; once handed out, a key is the caller's to track (in flight, then pushed).
  */
 export class Batcher {
-  /** Queued values of each format, with their keys (so that handing a batch out computes none). */
-  private readonly pending = new Map<SekoiaFormat, { values: string[]; keys: string[] }>();
+  private readonly pending = new Map<SekoiaFormat, PendingBatch>();
   private readonly pendingKeys = new Set<string>();
 
   /** @default maxLines MAX_BATCH_LINES (1000) */
@@ -29,11 +35,12 @@ export class Batcher {
       if (this.pendingKeys.has(key)) continue;
       let queued = this.pending.get(ioc.format);
       if (queued === undefined) {
-        queued = { values: [], keys: [] };
+        queued = { values: [], keys: [], sources: [] };
         this.pending.set(ioc.format, queued);
       }
       queued.values.push(ioc.value);
       queued.keys.push(key);
+      queued.sources.push(ioc.source);
       this.pendingKeys.add(key);
       if (queued.values.length >= this.maxLines) full.push(this.takeFormat(ioc.format));
     }
@@ -51,9 +58,11 @@ export class Batcher {
   }
 
   private takeFormat(format: SekoiaFormat): KeyedBatch {
-    const { values, keys } = this.pending.get(format) ?? { values: [], keys: [] };
+    const { values, keys, sources } = this.pending.get(format) ?? { values: [], keys: [], sources: [] };
     this.pending.delete(format);
     for (const key of keys) this.pendingKeys.delete(key);
-    return { format, values, keys };
+    return sources.some((source) => source !== undefined)
+      ? { format, values, keys, sources }
+      : { format, values, keys };
   }
 }

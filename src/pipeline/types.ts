@@ -1,10 +1,21 @@
 import type { IndicatorBatch, SekoiaFormat } from '../sekoia/types';
 
+/** The MISP attribute a value came from (kept in the state for the reconciliation sweep). */
+export interface IocSource {
+  attributeUuid: string;
+  /** MISP's event id (digits). */
+  eventId: string;
+  /** The event's publish time (epoch ms), when the read knew it. */
+  publishedAtMs?: number;
+}
+
 /** One value to push, in the format Sekoia files it under. */
 export interface Ioc {
   format: SekoiaFormat;
   /** Normalised value: what goes on the line, and what deduplication compares. */
   value: string;
+  /** Where it came from, when the attribute said (see sourceOfAttribute). */
+  source?: IocSource;
 }
 
 /** Why an attribute (or one value of it) was not pushed. */
@@ -30,4 +41,6 @@ export interface MappedAttribute {
 /** A batch with the dedupe key (see iocKey) of each value, in the same order: no key is built twice. */
 export interface KeyedBatch extends IndicatorBatch {
   keys: readonly string[];
+  /** The source of each value, in the same order, where known. */
+  sources?: ReadonlyArray<IocSource | undefined>;
 }

@@ -24,6 +24,8 @@ export interface RunOptions {
   once: boolean;
   /** Read and map, but write nothing to the destination. @default false */
   dryRun: boolean;
+  /** Run the trigger's reconciliation now, whatever its schedule (`--reconcile`). @default false */
+  reconcile?: boolean;
 }
 
 /** What the runtime gives a trigger. Built once by the runtime; knows nothing of MISP. */

@@ -2,22 +2,28 @@ import type Keyv from 'keyv';
 import type { Clock } from '../clock';
 import { StateError } from './errors';
 import {
+  addColumnSql,
   APPEND_JOURNAL_SQL,
   CLEAR_JOURNAL_SQL,
   CREATE_TABLES_SQL,
+  DELETE_KEYS_SQL,
   DROP_LEGACY_JOURNAL_SQL,
   INSERT_NAMESPACE_SQL,
   MERGE_JOURNAL_SQL,
   MERGE_LEGACY_JOURNAL_SQL,
   PURGE_EXPIRED_SQL,
+  RECONCILE_COLUMNS,
+  SELECT_COLUMNS_SQL,
   SELECT_KEYS_PAGE_SQL,
   SELECT_LEGACY_JOURNAL_SQL,
   SELECT_LIVE_KEYS_SQL,
   SELECT_NAMESPACE_SQL,
   SELECT_RECORDS_PAGE_SQL,
+  SELECT_SWEEP_RECORDS_PAGE_SQL,
+  SELECT_LAPSE_TIMES_SQL,
 } from './pushed-keys-sql';
 import { BloomFilter } from './bloom';
-import type { TriggerState } from './types';
+import type { PushedRecord, PushRecord, SweepMarks, TriggerState } from './types';
 import { messageOf } from '../errors';
 
 /** Keys per SQL statement: bounds the statement size (about 2 MB of JSON) whatever a call passes. */
@@ -35,6 +41,47 @@ const BLOOM_LOAD_KEYS = 50_000;
 
 const CURSOR_KEY = 'cursor';
 const APPLIED_WINDOW_KEY = 'applied_window_days';
+const SWEEP_MARKS_KEY = 'reconciliation';
+
+/** A journal entry (see APPEND_JOURNAL_SQL): the key, with its source when known. */
+type JournalEntry = string | [string, string, string] | [string, string, string, number];
+
+/** A row of SELECT_SWEEP_RECORDS_PAGE_SQL. */
+interface RecordRow {
+  k: string;
+  lapses: number;
+  published_after: number | null;
+  attribute_uuid: string | null;
+  event_id: number | string | null;
+}
+
+function toPushedRecord(row: RecordRow): PushedRecord {
+  const record: PushedRecord = {
+    key: row.k,
+    lapsesAtMs: row.lapses,
+    publishedAfterMs: row.published_after ?? 0,
+  };
+  if (row.attribute_uuid !== null) record.attributeUuid = row.attribute_uuid;
+  if (row.event_id !== null) record.eventId = String(row.event_id);
+  return record;
+}
+
+function journalEntries(
+  keys: readonly string[],
+  offset: number,
+  record: PushRecord | undefined,
+): JournalEntry[] {
+  const sources = record?.sources;
+  if (sources === undefined) return keys as string[];
+  return keys.map((key, index) => {
+    const source = sources[offset + index];
+    return source === undefined
+      ? key
+      : source.publishedAtMs === undefined
+        ? [key, source.attributeUuid, source.eventId]
+        : [key, source.attributeUuid, source.eventId, source.publishedAtMs];
+  });
+}
 
 export type SqlQuery = (sql: string, ...parameters: unknown[]) => Promise<unknown>;
 
@@ -77,6 +124,7 @@ export class SqliteTriggerState implements TriggerState {
   /** Creates the tables, registers the namespace, merges what a stopped process left in the journal, purges. */
   async open(): Promise<void> {
     for (const sql of CREATE_TABLES_SQL) await this.run('create the tables', sql, []);
+    await this.addReconcileColumns();
     await this.upgradeLegacyJournal();
     await this.run('register the namespace', INSERT_NAMESPACE_SQL, [this.namespace]);
     const rows = (await this.run('register the namespace', SELECT_NAMESPACE_SQL, [this.namespace])) as Array<{
@@ -115,8 +163,8 @@ export class SqliteTriggerState implements TriggerState {
     return this.exclusive(() => this.readUnpushed(keys));
   }
 
-  markPushed(keys: readonly string[], ttlMs: number): Promise<void> {
-    return this.exclusive(() => this.recordPushed(keys, ttlMs));
+  markPushed(keys: readonly string[], ttlMs: number, record?: PushRecord): Promise<void> {
+    return this.exclusive(() => this.recordPushed(keys, ttlMs, record));
   }
 
   /** Every call is on disk when it returns: nothing left to save. */
@@ -128,10 +176,10 @@ export class SqliteTriggerState implements TriggerState {
    * Records `keys` as pushed until `expiresAt` (epoch ms): a mark whose expiry was fixed elsewhere
    * (a saved copy of the state, restored). An expiry already past records nothing.
    */
-  markPushedUntil(keys: readonly string[], expiresAt: number): Promise<void> {
+  markPushedUntil(keys: readonly string[], expiresAt: number, record?: PushRecord): Promise<void> {
     return this.exclusive(async () => {
       const now = this.clock.now();
-      if (expiresAt > now) await this.recordPushed(keys, expiresAt - now, expiresAt);
+      if (expiresAt > now) await this.recordPushed(keys, expiresAt - now, record, expiresAt);
     });
   }
 
@@ -185,7 +233,12 @@ export class SqliteTriggerState implements TriggerState {
   }
 
   /** `expiresAt` when given (an imported record), else now + ttlMs. */
-  private async recordPushed(keys: readonly string[], ttlMs: number, expiresAt?: number): Promise<void> {
+  private async recordPushed(
+    keys: readonly string[],
+    ttlMs: number,
+    record?: PushRecord,
+    expiresAt?: number,
+  ): Promise<void> {
     this.assertOpen('record the pushed IOCs');
     if (!Number.isFinite(ttlMs) || ttlMs <= 0) {
       throw new RangeError(`TTL of pushed IOCs must be a positive number of ms, got ${ttlMs}`);
@@ -195,12 +248,16 @@ export class SqliteTriggerState implements TriggerState {
     if (now - this.lastPurgeAt >= this.purgeIntervalMs) await this.purge();
     const expires = expiresAt ?? now + ttlMs;
     // A key twice in `keys` is journaled twice: the merge keeps one row (GROUP BY).
+    let offset = 0;
     for (const chunk of chunks(keys, KEYS_PER_STATEMENT)) {
       await this.run('record the pushed IOCs', APPEND_JOURNAL_SQL, [
         this.namespaceId,
         expires,
-        JSON.stringify(chunk),
+        JSON.stringify(journalEntries(chunk, offset, record)),
+        record?.validUntilMs ?? null,
+        record?.publishedAfterMs ?? null,
       ]);
+      offset += chunk.length;
       for (const key of chunk) {
         this.journaled.set(key, expires);
         this.recorded.add(key);
@@ -231,6 +288,89 @@ export class SqliteTriggerState implements TriggerState {
     this.queue = result.catch(() => undefined);
     return result;
   }
+
+  // ---- Reconciliation (issue 11) ----
+
+  /** Files of 1.0.x lack the sweep's columns: added (NULL in the rows already there). */
+  private async addReconcileColumns(): Promise<void> {
+    const operation = 'add the reconciliation columns';
+    const present = new Map<string, Set<string>>();
+    for (const { table, column, type } of RECONCILE_COLUMNS) {
+      let columns = present.get(table);
+      if (columns === undefined) {
+        const rows = (await this.run(operation, SELECT_COLUMNS_SQL, [table])) as Array<{ name: string }>;
+        columns = new Set(rows.map((row) => row.name));
+        present.set(table, columns);
+      }
+      if (!columns.has(column)) await this.run(operation, addColumnSql(table, column, type), []);
+    }
+  }
+
+  readLapseTimes(keys: readonly string[]): Promise<Map<string, number>> {
+    return this.exclusive(async () => {
+      this.assertOpen('read the pushed IOCs');
+      const found = new Map<string, number>();
+      // The journal holds no validity in memory: merged first when it holds one of the keys.
+      if (keys.some((key) => this.journaled.has(key))) await this.mergeJournal();
+      const maybeRecorded = keys.filter((key) => this.recorded.mightContain(key));
+      for (const chunk of chunks(maybeRecorded, KEYS_PER_STATEMENT)) {
+        const rows = (await this.run('read the pushed IOCs', SELECT_LAPSE_TIMES_SQL, [
+          this.namespaceId,
+          JSON.stringify(chunk),
+          this.clock.now(),
+        ])) as Array<{ k: string; lapses: number }>;
+        for (const row of rows) found.set(row.k, row.lapses);
+      }
+      return found;
+    });
+  }
+
+  listPushedRecords(afterKey: string, limit: number): Promise<PushedRecord[]> {
+    return this.exclusive(async () => {
+      this.assertOpen('read the pushed IOCs');
+      if (this.journaled.size > 0) await this.mergeJournal();
+      const rows = (await this.run('read the pushed IOCs', SELECT_SWEEP_RECORDS_PAGE_SQL, [
+        this.namespaceId,
+        afterKey,
+        this.clock.now(),
+        limit,
+      ])) as RecordRow[];
+      return rows.map(toPushedRecord);
+    });
+  }
+
+  forgetPushed(keys: readonly string[]): Promise<void> {
+    return this.exclusive(async () => {
+      this.assertOpen('forget revoked IOCs');
+      if (keys.length === 0) return;
+      if (this.journaled.size > 0) await this.mergeJournal();
+      for (const chunk of chunks(keys, KEYS_PER_STATEMENT)) {
+        await this.run('forget revoked IOCs', DELETE_KEYS_SQL, [this.namespaceId, JSON.stringify(chunk)]);
+      }
+    });
+  }
+
+  async getSweepMarks(): Promise<SweepMarks> {
+    this.assertOpen('read the reconciliation marks');
+    const value: unknown = await this.guard('read the reconciliation marks', () =>
+      this.keyv.get(SWEEP_MARKS_KEY),
+    );
+    const marks: SweepMarks = {};
+    if (typeof value !== 'object' || value === null) return marks;
+    // A damaged mark reads as absent: the sweep then runs (harmless), never the reverse.
+    for (const name of ['lastSweepAtMs', 'lastAttemptAtMs', 'originMs'] as const) {
+      const mark = (value as Record<string, unknown>)[name];
+      if (typeof mark === 'number' && Number.isFinite(mark)) marks[name] = mark;
+    }
+    return marks;
+  }
+
+  async setSweepMarks(marks: SweepMarks): Promise<void> {
+    this.assertOpen('save the reconciliation marks');
+    await this.guard('save the reconciliation marks', () => this.keyv.set(SWEEP_MARKS_KEY, { ...marks }));
+  }
+
+  // ---- end of the reconciliation block ----
 
   getCursor(): Promise<number | undefined> {
     return this.exclusive(() => this.readCursor());

@@ -8,11 +8,14 @@
  * another has begun (even before awaiting it) sees that one's effect: the cycle relies on it to
  * read the state for one page while the previous page's batches are marked.
  */
-export interface TriggerState {
+export interface TriggerState extends ReconciliationState {
   /** The keys of `keys` NOT recorded as pushed (or whose record expired), in input order. */
   filterUnpushed(keys: readonly string[]): Promise<string[]>;
-  /** Records `keys` as pushed for `ttlMs`. Called only after Sekoia accepted their batch. */
-  markPushed(keys: readonly string[], ttlMs: number): Promise<void>;
+  /**
+   * Records `keys` as pushed for `ttlMs`. Called only after Sekoia accepted their batch.
+   * `record`: what the reconciliation sweep needs to know about them (absent: unknown).
+   */
+  markPushed(keys: readonly string[], ttlMs: number, record?: PushRecord): Promise<void>;
   /** Start (epoch ms) of the last cycle in which every batch was accepted; undefined at first run. */
   getCursor(): Promise<number | undefined>;
   setCursor(epochMs: number): Promise<void>;
@@ -29,4 +32,55 @@ export interface TriggerState {
   save(): Promise<void>;
   /** Flushes and closes the file. */
   close(): Promise<void>;
+}
+
+// ---- Reconciliation (issue 11): what the sweep needs to know about each pushed value ----
+
+/** The MISP attribute a value came from (the pipeline's type: the state stores it as given). */
+export type { IocSource } from '../pipeline/types';
+import type { IocSource } from '../pipeline/types';
+
+/** About a batch being recorded as pushed: see markPushed. */
+export interface PushRecord {
+  /** When its IOCs lapse in Sekoia.io (the valid_until sent, or Sekoia's default for the format). */
+  validUntilMs: number;
+  /** A time their events were published at or after: the start of the window that was read. */
+  publishedAfterMs: number;
+  /** The source of each key, in the order of the keys; undefined where unknown. */
+  sources?: ReadonlyArray<IocSource | undefined>;
+}
+
+/** One pushed value as the state remembers it. */
+export interface PushedRecord {
+  key: string;
+  /** When it lapses in Sekoia.io; for a record written by 1.0.x, its dedupe expiry (never later). */
+  lapsesAtMs: number;
+  /** Its event was published at or after this time; 0 when unknown (records of 1.0.x). */
+  publishedAfterMs: number;
+  attributeUuid?: string;
+  eventId?: string;
+}
+
+/** The sweep's own marks: when it last ran, and where the trigger's history begins. */
+export interface SweepMarks {
+  /** Start (epoch ms) of the last sweep whose MISP read completed; undefined before the first. */
+  lastSweepAtMs?: number;
+  /** Start of the last sweep begun, complete or not. */
+  lastAttemptAtMs?: number;
+  /** Start of the first window the trigger read (epoch ms): the sweep never reads before it. */
+  originMs?: number;
+}
+
+export interface ReconciliationState {
+  /**
+   * When each of `keys` lapses in Sekoia.io (epoch ms), for those still valid there (keys never
+   * pushed, or lapsed, are absent). Only the time: the sweep asks it of every value MISP flags.
+   */
+  readLapseTimes(keys: readonly string[]): Promise<Map<string, number>>;
+  /** Up to `limit` records still valid in Sekoia.io, keys after `afterKey` in key order. */
+  listPushedRecords(afterKey: string, limit: number): Promise<PushedRecord[]>;
+  /** Forgets `keys` (revoked in Sekoia.io): a value flagged again is pushed again. */
+  forgetPushed(keys: readonly string[]): Promise<void>;
+  getSweepMarks(): Promise<SweepMarks>;
+  setSweepMarks(marks: SweepMarks): Promise<void>;
 }

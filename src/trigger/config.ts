@@ -45,6 +45,10 @@ export interface MispTriggerConfiguration {
   include_tags?: string[];
   /** Never attributes carrying one of these tags. */
   exclude_tags?: string[];
+  /** Hours between two reconciliation sweeps; 0: never. @default 24 (schema) */
+  reconcile_every_hours: number;
+  /** Let the sweep revoke IOCs this trigger pushed that MISP withdrew. @default false (schema) */
+  revoke_withdrawn: boolean;
 }
 
 /** Everything a cycle and the clients need, in the shape the code wants it. Frozen. */
@@ -66,6 +70,9 @@ export interface TriggerSettings {
   iocValidityDays: number | undefined;
   includeTags: readonly string[];
   excludeTags: readonly string[];
+  /** Reconciliation sweep (issue 11): hours between two sweeps, 0 never; whether it revokes. */
+  reconcileEveryHours: number;
+  revokeWithdrawn: boolean;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {
@@ -141,5 +148,7 @@ export function normaliseConfiguration(
     iocValidityDays: trigger.ioc_validity_days,
     includeTags: trigger.include_tags ?? [],
     excludeTags: trigger.exclude_tags ?? [],
+    reconcileEveryHours: trigger.reconcile_every_hours,
+    revokeWithdrawn: trigger.revoke_withdrawn,
   });
 }

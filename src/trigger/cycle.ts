@@ -12,6 +12,7 @@ import { filterUnpushed, mapPage } from './page-iocs';
 import { prefetch } from './prefetch';
 import { BatchPusher, emptyTotals, PushTotals } from './pusher';
 import { PushQueue } from './push-queue';
+import { pushRecordFor } from './reconcile/plan';
 import {
   appliedWindowAfter,
   catchUpWarning,
@@ -95,7 +96,7 @@ interface Cycle {
  * The failure to report for `error`, met while using `service`. A state error is the state's,
  * whichever step met it. Fatal errors, aborts and bugs are not cycle failures: they are thrown.
  */
-function cycleFailure(service: CycleService, error: unknown, iocsNotPushed = 0): CycleFailure {
+export function cycleFailure(service: CycleService, error: unknown, iocsNotPushed = 0): CycleFailure {
   if (!(error instanceof AppError) || error.fatal || isAbortError(error)) throw error;
   return { service: error instanceof StateError ? 'state' : service, error, iocsNotPushed };
 }
@@ -178,7 +179,10 @@ async function readWindow(cycle: Cycle, pages: AsyncIterator<MispPage>): Promise
 }
 
 /** An AbortController for the cycle's MISP requests: aborted with the run, or when the reading ends. */
-async function withReadSignal<T>(signal: AbortSignal, read: (signal: AbortSignal) => Promise<T>): Promise<T> {
+export async function withReadSignal<T>(
+  signal: AbortSignal,
+  read: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
   const controller = new AbortController();
   const onAbort = (): void => controller.abort(signal.reason);
   if (signal.aborted) onAbort();
@@ -247,6 +251,7 @@ async function startCycle(deps: CycleDependencies, startedAt: number): Promise<C
     pushedKeyTtlMs(settings.publishDays, settings.iocValidityDays),
     { validUntil },
     deps.signal,
+    pushRecordFor(startedAt, settings.iocValidityDays, window.startMs),
   );
   const queue = new PushQueue(pusher, deps.onProgress);
   const report = { ...emptyReport(window, dryRun), validUntil };

@@ -10,11 +10,14 @@ import { openTriggerState } from '../state';
 import { openS3TriggerState } from '../state/s3';
 import type { TriggerState } from '../state/types';
 import type { TriggerSettings } from './config';
+import type { IndicatorRevoker } from './reconcile/revoke';
 
 /** What a run needs from the outside world; tests hand in fakes. */
 export interface TriggerDependencies {
   misp: MispClient;
   sink: IocCollectionSink;
+  /** Revokes in the IOC Collection (reconciliation sweep, revoke_withdrawn). */
+  revoker?: IndicatorRevoker;
   state: TriggerState;
   /** Closes the state and the kept-alive connections. */
   close(): Promise<void>;

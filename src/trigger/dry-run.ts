@@ -1,5 +1,5 @@
 import type { IndicatorBatch, IocCollectionSink, PushResult, SekoiaFormat } from '../sekoia/types';
-import type { TriggerState } from '../state/types';
+import type { PushedRecord, SweepMarks, TriggerState } from '../state/types';
 
 /** Examples of values a dry run would push, per format. */
 export const DRY_RUN_EXAMPLES = 3;
@@ -51,6 +51,24 @@ export class DryRunState implements TriggerState {
   async setAppliedWindowDays(): Promise<void> {}
 
   async save(): Promise<void> {}
+
+  // ---- Reconciliation (issue 11): reads go to the real state, writes nowhere ----
+  readLapseTimes(keys: readonly string[]): Promise<Map<string, number>> {
+    return this.real.readLapseTimes(keys);
+  }
+
+  listPushedRecords(afterKey: string, limit: number): Promise<PushedRecord[]> {
+    return this.real.listPushedRecords(afterKey, limit);
+  }
+
+  async forgetPushed(): Promise<void> {}
+
+  getSweepMarks(): Promise<SweepMarks> {
+    return this.real.getSweepMarks();
+  }
+
+  async setSweepMarks(): Promise<void> {}
+  // ---- end of the reconciliation block ----
 
   async close(): Promise<void> {}
 }

@@ -1,6 +1,7 @@
 import type { MispPage } from '../misp/types';
 import { iocKey } from '../pipeline/keys';
 import { mapAttribute } from '../pipeline/mapping';
+import { sourceOfAttribute } from '../pipeline/source';
 import type { SkipTally } from '../pipeline/tally';
 import type { Ioc } from '../pipeline/types';
 import type { TriggerState } from '../state/types';
@@ -46,7 +47,9 @@ export async function mapPage(
     const mapped = mapAttribute(raw, attributeTypes);
     if (mapped.skipped) tally.record(mapped.skipped);
     if (mapped.refanged) refanged += 1;
+    const source = mapped.iocs.length > 0 ? sourceOfAttribute(raw) : undefined;
     for (const ioc of mapped.iocs) {
+      if (source) ioc.source = source;
       const key = iocKey(ioc);
       if (fresh.has(key) || queue.isQueued(key)) alreadyTaken += 1;
       else fresh.set(key, ioc);

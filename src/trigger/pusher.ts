@@ -1,7 +1,7 @@
 import { SekoiaError } from '../sekoia/errors';
 import type { KeyedBatch } from '../pipeline/types';
 import type { IndicatorBatch, IocCollectionSink, PushOptions, SekoiaFormat } from '../sekoia/types';
-import type { TriggerState } from '../state/types';
+import type { PushRecord, TriggerState } from '../state/types';
 
 /** What the accepted pushes of a cycle added up to. */
 export interface PushTotals {
@@ -53,6 +53,16 @@ function addCount(
   if (value !== undefined) totals[field] = (totals[field] ?? 0) + value;
 }
 
+/** Values `from` to `to` (excluded) of `batch`, with their keys and sources. */
+function sliceBatch(batch: KeyedBatch, from: number, to: number): KeyedBatch {
+  const part: KeyedBatch = {
+    format: batch.format,
+    values: batch.values.slice(from, to),
+    keys: batch.keys.slice(from, to),
+  };
+  return batch.sources ? { ...part, sources: batch.sources.slice(from, to) } : part;
+}
+
 /**
  * Pushes batches and records what was accepted. A batch is marked pushed right after Sekoia.io
  * accepted it, never before. A batch Sekoia.io rejects is split in halves, recursively, so that
@@ -64,19 +74,24 @@ export class BatchPusher {
   onMarked: (keys: readonly string[]) => void = () => undefined;
   private splitsLeft = REJECTION_SPLIT_BUDGET;
 
+  /**
+   * @param recordOf what the state keeps about an accepted batch for the reconciliation sweep
+   *   (its validity in Sekoia.io, its sources). @default nothing (unknown)
+   */
   constructor(
     private readonly sink: IocCollectionSink,
     private readonly state: TriggerState,
     private readonly ttlMs: number,
     private readonly options: PushOptions,
     private readonly signal: AbortSignal,
+    private readonly recordOf: (batch: KeyedBatch) => PushRecord | undefined = () => undefined,
   ) {}
 
   async push(batch: KeyedBatch): Promise<void> {
     if (batch.values.length === 0) return;
     try {
       const result = await this.sink.push(batch, this.options, this.signal);
-      await this.state.markPushed(batch.keys, this.ttlMs);
+      await this.state.markPushed(batch.keys, this.ttlMs, this.recordOf(batch));
       this.onMarked(batch.keys);
       this.recordAccepted(batch, result);
     } catch (error) {
@@ -93,9 +108,8 @@ export class BatchPusher {
     if (this.splitsLeft < 2) throw error;
     this.splitsLeft -= 2;
     const middle = Math.ceil(batch.values.length / 2);
-    const { format, values, keys } = batch;
-    await this.push({ format, values: values.slice(0, middle), keys: keys.slice(0, middle) });
-    await this.push({ format, values: values.slice(middle), keys: keys.slice(middle) });
+    await this.push(sliceBatch(batch, 0, middle));
+    await this.push(sliceBatch(batch, middle, batch.values.length));
   }
 
   private recordAccepted(

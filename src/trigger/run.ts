@@ -23,6 +23,7 @@ import {
   summaryLine,
 } from './report';
 import { RetryNotifier } from './retry-notices';
+import { sweepIfDue } from './reconcile/schedule';
 
 type Context = TriggerContext<MispModuleConfiguration, MispTriggerConfiguration>;
 
@@ -158,13 +159,16 @@ function cycleThrew(context: Context, error: unknown, nextPoll: number | undefin
   return true;
 }
 
-/** One cycle, with its report; false when the run was stopped during it. */
+/** How a cycle ended: stopped (the run was aborted during it), failed, or whole. */
+type CycleOutcome = 'stopped' | 'failed' | 'whole';
+
+/** One cycle, with its report. */
 async function cycleOnce(
   context: Context,
   settings: Readonly<TriggerSettings>,
   deps: TriggerDependencies,
   metrics: TriggerMetrics,
-): Promise<boolean> {
+): Promise<CycleOutcome> {
   const { clock, logger, signal, runOptions } = context;
   const nextPoll = runOptions.once ? undefined : settings.sleepSeconds;
   const startedAt = clock.now();
@@ -183,10 +187,11 @@ async function cycleOnce(
     if (!isAbortError(error)) metrics.recordError(clock.now() - startedAt);
     const goOn = cycleThrew(context, error, nextPoll);
     if (goOn) await saveState(context, deps);
-    return goOn;
+    return goOn ? 'failed' : 'stopped';
   }
-  await reportCycle(context, report, settings, metrics, await saveState(context, deps));
-  return true;
+  const saveError = await saveState(context, deps);
+  await reportCycle(context, report, settings, metrics, saveError);
+  return report.failures.length > 0 || saveError !== undefined ? 'failed' : 'whole';
 }
 
 /**
@@ -215,10 +220,17 @@ export async function runTrigger(context: Context, createDependencies: Dependenc
   });
   try {
     await startUp(context, settings, deps);
+    // --reconcile: a sweep after the first cycle, whatever reconcile_every_hours says.
+    let forceSweep = runOptions.reconcile === true;
     while (!signal.aborted) {
       context.heartbeat();
       notifier.newCycle();
-      if (!(await cycleOnce(context, settings, deps, metrics))) break;
+      const outcome = await cycleOnce(context, settings, deps, metrics);
+      if (outcome === 'stopped') break;
+      // A sweep follows a whole cycle (after a failed one, it would most likely fail the same way).
+      if ((outcome === 'whole' || forceSweep) && !(await sweepIfDue(context, settings, deps, forceSweep)))
+        break;
+      forceSweep = false;
       context.heartbeat();
       if (runOptions.once) break;
       await clock.sleep(settings.sleepSeconds * 1000, signal);

@@ -55,6 +55,11 @@ export class GatedClock implements Clock {
     });
   }
 
+  /** Moves time on by `ms` (the emulators follow): e.g. days between two runs of the trigger. */
+  advance(ms: number): void {
+    this.offsetMs += ms;
+  }
+
   /** Short sleeps recorded so far (retry waits), in order. */
   get retryWaits(): number[] {
     return this.sleeps.filter((ms) => ms < this.gateMs);

@@ -128,7 +128,11 @@ export class E2eWorld {
     const exit = definition
       ? runTrigger(definition, {
           ...options,
-          runOptions: { once: flags.includes('--once'), dryRun: flags.includes('--dry-run') },
+          runOptions: {
+            once: flags.includes('--once'),
+            dryRun: flags.includes('--dry-run'),
+            reconcile: flags.includes('--reconcile'),
+          },
         })
       : main([COMMAND, ...flags], options);
     const running: RunningTrigger = { exit, console: consoleStream, signals, ports: () => ports };

@@ -6,7 +6,7 @@ import type { MispAttributeQuery, MispClient, MispPage } from '../../src/misp/ty
 import type { Logger, LogLevel, RunOptions, TriggerContext } from '../../src/runtime/types';
 import { SekoiaError } from '../../src/sekoia/errors';
 import type { IndicatorBatch, IocCollectionSink, PushOptions, PushResult } from '../../src/sekoia/types';
-import type { TriggerState } from '../../src/state/types';
+import type { PushedRecord, PushRecord, SweepMarks, TriggerState } from '../../src/state/types';
 
 export { FakeClock } from './fake-clock';
 
@@ -172,14 +172,72 @@ export class MemoryState implements TriggerState {
     return keys.filter((key) => (this.pushed.get(key) ?? -Infinity) <= now);
   }
 
-  async markPushed(keys: readonly string[], ttlMs: number): Promise<void> {
+  async markPushed(keys: readonly string[], ttlMs: number, record?: PushRecord): Promise<void> {
     this.failIfAsked('markPushed');
     if (!Number.isFinite(ttlMs) || ttlMs <= 0)
       throw new RangeError(`TTL must be a positive number of ms, got ${ttlMs}`);
     this.markCalls.push({ keys: [...keys], ttlMs });
     const expires = this.clock.now() + ttlMs;
     for (const key of keys) this.pushed.set(key, expires);
+    keys.forEach((key, index) => {
+      const source = record?.sources?.[index];
+      const before = this.records.get(key);
+      this.records.set(key, {
+        key,
+        lapsesAtMs: record?.validUntilMs ?? expires,
+        publishedAfterMs: Math.max(
+          source?.publishedAtMs ?? record?.publishedAfterMs ?? 0,
+          before?.publishedAfterMs ?? 0,
+        ),
+        attributeUuid: source?.attributeUuid ?? before?.attributeUuid,
+        eventId: source?.eventId ?? before?.eventId,
+      });
+    });
   }
+
+  // ---- Reconciliation (issue 11) ----
+  readonly records = new Map<string, PushedRecord>();
+  sweepMarks: SweepMarks = {};
+  forgotten: string[] = [];
+
+  private live(key: string): PushedRecord | undefined {
+    const record = this.records.get(key);
+    return record !== undefined && record.lapsesAtMs > this.clock.now() ? record : undefined;
+  }
+
+  async readLapseTimes(keys: readonly string[]): Promise<Map<string, number>> {
+    const found = new Map<string, number>();
+    for (const key of keys) {
+      const record = this.live(key);
+      if (record) found.set(key, record.lapsesAtMs);
+    }
+    return found;
+  }
+
+  async listPushedRecords(afterKey: string, limit: number): Promise<PushedRecord[]> {
+    return [...this.records.keys()]
+      .filter((key) => key > afterKey && this.live(key) !== undefined)
+      .sort()
+      .slice(0, limit)
+      .map((key) => ({ ...(this.records.get(key) as PushedRecord) }));
+  }
+
+  async forgetPushed(keys: readonly string[]): Promise<void> {
+    for (const key of keys) {
+      this.forgotten.push(key);
+      this.records.delete(key);
+      this.pushed.delete(key);
+    }
+  }
+
+  async getSweepMarks(): Promise<SweepMarks> {
+    return { ...this.sweepMarks };
+  }
+
+  async setSweepMarks(marks: SweepMarks): Promise<void> {
+    this.sweepMarks = { ...marks };
+  }
+  // ---- end of the reconciliation block ----
 
   async getCursor(): Promise<number | undefined> {
     this.failIfAsked('getCursor');

@@ -58,6 +58,8 @@ const TRIGGER_BAD: Record<string, unknown> = {
   ioc_validity_days: 0,
   include_tags: [''],
   exclude_tags: ['tlp:red', 'tlp:red'],
+  reconcile_every_hours: -1,
+  revoke_withdrawn: 'yes please',
 };
 
 const CASES: BadCase[] = [

@@ -46,6 +46,23 @@ export interface FloorMeasures {
   emulatorCpuMicros?: number;
 }
 
+/** A reconciliation with nothing to do (--reconcile --once, after the sync): a quiet cycle, then the sweep. */
+export interface ReconcileMeasures {
+  /** The sweep's own duration, from its event. */
+  seconds: number;
+  /** MISP requests of the sweep (the process' minus its quiet cycle's one). */
+  mispRequests: number;
+  /** Text imports during the run (expected 0: nothing to push). */
+  sekoiaRequests: number;
+  /** Values the sweep found unchanged, missing and to refresh (from its event). */
+  unchanged: number;
+  missing: number;
+  refreshed: number;
+  /** Peak resident set and CPU of the process (its whole life). */
+  peakRssKb: number;
+  cpuMicros: number;
+}
+
 export interface BenchInput {
   attributes: number;
   seed: number;
@@ -58,6 +75,7 @@ export interface BenchInput {
   floor: FloorMeasures;
   /** The state saved to S3: the sync's, a 300-IOC cycle's, a quiet cycle's; a restore. */
   s3: S3SaveMeasures;
+  reconcile?: ReconcileMeasures;
 }
 
 export interface BenchResult {
@@ -77,6 +95,18 @@ export interface BenchResult {
   cpu_s: { trigger: number; emulators_sync: number; floor: number; emulators_floor: number | null };
   restart: { iocs_pushed_again: number };
   s3_state: S3SaveMeasures;
+  /** The reconciliation with nothing to do; its ratio is over the floor's wall time. */
+  reconciliation?: {
+    seconds: number;
+    ratio_to_floor: number;
+    misp_requests: number;
+    sekoia_requests: number;
+    unchanged: number;
+    missing: number;
+    refreshed: number;
+    peak_rss_mb: number;
+    cpu_s: number;
+  };
   page_size: number;
   seed: number;
   machine: MachineInfo;
@@ -105,9 +135,29 @@ export function kibToMb(kib: number): number {
   return (kib * 1024) / 1e6;
 }
 
+function reconciliationFigures(
+  measures: ReconcileMeasures,
+  floor: FloorMeasures,
+): BenchResult['reconciliation'] {
+  return {
+    seconds: round(measures.seconds, 3),
+    ratio_to_floor: round(ratioToFloor(measures.seconds * 1000, floor.wallMs), 3),
+    misp_requests: measures.mispRequests,
+    sekoia_requests: measures.sekoiaRequests,
+    unchanged: measures.unchanged,
+    missing: measures.missing,
+    refreshed: measures.refreshed,
+    peak_rss_mb: round(kibToMb(measures.peakRssKb), 1),
+    cpu_s: round(measures.cpuMicros / 1e6, 2),
+  };
+}
+
 /** The one JSON object the bench prints. */
 export function buildBenchResult(input: BenchInput): BenchResult {
   const { sync, quiet, floor } = input;
+  const reconciliation = input.reconcile
+    ? { reconciliation: reconciliationFigures(input.reconcile, floor) }
+    : {};
   return {
     attributes: input.attributes,
     attributes_read: sync.attributesRead,
@@ -133,6 +183,7 @@ export function buildBenchResult(input: BenchInput): BenchResult {
     },
     restart: { iocs_pushed_again: input.iocsPushedAgain },
     s3_state: input.s3,
+    ...reconciliation,
     page_size: input.pageSize,
     seed: input.seed,
     machine: input.machine,

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { MISP_PAGE_SIZE } from '../../src/trigger/cycle';
 import { BENCH_USAGE, parseBenchArgs, type BenchOptions } from './args';
 import type { EmulatorCounters } from './emulator-host';
-import { buildBenchResult, type BenchResult, type FloorMeasures } from './figures';
+import { buildBenchResult, type BenchResult, type FloorMeasures, type ReconcileMeasures } from './figures';
 import type { FloorPlan } from './floor';
 import type { S3SaveMeasures } from './s3-save';
 import {
@@ -61,6 +61,45 @@ function numberField(event: Record<string, unknown> | undefined, field: string):
   return typeof value === 'number' ? value : undefined;
 }
 
+/**
+ * A reconciliation with nothing to do, in a new trigger process on the synced data path
+ * (`--once --reconcile`: a quiet cycle, then the sweep reading the whole window again).
+ */
+async function measureReconciliation(
+  env: NodeJS.ProcessEnv,
+  workDir: string,
+  counters: () => Promise<EmulatorCounters>,
+  children: BenchChild[],
+  execArgv: string[],
+): Promise<ReconcileMeasures> {
+  const usageFile = path.join(workDir, 'usage-reconcile.json');
+  const before = await counters();
+  const run = forkChild('reconcile', path.join(BENCH_DIR, 'trigger-runner.js'), {
+    env: { ...env, BENCH_USAGE_FILE: usageFile, BENCH_RECONCILE: '1' },
+    execArgv,
+    logFile: path.join(workDir, 'reconcile.log'),
+  });
+  children.push(run);
+  await expectExit(run, 'The reconciliation run');
+  const after = await counters();
+  const event = after.lastEvent;
+  if (event?.kind !== 'reconciliation') {
+    throw new Error(`The reconciliation sent no event:\n${logTail(run.logFile)}`);
+  }
+  const usage = readUsage(usageFile);
+  return {
+    seconds: numberField(event, 'duration_seconds') ?? 0,
+    // The quiet cycle before it asks MISP once.
+    mispRequests: after.mispRequests - before.mispRequests - 1,
+    sekoiaRequests: after.sekoiaImports - before.sekoiaImports,
+    unchanged: numberField(event, 'unchanged') ?? 0,
+    missing: numberField(event, 'missing_pushed') ?? 0,
+    refreshed: numberField(event, 'refreshed') ?? 0,
+    peakRssKb: usage.maxRssKb,
+    cpuMicros: usage.userMicros + usage.systemMicros,
+  };
+}
+
 async function runBench(options: BenchOptions, workDir: string): Promise<BenchResult> {
   const pageSize = options.pageSize ?? MISP_PAGE_SIZE;
   const host = forkChild('emulators', path.join(BENCH_DIR, 'emulator-host.js'), {
@@ -83,11 +122,12 @@ async function runBench(options: BenchOptions, workDir: string): Promise<BenchRe
     const usageFile = path.join(workDir, 'usage-sync.json');
     const start = await counters();
     const spawnedAt = Date.now();
+    const execArgv = options.cpuProfDir
+      ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(options.cpuProfDir)}`]
+      : [];
     const trigger = forkChild('trigger', path.join(BENCH_DIR, 'trigger-runner.js'), {
       env: { ...env, BENCH_USAGE_FILE: usageFile },
-      execArgv: options.cpuProfDir
-        ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(options.cpuProfDir)}`]
-        : [],
+      execArgv,
       logFile: path.join(workDir, 'trigger.log'),
     });
     children.push(trigger);
@@ -118,6 +158,9 @@ async function runBench(options: BenchOptions, workDir: string): Promise<BenchRe
     children.push(restart);
     await expectExit(restart, 'The restarted trigger');
     const afterRestart = await counters();
+
+    // 2b. A reconciliation with nothing to do, in another process on the same data path.
+    const reconcile = await measureReconciliation(env, workDir, counters, children, execArgv);
 
     // 3. The state saved to S3 (file_backend S3): the sync's pushed set, then a small cycle, a quiet one, a restore.
     const s3Log = path.join(workDir, 's3-save.log');
@@ -190,6 +233,7 @@ async function runBench(options: BenchOptions, workDir: string): Promise<BenchRe
       iocsPushedAgain: afterRestart.sekoiaValues - afterQuiet.sekoiaValues,
       floor: floorMeasures,
       s3,
+      reconcile,
     });
   } finally {
     for (const child of children.reverse()) {

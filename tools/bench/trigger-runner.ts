@@ -12,7 +12,8 @@ import './usage-probe';
  * runs (the runtime's runTrigger, the real trigger, configuration from the environment), with
  * one difference: the sleep between two cycles tells the bench the cycle ended (time and CPU so
  * far) and waits for it to say "next" instead of sleeping. The bench stops it with SIGTERM.
- * BENCH_PAGE_SIZE, when set, overrides the restSearch page size (for tuning it).
+ * BENCH_PAGE_SIZE, when set, overrides the restSearch page size (for tuning it). BENCH_RECONCILE=1
+ * runs `--once --reconcile` instead: one cycle, then a reconciliation, then exit.
  */
 
 const CYCLE_SLEEP_MS = CYCLE_SLEEP_SECONDS * 1000;
@@ -45,8 +46,9 @@ function dependencyFactory(): DependencyFactory {
 
 async function main(): Promise<void> {
   const definition = createTrigger({ createDependencies: dependencyFactory() });
+  const reconcile = process.env.BENCH_RECONCILE === '1';
   const code = await runTrigger(definition, {
-    runOptions: { once: false, dryRun: false },
+    runOptions: { once: reconcile, dryRun: false, reconcile },
     clock: benchClock,
     host: '127.0.0.1',
   });

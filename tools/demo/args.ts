@@ -8,14 +8,19 @@ export const DEMO_USAGE = `Usage: npm start [-- [--once] [--dry-run]]   (or: nod
   --once      run one cycle, print a summary, exit: 0 when the cycle completed, 3 when it did not,
               1 after a critical error
   --dry-run   read and map, push nothing: the trigger logs what it would push
+  --reconcile also run a reconciliation after the first cycle (with --once: one cycle, then one reconciliation)
   --help, -h  print this help and exit
-The two flags combine. With MODULE_CONFIGURATION set (or a module_configuration file in
+The flags combine. With MODULE_CONFIGURATION set (or a module_configuration file in
 SYMPHONY_VOLUME_PATH), the demo runs against the real servers it names instead of the emulators;
 TRIGGER_CONFIGURATION then holds the trigger form, and SYMPHONY_DATA_PATH the state folder
 (node dist/src/main.js --help lists every variable).`;
 
 /** The flags the demo passes on to the trigger, in main.ts's spelling. */
-const FLAGS: Record<string, keyof RunOptions> = { '--once': 'once', '--dry-run': 'dryRun' };
+const FLAGS: Record<string, keyof RunOptions> = {
+  '--once': 'once',
+  '--dry-run': 'dryRun',
+  '--reconcile': 'reconcile',
+};
 
 export type DemoArgs =
   { ok: true; runOptions: RunOptions; flags: string[]; help: boolean } | { ok: false; problem: string };

@@ -1,3 +1,5 @@
+import type { SweepMarks } from '../types';
+
 /**
  * The state kept in S3 is a few immutable objects and one small manifest that names them: a base
  * copy of the pushed set, then the deltas saved since, in order, and the cursor. An object is
@@ -11,6 +13,8 @@ export interface StateManifest {
   cursor?: number;
   /** The publish window applied (days), saved at the next save after it grew. */
   appliedWindowDays?: number;
+  /** The reconciliation sweep's marks (issue 11), saved at the next save after they changed. */
+  sweepMarks?: SweepMarks;
   /** When the manifest was written (epoch ms). */
   savedAt: number;
   /** The base copy, absent until the first compaction. */
@@ -48,6 +52,8 @@ export function parseManifest(text: string): StateManifest | undefined {
     return undefined;
   if (m.cursor !== undefined && typeof m.cursor !== 'number') return undefined;
   if (m.appliedWindowDays !== undefined && typeof m.appliedWindowDays !== 'number') return undefined;
+  if (m.sweepMarks !== undefined && (typeof m.sweepMarks !== 'object' || m.sweepMarks === null))
+    return undefined;
   if (m.base !== undefined && (!isName(m.base.name) || typeof m.base.bytes !== 'number')) return undefined;
   return m as StateManifest;
 }

@@ -57,6 +57,7 @@ async function restore(
   }
   if (manifest.cursor !== undefined) await local.setCursor(manifest.cursor);
   if (manifest.appliedWindowDays !== undefined) await local.setAppliedWindowDays(manifest.appliedWindowDays);
+  if (manifest.sweepMarks !== undefined) await local.setSweepMarks(manifest.sweepMarks);
 }
 
 /**

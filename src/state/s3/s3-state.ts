@@ -1,6 +1,6 @@
 import type { Clock } from '../../clock';
 import type { SqliteTriggerState } from '../sqlite-state';
-import type { TriggerState } from '../types';
+import type { PushedRecord, PushRecord, SweepMarks, TriggerState } from '../types';
 import { newObjectName, type StateBucket } from './bucket';
 import { compactionDue, type StateManifest } from './manifest';
 import { encodeRecords, type RecordGroup } from './records';
@@ -37,6 +37,7 @@ export class S3TriggerState implements TriggerState {
   private unsavedKeys = 0;
   private cursor: number | undefined;
   private appliedWindowDays: number | undefined;
+  private sweepMarks: SweepMarks | undefined;
   private saving: Promise<unknown> = Promise.resolve();
   private closed = false;
   readonly totals: SaveTotals = { uploads: 0, deltas: 0, bases: 0, bytes: 0, ms: 0 };
@@ -49,6 +50,7 @@ export class S3TriggerState implements TriggerState {
   ) {
     this.cursor = manifest.cursor;
     this.appliedWindowDays = manifest.appliedWindowDays;
+    this.sweepMarks = manifest.sweepMarks;
   }
 
   /** The manifest as last saved (tests, the bench). */
@@ -60,13 +62,17 @@ export class S3TriggerState implements TriggerState {
     return this.local.filterUnpushed(keys);
   }
 
-  async markPushed(keys: readonly string[], ttlMs: number): Promise<void> {
+  /**
+   * `record` (validity, sources: what the reconciliation knows of each value) is kept in the local
+   * copy only: after a restore, values pushed before it read as 1.0.x records (see SweepMarks).
+   */
+  async markPushed(keys: readonly string[], ttlMs: number, record?: PushRecord): Promise<void> {
     if (!Number.isFinite(ttlMs) || ttlMs <= 0) {
       throw new RangeError(`TTL of pushed IOCs must be a positive number of ms, got ${ttlMs}`);
     }
     if (keys.length === 0) return;
     const expires = this.clock.now() + ttlMs;
-    await this.local.markPushedUntil(keys, expires);
+    await this.local.markPushedUntil(keys, expires, record);
     const group = this.unsaved.get(expires);
     if (group) group.push(...keys);
     else this.unsaved.set(expires, [...keys]);
@@ -92,6 +98,30 @@ export class S3TriggerState implements TriggerState {
     this.appliedWindowDays = days;
   }
 
+  // ---- Reconciliation (issue 11): the local copy answers; the sweep's marks go in the manifest ----
+  readLapseTimes(keys: readonly string[]): Promise<Map<string, number>> {
+    return this.local.readLapseTimes(keys);
+  }
+
+  listPushedRecords(afterKey: string, limit: number): Promise<PushedRecord[]> {
+    return this.local.listPushedRecords(afterKey, limit);
+  }
+
+  /** Forgotten in the local copy; a restore from the bucket brings the key back until it expires. */
+  forgetPushed(keys: readonly string[]): Promise<void> {
+    return this.local.forgetPushed(keys);
+  }
+
+  getSweepMarks(): Promise<SweepMarks> {
+    return this.local.getSweepMarks();
+  }
+
+  async setSweepMarks(marks: SweepMarks): Promise<void> {
+    await this.local.setSweepMarks(marks);
+    this.sweepMarks = { ...marks };
+  }
+  // ---- end of the reconciliation block ----
+
   /** Sends what changed; one save at a time. */
   save(): Promise<void> {
     const result = this.saving.then(() => this.saveChanges());
@@ -105,7 +135,9 @@ export class S3TriggerState implements TriggerState {
     // A grown window is rare and must not be read again after a restart: saved at once.
     const windowGrew = this.appliedWindowDays !== this.manifest.appliedWindowDays;
     const cursorDue = cursorMoved && now - this.manifest.savedAt >= CURSOR_SAVE_INTERVAL_MS;
-    if (this.unsavedKeys === 0 && !windowGrew && !cursorDue) return;
+    // A sweep's marks change at most once a sweep: saved at once, so a restart does not sweep again.
+    const marksChanged = JSON.stringify(this.sweepMarks) !== JSON.stringify(this.manifest.sweepMarks);
+    if (this.unsavedKeys === 0 && !windowGrew && !cursorDue && !marksChanged) return;
     const groups: RecordGroup[] = [...this.unsaved].map(([expires, keys]) => ({ expires, keys }));
     const taken = this.unsavedKeys;
     // Marks made while this save uploads go to the next one.
@@ -133,6 +165,7 @@ export class S3TriggerState implements TriggerState {
       ...this.manifest,
       cursor: this.cursor,
       appliedWindowDays: this.appliedWindowDays,
+      ...(this.sweepMarks === undefined ? {} : { sweepMarks: this.sweepMarks }),
       savedAt: now,
     };
     if (keys === 0) {

@@ -79,6 +79,23 @@ describe('S3TriggerState against an S3-protocol server on loopback', () => {
     expect(await second.filterUnpushed(keys(1500))).toEqual([]);
   });
 
+  it("keeps the reconciliation's marks in the manifest: a new container does not sweep again at once", async () => {
+    const first = await open();
+    await first.setSweepMarks({ lastSweepAtMs: clock.now(), lastAttemptAtMs: clock.now(), originMs: 5 });
+    const uploadsBefore = first.totals.uploads;
+    await first.save();
+    expect(first.totals.uploads).toBe(uploadsBefore + 1);
+    await first.save();
+    expect(first.totals.uploads).toBe(uploadsBefore + 1);
+    await first.close();
+    const second = await open();
+    expect(await second.getSweepMarks()).toEqual({
+      lastSweepAtMs: clock.now(),
+      lastAttemptAtMs: clock.now(),
+      originMs: 5,
+    });
+  });
+
   it('a quiet cycle uploads nothing; a cycle of 300 IOCs uploads a few kB, whatever the state holds', async () => {
     const state = await open();
     await state.markPushed(keys(200_000), TTL);

@@ -108,6 +108,34 @@ describe('figures', () => {
     expect(JSON.parse(JSON.stringify(result))).toEqual(result);
   });
 
+  it('adds the reconciliation with nothing to do, its time over the floor', () => {
+    const result = buildBenchResult({
+      ...input,
+      reconcile: {
+        seconds: 3,
+        mispRequests: 3,
+        sekoiaRequests: 0,
+        unchanged: 450,
+        missing: 0,
+        refreshed: 0,
+        peakRssKb: 102400,
+        cpuMicros: 1_250_000,
+      },
+    });
+    expect(result.reconciliation).toEqual({
+      seconds: 3,
+      ratio_to_floor: 1.5,
+      misp_requests: 3,
+      sekoia_requests: 0,
+      unchanged: 450,
+      missing: 0,
+      refreshed: 0,
+      peak_rss_mb: 104.9,
+      cpu_s: 1.25,
+    });
+    expect(buildBenchResult(input).reconciliation).toBeUndefined();
+  });
+
   it('writes null for a cycle time it did not get', () => {
     const result = buildBenchResult({ ...input, sync: { ...input.sync, cycleSeconds: undefined } });
     expect(result.cycle_s).toBeNull();

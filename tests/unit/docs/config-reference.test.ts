@@ -240,6 +240,17 @@ const MESSAGE_FRAGMENTS = [
   "does not match the trigger's results schema",
   'Cannot serve',
   'the trigger runs on without it',
+  // Reconciliation (issue 11)
+  'Reconciliation: reading MISP failed after',
+  'Nothing was revoked (a partial read would look like withdrawals)',
+  'Reconciliation: Sekoia.io failed:',
+  "Reconciliation: the trigger's state failed:",
+  'The reconciliation failed:',
+  "The reconciliation's event could not be sent to Sekoia.io:",
+  'MISP returned no IDS attribute for the',
+  'more than half, which looks like MISP showing less than it holds',
+  'Revocation budget reached:',
+  'and stay in the IOC Collection until they expire: revoke_withdrawn is off.',
   // Warnings worth reading
   'skipped because',
   'Fix these values in MISP, or clear their IDS flag (to_ids), to silence this warning.',

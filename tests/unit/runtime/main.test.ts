@@ -31,7 +31,34 @@ describe('main', () => {
     expect(stderr.text).toContain('Known commands: test-trigger');
   });
 
+  const runEnv = () => ({
+    SYMPHONY_VOLUME_PATH: makeVolume({}),
+    MODULE_CONFIGURATION: JSON.stringify({
+      misp_url: 'https://misp.example.com',
+      misp_api_key: MISP_KEY,
+      sekoia_api_key: 'sekoia-key-for-main',
+    }),
+    TRIGGER_CONFIGURATION: JSON.stringify({ ioc_collection_uuid: VALID_COLLECTION }),
+    LIVENESS_PORT: '0',
+    METRICS_PORT: '0',
+  });
+
+  it('takes --reconcile (with --once: a one-off reconciliation run) as a run option', async () => {
+    seenOptions.length = 0;
+    const code = await main(['test-trigger', '--reconcile', '--once'], {
+      registry,
+      env: runEnv(),
+      cwd: REPO_ROOT,
+      consoleStream: new ConsoleCapture(),
+      signals: new ManualSignals(),
+      host: '127.0.0.1',
+    });
+    expect(code).toBe(0);
+    expect(seenOptions).toEqual([{ once: true, dryRun: false, reconcile: true }]);
+  });
+
   it('runs the named trigger with the flags as run options', async () => {
+    seenOptions.length = 0;
     const env = {
       SYMPHONY_VOLUME_PATH: makeVolume({}),
       MODULE_CONFIGURATION: JSON.stringify({

@@ -57,6 +57,8 @@ describe('validateConfigurations (with the repository schemas)', () => {
       publish_timestamp: 1,
       sleep_time: 300,
       enforce_warninglist: true,
+      reconcile_every_hours: 24,
+      revoke_withdrawn: false,
     });
     const properties = triggerFile.arguments.properties as Record<string, { default?: unknown }>;
     expect(triggerConfiguration.attribute_types).toEqual(properties.attribute_types.default);

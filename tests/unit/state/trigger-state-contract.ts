@@ -137,5 +137,66 @@ export function describeTriggerStateContract(implementation: StateImplementation
       opened.push(again);
       expect(await again.getAppliedWindowDays()).toBe(7);
     });
+
+    // ---- Reconciliation (issue 11) ----
+    it('keeps what the reconciliation needs: when each value lapses, its publish bound and its MISP source', async () => {
+      const now = clock.now();
+      await state.markPushed(['ipv4-addr.value|1.2.3.4', 'domain-name.value|a.example'], HOUR, {
+        validUntilMs: now + 30 * 24 * HOUR,
+        publishedAfterMs: now - HOUR,
+        sources: [{ attributeUuid: 'uuid-1', eventId: '12' }, undefined],
+      });
+      expect(await state.readLapseTimes(['ipv4-addr.value|1.2.3.4', 'url.value|never'])).toEqual(
+        new Map([['ipv4-addr.value|1.2.3.4', now + 30 * 24 * HOUR]]),
+      );
+      expect(await state.listPushedRecords('', 10)).toEqual([
+        {
+          key: 'domain-name.value|a.example',
+          lapsesAtMs: now + 30 * 24 * HOUR,
+          publishedAfterMs: now - HOUR,
+        },
+        {
+          key: 'ipv4-addr.value|1.2.3.4',
+          lapsesAtMs: now + 30 * 24 * HOUR,
+          publishedAfterMs: now - HOUR,
+          attributeUuid: 'uuid-1',
+          eventId: '12',
+        },
+      ]);
+      // Past its dedupe expiry but valid in Sekoia.io: pushed again if seen, still known to the sweep.
+      clock.advance(2 * HOUR);
+      expect(await state.filterUnpushed(['ipv4-addr.value|1.2.3.4'])).toEqual(['ipv4-addr.value|1.2.3.4']);
+      expect((await state.listPushedRecords('', 10)).map((record) => record.key)).toHaveLength(2);
+    });
+
+    it('forgets revoked values: flagged again, they are pushed again', async () => {
+      await state.markPushed(['ipv4-addr.value|1.2.3.4', 'ipv4-addr.value|5.6.7.8'], HOUR);
+      await state.forgetPushed(['ipv4-addr.value|1.2.3.4']);
+      expect(await state.filterUnpushed(['ipv4-addr.value|1.2.3.4', 'ipv4-addr.value|5.6.7.8'])).toEqual([
+        'ipv4-addr.value|1.2.3.4',
+      ]);
+      expect((await state.listPushedRecords('', 10)).map((record) => record.key)).toEqual([
+        'ipv4-addr.value|5.6.7.8',
+      ]);
+    });
+
+    it('keeps the sweep marks (none in a fresh state), across close and reopen when it keeps anything', async () => {
+      expect(await state.getSweepMarks()).toEqual({});
+      await state.setSweepMarks({ lastSweepAtMs: 1000, lastAttemptAtMs: 1000, originMs: 500 });
+      expect(await state.getSweepMarks()).toEqual({
+        lastSweepAtMs: 1000,
+        lastAttemptAtMs: 1000,
+        originMs: 500,
+      });
+      if (!reopen) return;
+      await state.close();
+      const again = await reopen();
+      opened.push(again);
+      expect(await again.getSweepMarks()).toEqual({
+        lastSweepAtMs: 1000,
+        lastAttemptAtMs: 1000,
+        originMs: 500,
+      });
+    });
   });
 }

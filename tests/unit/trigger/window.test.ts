@@ -138,6 +138,8 @@ describe('configuration', () => {
     sleep_time: 300,
     attribute_types: ['ip-dst', 'domain'],
     enforce_warninglist: true,
+    reconcile_every_hours: 24,
+    revoke_withdrawn: false,
   };
 
   it('accepts publish_timestamp "1" as the Python trigger did', () => {

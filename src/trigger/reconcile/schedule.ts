@@ -1,0 +1,116 @@
+import { AppError, isAbortError } from '../../errors';
+import { safeUrl } from '../../http/url';
+import type { TriggerContext } from '../../runtime/types';
+import type { SweepMarks } from '../../state/types';
+import type { MispModuleConfiguration, MispTriggerConfiguration, TriggerSettings } from '../config';
+import type { TriggerDependencies } from '../dependencies';
+import { isSweepDue, originOf, SWEEP_RETRY_MS, HOUR_MS } from './plan';
+import {
+  RECONCILIATION_EVENT_NAME,
+  revocationHeldLine,
+  sweepEvent,
+  sweepFailureLines,
+  sweepSummaryLine,
+} from './report';
+import { runSweep, SweepReport } from './sweep';
+
+type Context = TriggerContext<MispModuleConfiguration, MispTriggerConfiguration>;
+
+function messageOf(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).replace(/[.\s]+$/, '');
+}
+
+/** Logs the sweep's lines and sends its event (not in a dry run). */
+async function reportSweep(
+  context: Context,
+  report: SweepReport,
+  settings: Readonly<TriggerSettings>,
+): Promise<void> {
+  const everyHours = settings.reconcileEveryHours;
+  const { logger } = context;
+  const nextHours = context.runOptions.once || everyHours <= 0 ? undefined : everyHours;
+  logger.info(sweepSummaryLine(report, nextHours));
+  const held = revocationHeldLine(report);
+  if (held) logger[held.level](held.message);
+  const retryHours = nextHours === undefined ? undefined : Math.min(everyHours, SWEEP_RETRY_MS / HOUR_MS);
+  for (const line of sweepFailureLines(report, retryHours)) logger.error(line);
+  if (report.dryRun) return;
+  try {
+    // As the cycle's event names it: no credentials, no trailing "/".
+    const server = (safeUrl(settings.sekoiaServer) ?? '<invalid URL>').replace(/\/$/, '');
+    const target = { collectionUuid: settings.collectionId, server };
+    await context.sendEvent(RECONCILIATION_EVENT_NAME, sweepEvent(report, target));
+  } catch (error) {
+    if (isAbortError(error)) throw error;
+    logger.error(`The reconciliation's event could not be sent to Sekoia.io: ${messageOf(error)}.`);
+  }
+}
+
+/** The sweep marks with the history's origin brought up to date; undefined when no sweep is due. */
+async function dueMarks(
+  context: Context,
+  settings: Readonly<TriggerSettings>,
+  deps: TriggerDependencies,
+  forced: boolean,
+): Promise<SweepMarks | undefined> {
+  const now = context.clock.now();
+  let marks = await deps.state.getSweepMarks();
+  const originMs = originOf(marks, await deps.state.getCursor(), now, settings.publishDays);
+  // The first cycle read the whole window since the origin: the first sweep is one period later.
+  if (marks.lastSweepAtMs === undefined && marks.lastAttemptAtMs === undefined)
+    marks = { lastSweepAtMs: now };
+  const due = forced || isSweepDue(now, marks, settings.reconcileEveryHours);
+  if (context.runOptions.dryRun) return due ? { ...marks, originMs } : undefined;
+  if (!due) {
+    if (originMs !== marks.originMs) await deps.state.setSweepMarks({ ...marks, originMs });
+    return undefined;
+  }
+  const begun = { ...marks, originMs, lastAttemptAtMs: now };
+  await deps.state.setSweepMarks(begun);
+  return begun;
+}
+
+/**
+ * Runs a reconciliation sweep after a cycle when one is due (reconcile_every_hours) or `forced`
+ * (--reconcile), logs it and sends its event. A failure of the sweep is logged and never stops the
+ * trigger, except a fatal error (thrown) or an abort (resolves false).
+ */
+export async function sweepIfDue(
+  context: Context,
+  settings: Readonly<TriggerSettings>,
+  deps: TriggerDependencies,
+  forced: boolean,
+): Promise<boolean> {
+  const { clock, logger, signal, runOptions } = context;
+  try {
+    const marks = await dueMarks(context, settings, deps, forced);
+    if (marks === undefined) return true;
+    const report = await runSweep({
+      ...deps,
+      clock,
+      logger,
+      settings,
+      signal,
+      dryRun: runOptions.dryRun,
+      onProgress: () => context.heartbeat(),
+    });
+    const readWhole = !report.failures.some((failure) => failure.service !== 'sekoia');
+    if (!runOptions.dryRun) {
+      if (readWhole) await deps.state.setSweepMarks({ ...marks, lastSweepAtMs: marks.lastAttemptAtMs });
+      // The sweep's pushes, revocations and marks (uploaded when the state is on S3).
+      await deps.state.save().catch((error: unknown) => {
+        if (isAbortError(error) || (error instanceof AppError && error.fatal)) throw error;
+        logger.error(`The state could not be saved: ${messageOf(error)}.`);
+      });
+    }
+    await reportSweep(context, report, settings);
+    return true;
+  } catch (error) {
+    if (isAbortError(error)) return false;
+    if (!(error instanceof AppError) || error.fatal) throw error;
+    logger.error(
+      `The reconciliation failed: ${messageOf(error)}. Nothing was revoked; the next reconciliation tries again.`,
+    );
+    return true;
+  }
+}

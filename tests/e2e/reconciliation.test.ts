@@ -1,0 +1,127 @@
+import triggerJson from '../../trigger_misp_ids_to_ioc.json';
+import { createAjv } from '../../src/runtime/schema';
+import { createTrigger } from '../../src/trigger';
+import { createDependencies } from '../../src/trigger/dependencies';
+import { E2E_COLLECTION, E2E_SECRETS, E2eWorld, PLACEHOLDER } from '../helpers/e2e-world';
+
+const DAY_MS = 86_400_000;
+const RECONCILIATION = 'MISP IDS reconciliation';
+
+/** The reconciliation (issue 11) against both emulators, through main() as the image runs it. */
+describe('the reconciliation sweep (in process, through main)', () => {
+  let world: E2eWorld;
+  beforeEach(async () => (world = await E2eWorld.start()));
+  afterEach(() => world.close());
+
+  const trigger = (fields: Record<string, unknown> = {}) => ({
+    trigger: {
+      ioc_collection_server: world.sekoia.url,
+      ioc_collection_uuid: E2E_COLLECTION,
+      publish_timestamp: 1,
+      sleep_time: 60,
+      ...fields,
+    },
+    module: { misp_url: world.misp.url, misp_api_key: PLACEHOLDER, sekoia_api_key: PLACEHOLDER },
+  });
+  const received = (): number => world.sekoia.collection(E2E_COLLECTION).valuesReceived;
+  const sweepEvents = (): Array<Record<string, unknown>> =>
+    world.sekoia
+      .events()
+      .filter((event) => event.name === RECONCILIATION)
+      .map((event) => event.event as Record<string, unknown>);
+  const infoLines = (): string[] => world.sekoia.logs().map((log) => String(log.message));
+
+  it('pushes what the cycles could not see (an event synced with an old publish time), and nothing else', async () => {
+    await expect(world.run(['--once'], trigger()).exit).resolves.toBe(0);
+    const synced = received();
+    // Pulled from another MISP server: published 12 hours ago, after the trigger's cursor had passed.
+    world.misp.addEvent({
+      Event: {
+        info: 'E2E: synced late',
+        published: true,
+        publish_timestamp: String(Math.floor((world.clock.now() - 12 * 3_600_000) / 1000)),
+        Attribute: [{ type: 'domain', value: 'synced-late.example.org', to_ids: true }],
+      },
+    });
+    await expect(world.run(['--once'], trigger()).exit).resolves.toBe(0);
+    expect(received()).toBe(synced);
+
+    await expect(world.run(['--once', '--reconcile'], trigger()).exit).resolves.toBe(0);
+    expect(received()).toBe(synced + 1);
+    expect(world.collectionIocs()).toContainEqual({
+      format: 'domain-name.value',
+      value: 'synced-late.example.org',
+    });
+    const [event] = sweepEvents();
+    expect(event).toMatchObject({ kind: 'reconciliation', missing_pushed: 1, refreshed: 0, revoked: 0 });
+    expect(event.unchanged).toBe(world.expected().iocs.length);
+    expect(createAjv().compile(triggerJson.results)(event)).toBe(true);
+    expect(infoLines()).toContainEqual(expect.stringMatching(/^Reconciliation done in .* 1 missing pushed/));
+    for (const secret of E2E_SECRETS) expect(world.everythingCaptured()).not.toContain(secret);
+  });
+
+  it('pushes again, with a new valid_until, the IOCs MISP still flags that would lapse before the next sweep', async () => {
+    await expect(world.run(['--once'], trigger({ ioc_validity_days: 1 })).exit).resolves.toBe(0);
+    const synced = received();
+    await expect(world.run(['--once', '--reconcile'], trigger({ ioc_validity_days: 1 })).exit).resolves.toBe(
+      0,
+    );
+    // Valid one day: each lapses before the next sweep (24 h) plus its margin: all refreshed.
+    const expected = world.expected().iocs.length;
+    expect(received()).toBe(synced + expected);
+    expect(sweepEvents()[0]).toMatchObject({ refreshed: expected, missing_pushed: 0, unchanged: 0 });
+  });
+
+  it('never revokes an IOC whose event aged out of the window, even with revoke_withdrawn', async () => {
+    const fields = { ioc_validity_days: 365, revoke_withdrawn: true };
+    await expect(world.run(['--once'], trigger(fields)).exit).resolves.toBe(0);
+    const requestsBefore = world.sekoia.collection(E2E_COLLECTION).importRequests;
+    // 40 days later the sample's events are older than the 30-day window: not read, not withdrawn.
+    world.clock.advance(40 * DAY_MS);
+    await expect(world.run(['--once', '--reconcile'], trigger(fields)).exit).resolves.toBe(0);
+    expect(sweepEvents()[0]).toMatchObject({ withdrawn: 0, revoked: 0, missing_pushed: 0, unchanged: 0 });
+    expect(world.sekoia.collection(E2E_COLLECTION).importRequests).toBe(requestsBefore);
+    expect(world.collectionIocs()).toEqual(world.expected().iocs);
+  });
+
+  it("revokes nothing when MISP fails during the sweep's read, and says why", async () => {
+    const fields = { revoke_withdrawn: true };
+    await expect(world.run(['--once'], trigger(fields)).exit).resolves.toBe(0);
+    // One value withdrawn: with a whole read, it would be revoked.
+    const row = world.misp.store.values.indexOf('198.51.100.23');
+    expect(row).toBeGreaterThanOrEqual(0);
+    world.misp.updateAttribute(world.misp.store.ids.get(row), { to_ids: false });
+    // MISP fails from the sweep's first request on (the cycle before it reads normally).
+    let searches = 0;
+    const definition = createTrigger({
+      createDependencies: async (input) => {
+        const deps = await createDependencies(input);
+        const search = deps.misp.searchAttributes.bind(deps.misp);
+        deps.misp = {
+          getVersion: deps.misp.getVersion.bind(deps.misp),
+          searchAttributes: (query, signal) => {
+            searches += 1;
+            if (searches === 2)
+              world.misp.faults.failNext(1000, { kind: 'status', status: 503 }, '/attributes');
+            return search(query, signal);
+          },
+        };
+        return deps;
+      },
+    });
+    await world.run(['--once', '--reconcile'], trigger(fields), definition).exit;
+    expect(searches).toBe(2);
+    const [event] = sweepEvents();
+    expect(event).toMatchObject({ complete: false, revoked: 0, revocation_held: 'misp_read_failed' });
+    expect(world.sekoia.collection(E2E_COLLECTION).indicators.map((ioc) => ioc.value)).toContain(
+      '198.51.100.23',
+    );
+    const errors = world.sekoia
+      .logs()
+      .filter((log) => log.level === 'error')
+      .map((log) => String(log.message));
+    expect(errors).toContainEqual(
+      expect.stringMatching(/^Reconciliation: reading MISP failed after 0 pages: .*Nothing was revoked/),
+    );
+  });
+});

@@ -1,0 +1,107 @@
+import { MispError } from '../../../src/misp/errors';
+import type { Ioc } from '../../../src/pipeline/types';
+import type { TriggerDependencies } from '../../../src/trigger/dependencies';
+import { createTrigger } from '../../../src/trigger/index';
+import { DAY_MS, HOUR_MS } from '../../../src/trigger/reconcile/plan';
+import { createFakeContext, FakeClock, FakeMispClient, FakeSink, MemoryState } from '../../helpers/fakes';
+import { ipAttributes, moduleConfiguration, triggerConfiguration } from './support';
+
+const SLEEP_MS = 3_600_000;
+
+function setUp(
+  pages: unknown[][],
+  trigger: Record<string, unknown>,
+  runOptions: { once?: boolean; reconcile?: boolean } = {},
+) {
+  const clock = new FakeClock();
+  const misp = new FakeMispClient(pages);
+  const sink = new FakeSink();
+  const state = new MemoryState(clock);
+  const revoked: string[] = [];
+  const revoker = {
+    async revokeValue(ioc: Ioc): Promise<number> {
+      revoked.push(ioc.value);
+      return 1;
+    },
+  };
+  const definition = createTrigger({
+    createDependencies: async (): Promise<TriggerDependencies> => ({
+      misp,
+      sink,
+      revoker,
+      state,
+      close: () => state.close(),
+    }),
+  });
+  const fake = createFakeContext({
+    moduleConfiguration: moduleConfiguration(),
+    triggerConfiguration: triggerConfiguration({ sleep_time: SLEEP_MS / 1000, ...trigger }),
+    clock,
+    runOptions: { once: runOptions.once ?? false, dryRun: false, reconcile: runOptions.reconcile },
+  });
+  return { definition, clock, misp, sink, state, revoked, ...fake };
+}
+
+/** Runs until `cycles` cycles are done (the run is stopped while sleeping after the last one). */
+async function runCycles(t: ReturnType<typeof setUp>, cycles: number): Promise<void> {
+  let sleeps = 0;
+  t.clock.onSleep = () => {
+    sleeps += 1;
+    if (sleeps >= cycles) t.controller.abort();
+  };
+  await t.definition.run(t.context);
+}
+
+const summaries = (t: ReturnType<typeof setUp>) =>
+  t.logger.at('info').filter((line) => line.startsWith('Reconciliation'));
+
+describe('when the reconciliation runs', () => {
+  it('first one period after the first cycle (which read the whole window), then every period', async () => {
+    const t = setUp([ipAttributes(3)], { reconcile_every_hours: 2 });
+    await runCycles(t, 5);
+    // Cycles at 0, 1, 2, 3, 4 h: sweeps after the cycles at 2 h and 4 h.
+    expect(summaries(t)).toHaveLength(2);
+    expect(t.calls.events.filter((event) => event.name === 'MISP IDS reconciliation')).toHaveLength(2);
+    expect(t.state.sweepMarks.lastSweepAtMs).toBe(t.clock.now());
+    expect(t.state.sweepMarks.originMs).toBe(t.clock.now() - 4 * SLEEP_MS - DAY_MS);
+  });
+
+  it('never with reconcile_every_hours 0, unless --reconcile asks for one', async () => {
+    const never = setUp([ipAttributes(3)], { reconcile_every_hours: 0 });
+    await runCycles(never, 3);
+    expect(summaries(never)).toEqual([]);
+    const forced = setUp([ipAttributes(3)], { reconcile_every_hours: 0 }, { once: true, reconcile: true });
+    await forced.definition.run(forced.context);
+    expect(summaries(forced)).toHaveLength(1);
+    expect(summaries(forced)[0]).toMatch(/3 IOCs unchanged, 0 missing pushed.*none withdrawn\.$/);
+  });
+
+  it('tries again an hour after a sweep whose MISP read failed, not at every cycle', async () => {
+    const t = setUp([ipAttributes(3)], { sleep_time: 1800, reconcile_every_hours: 24 });
+    const lastSweep = t.clock.now() - 2 * DAY_MS;
+    t.state.sweepMarks = { lastSweepAtMs: lastSweep, originMs: t.clock.now() - DAY_MS };
+    t.misp.options.error = new MispError('MISP was unavailable after 6 attempts (503)', {
+      kind: 'server',
+      status: 503,
+      operation: { method: 'POST', url: 'https://misp.example.com/attributes/restSearch' },
+    });
+    let searches = 0;
+    const serve = t.misp.searchAttributes.bind(t.misp);
+    t.misp.searchAttributes = (query, signal) => {
+      searches += 1;
+      // The cycles' reads (1st, 3rd, 4th) succeed; the sweeps' (2nd, 5th) fail.
+      t.misp.options.failOnPage = searches === 2 || searches === 5 ? 1 : undefined;
+      return serve(query, signal);
+    };
+    // Cycles every 30 minutes, at 0, 30 and 60 min: sweeps after the first and the third.
+    await runCycles(t, 3);
+    expect(searches).toBe(5);
+    const failed = t.logger
+      .at('error')
+      .filter((line) => line.startsWith('Reconciliation: reading MISP failed'));
+    expect(failed).toHaveLength(2);
+    expect(failed[0]).toMatch(/Nothing was revoked \(a partial read would look like withdrawals\)/);
+    expect(t.state.sweepMarks).toMatchObject({ lastSweepAtMs: lastSweep, lastAttemptAtMs: t.clock.now() });
+    expect(HOUR_MS).toBe(2 * 1800_000);
+  });
+});

@@ -1,0 +1,252 @@
+import triggerJson from '../../../trigger_misp_ids_to_ioc.json';
+import { createAjv } from '../../../src/runtime/schema';
+import type { Ioc } from '../../../src/pipeline/types';
+import { MispError } from '../../../src/misp/errors';
+import { SekoiaError } from '../../../src/sekoia/errors';
+import { PUSH_OPERATION } from '../../helpers/fakes';
+import { runCycle } from '../../../src/trigger/cycle';
+import { DAY_MS, HOUR_MS } from '../../../src/trigger/reconcile/plan';
+import { revokerOf, type IndicatorRevoker } from '../../../src/trigger/reconcile/revoke';
+import { sweepEvent, sweepSummaryLine, revocationHeldLine } from '../../../src/trigger/reconcile/report';
+import { runSweep, SweepDependencies } from '../../../src/trigger/reconcile/sweep';
+import { attribute, cycleHarness, ipAttributes, settingsFor } from './support';
+
+class FakeRevoker implements IndicatorRevoker {
+  readonly revoked: string[] = [];
+  failAfter = Infinity;
+
+  async revokeValue(ioc: Ioc): Promise<number> {
+    if (this.revoked.length >= this.failAfter) {
+      throw new SekoiaError('Sekoia.io was unavailable after 6 attempts (503)', {
+        kind: 'unavailable',
+        status: 503,
+        operation: PUSH_OPERATION,
+      });
+    }
+    this.revoked.push(`${ioc.format} ${ioc.value}`);
+    return 1;
+  }
+}
+
+/** A trigger that pushed `pages` in a first cycle, then a sweep on what MISP serves next. */
+async function afterFirstCycle(pages: unknown[][], settings: Record<string, unknown> = {}) {
+  const h = cycleHarness(pages, { settings });
+  const first = await runCycle(h.deps);
+  expect(first.failures).toEqual([]);
+  // What the schedule records after the first cycle: the history begins at its window.
+  h.state.sweepMarks = { originMs: first.window.startMs, lastSweepAtMs: h.clock.now() };
+  const revoker = new FakeRevoker();
+  const sweep = (overrides: Partial<SweepDependencies> = {}) =>
+    runSweep({ ...h.deps, revoker, ...overrides });
+  return { ...h, revoker, sweep };
+}
+
+describe('the reconciliation sweep', () => {
+  it('pushes what MISP flags and was never pushed, leaves the rest unchanged, and records its source', async () => {
+    const t = await afterFirstCycle([ipAttributes(3)]);
+    const missed = attribute('domain', 'missed.example');
+    t.misp.pages = [[...ipAttributes(3), missed]];
+    t.clock.advance(HOUR_MS);
+    const report = await t.sweep();
+    expect(report).toMatchObject({
+      missing: 1,
+      refreshed: 0,
+      unchanged: 3,
+      withdrawn: 0,
+      revoked: 0,
+      failures: [],
+    });
+    expect(t.sink.accepted.at(-1)).toEqual({ format: 'domain-name.value', values: ['missed.example'] });
+    expect(t.state.records.get('domain-name.value|missed.example')).toMatchObject({
+      attributeUuid: missed.uuid,
+      eventId: '7',
+    });
+    expect(sweepSummaryLine(report, 24)).toMatch(
+      /^Reconciliation done in .* 4 attributes read \(events published .* UTC\); 3 IOCs unchanged, 1 missing pushed, 0 refreshed .*; none withdrawn\. Next reconciliation in 24 h\.$/,
+    );
+  });
+
+  it('pushes again, with a new validity, what is still flagged and would lapse before the next sweep', async () => {
+    const t = await afterFirstCycle([ipAttributes(2)], { ioc_validity_days: 3 });
+    t.clock.advance(DAY_MS + HOUR_MS);
+    const report = await t.sweep();
+    // Valid 3 days, pushed a day ago: lapses within the next 24 h plus the margin.
+    expect(report).toMatchObject({ missing: 0, refreshed: 2, unchanged: 0 });
+    const refresh = t.sink.calls.at(-1);
+    expect(refresh?.options.validUntil).toBe(
+      new Date(t.clock.now() + 3 * DAY_MS).toISOString().replace('.000', ''),
+    );
+    expect(t.state.records.get('ipv4-addr.value|10.0.0.0')?.lapsesAtMs).toBe(t.clock.now() + 3 * DAY_MS);
+  });
+
+  it("refreshes without ioc_validity_days too: an IP lapses after Sekoia.io's 30 days", async () => {
+    const t = await afterFirstCycle([ipAttributes(1)]);
+    t.clock.advance(27 * DAY_MS);
+    t.misp.pages = [ipAttributes(1)];
+    // Lapses in 3 days: after the next sweep and its margin (48 h), left as it is.
+    expect(await t.sweep()).toMatchObject({ refreshed: 0, unchanged: 1 });
+    t.clock.advance(DAY_MS + HOUR_MS);
+    expect(await t.sweep()).toMatchObject({ refreshed: 1 });
+    expect(t.sink.calls.at(-1)?.options.validUntil).toBeUndefined();
+  });
+
+  it('revokes what this trigger pushed and MISP withdrew, only with revoke_withdrawn, and forgets it', async () => {
+    const kept = ipAttributes(200);
+    const withdrawn = ipAttributes(2, 1000);
+    const off = await afterFirstCycle([[...kept, ...withdrawn]]);
+    off.misp.pages = [kept];
+    const held = await off.sweep();
+    expect(held).toMatchObject({ withdrawn: 2, revoked: 0, revocationHeld: 'revoke_withdrawn_off' });
+    expect(off.revoker.revoked).toEqual([]);
+    expect(revocationHeldLine(held)?.message).toMatch(/revoke_withdrawn is off/);
+
+    const on = await afterFirstCycle([[...kept, ...withdrawn]], { revoke_withdrawn: true });
+    on.misp.pages = [kept];
+    on.clock.advance(HOUR_MS);
+    const report = await on.sweep();
+    expect(report).toMatchObject({ withdrawn: 2, revoked: 2, failures: [] });
+    expect(report.revocationHeld).toBeUndefined();
+    expect(on.revoker.revoked).toEqual(['ipv4-addr.value 10.0.3.232', 'ipv4-addr.value 10.0.3.233']);
+    expect(report.revokedExamples[0]).toMatchObject({
+      value: '10.0.3.232',
+      eventId: '7',
+      reason: 'attribute_withdrawn',
+    });
+    expect(on.state.forgotten).toEqual(['ipv4-addr.value|10.0.3.232', 'ipv4-addr.value|10.0.3.233']);
+    // Flagged again later, a revoked value is pushed again.
+    on.misp.pages = [[...kept, ...withdrawn]];
+    expect(await on.sweep()).toMatchObject({ missing: 2, withdrawn: 0 });
+  });
+
+  it('tells an attribute withdrawn from an event still read apart from a withdrawn event', async () => {
+    const cleared = ipAttributes(1, 5000)[0];
+    const ofGoneEvent = { ...attribute('domain', 'gone.example'), event_id: '8' };
+    const t = await afterFirstCycle([[...ipAttributes(150), cleared, ofGoneEvent]], {
+      revoke_withdrawn: true,
+    });
+    t.misp.pages = [ipAttributes(150)];
+    const report = await t.sweep();
+    expect(report.revokedExamples).toEqual([
+      expect.objectContaining({ value: 'gone.example', reason: 'event_withdrawn', eventId: '8' }),
+      expect.objectContaining({
+        value: '10.0.19.136',
+        reason: 'attribute_withdrawn',
+        attributeUuid: cleared.uuid,
+      }),
+    ]);
+  });
+
+  it('never revokes a value whose event aged out of the window', async () => {
+    const t = await afterFirstCycle([ipAttributes(150)], { revoke_withdrawn: true, ioc_validity_days: 365 });
+    // 40 days on, the first cycle's events are older than the 30-day window: not read, not revoked.
+    t.clock.advance(40 * DAY_MS);
+    t.misp.pages = [];
+    const report = await t.sweep();
+    expect(report).toMatchObject({ withdrawn: 0, revoked: 0, pushedInWindow: 0 });
+    expect(t.revoker.revoked).toEqual([]);
+  });
+
+  it('revokes nothing when the MISP read fails, and says why', async () => {
+    const t = await afterFirstCycle([ipAttributes(10), ipAttributes(10, 10)], { revoke_withdrawn: true });
+    t.misp.pages = [ipAttributes(10)];
+    t.misp.options.failOnPage = 2;
+    t.misp.options.error = new MispError('MISP was unavailable after 6 attempts (503)', {
+      kind: 'server',
+      status: 503,
+      operation: { method: 'POST', url: 'https://misp.example.com/attributes/restSearch' },
+    });
+    const report = await t.sweep();
+    expect(report).toMatchObject({ revoked: 0, revocationHeld: 'misp_read_failed' });
+    expect(report.failures.map((failure) => failure.service)).toEqual(['misp']);
+    expect(t.revoker.revoked).toEqual([]);
+  });
+
+  it('revokes nothing when MISP comes back implausibly empty, or with most values gone', async () => {
+    const t = await afterFirstCycle([ipAttributes(300)], { revoke_withdrawn: true });
+    t.misp.pages = [];
+    const empty = await t.sweep();
+    expect(empty).toMatchObject({ withdrawn: 300, revoked: 0, revocationHeld: 'misp_read_empty' });
+    expect(revocationHeldLine(empty)).toMatchObject({ level: 'warning' });
+    t.misp.pages = [ipAttributes(100)];
+    expect(await t.sweep()).toMatchObject({ withdrawn: 200, revoked: 0, revocationHeld: 'mostly_withdrawn' });
+    expect(t.revoker.revoked).toEqual([]);
+  });
+
+  it('revokes at most the budget per sweep, and says so', async () => {
+    const t = await afterFirstCycle([ipAttributes(1500)], { revoke_withdrawn: true });
+    t.misp.pages = [ipAttributes(1500).slice(0, 1100)];
+    const report = await t.sweep();
+    expect(report).toMatchObject({ withdrawn: 400, revoked: 400 });
+    expect(report.revocationHeld).toBeUndefined();
+    const big = await afterFirstCycle([ipAttributes(5000)], { revoke_withdrawn: true });
+    big.misp.pages = [ipAttributes(5000).slice(0, 3800)];
+    const capped = await big.sweep();
+    expect(capped).toMatchObject({ withdrawn: 1200, revoked: 1000, revocationHeld: 'budget_reached' });
+    expect(revocationHeldLine(capped)?.message).toMatch(
+      /^Revocation budget reached: 1,000 of the 1,200 IOCs/,
+    );
+  });
+
+  it('stops revoking at a Sekoia.io failure; what was revoked is forgotten, the rest waits', async () => {
+    const t = await afterFirstCycle([ipAttributes(300)], { revoke_withdrawn: true });
+    t.misp.pages = [ipAttributes(290)];
+    t.revoker.failAfter = 4;
+    const report = await t.sweep();
+    expect(report).toMatchObject({ withdrawn: 10, revoked: 4, revocationHeld: 'sekoia_failed' });
+    expect(t.state.forgotten).toHaveLength(4);
+  });
+
+  it('in a dry run, counts what it would do and changes nothing', async () => {
+    const t = await afterFirstCycle([ipAttributes(150)], { revoke_withdrawn: true });
+    t.misp.pages = [[...ipAttributes(140), attribute('domain', 'new.example')]];
+    const before = t.sink.calls.length;
+    const report = await t.sweep({ dryRun: true, settings: settingsFor({ revoke_withdrawn: true }, true) });
+    expect(report).toMatchObject({ missing: 1, withdrawn: 10, revoked: 0, revocationHeld: 'dry_run' });
+    expect(t.sink.calls).toHaveLength(before);
+    expect(t.revoker.revoked).toEqual([]);
+    expect(t.state.forgotten).toEqual([]);
+  });
+
+  it("sends an event valid against the trigger file's results schema", async () => {
+    const t = await afterFirstCycle([ipAttributes(150)], { revoke_withdrawn: true });
+    t.misp.pages = [[...ipAttributes(149), attribute('url', 'http://missed.example/x')]];
+    const event = sweepEvent(await t.sweep(), {
+      collectionUuid: 'ioc-collection--x',
+      server: 'https://api.sekoia.io',
+    });
+    const validate = createAjv().compile(triggerJson.results);
+    expect(validate(event)).toBe(true);
+    expect(event.summary).toMatch(
+      /^MISP IDS reconciliation -> ioc-collection--x: 1 missing pushed, 0 refreshed, 1 revoked of 1 withdrawn, 149 unchanged\. Complete\.$/,
+    );
+    expect(event).toMatchObject({
+      complete: true,
+      kind: 'reconciliation',
+      missing_pushed: 1,
+      revoked: 1,
+      withdrawn: 1,
+      unchanged: 149,
+    });
+  });
+});
+
+describe('revoking by value through the Sekoia.io client', () => {
+  it('lists the value (exact matches, as the client keeps them) and revokes each indicator not revoked yet', async () => {
+    const calls: string[] = [];
+    const revoker = revokerOf({
+      async listIndicators(value) {
+        calls.push(`list ${value}`);
+        return [
+          { id: 'indicator--1', revoked: false },
+          { id: 'indicator--2', revoked: true },
+        ];
+      },
+      async revokeIndicator(id) {
+        calls.push(`revoke ${id}`);
+        return undefined;
+      },
+    });
+    await expect(revoker.revokeValue({ format: 'ipv4-addr.value', value: '192.0.2.7' })).resolves.toBe(1);
+    expect(calls).toEqual(['list 192.0.2.7', 'revoke indicator--1']);
+  });
+});
