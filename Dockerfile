@@ -19,6 +19,7 @@ COPY src ./src
 RUN npx tsc -p tsconfig.image.json \
     && npm prune --omit=dev --omit=peer --no-audit --no-fund \
     && rm -rf node_modules/node-gyp node_modules/sqlite3/deps node_modules/sqlite3/src node_modules/sqlite3/node-addon-api \
+        node_modules/sqlite3/binding.gyp node_modules/sqlite3/build/Release/obj.target \
     && find node_modules/sqlite3/build -type f ! -name node_sqlite3.node -delete \
     && find node_modules/sqlite3/build -type d -empty -delete \
     && test -f node_modules/sqlite3/build/Release/node_sqlite3.node

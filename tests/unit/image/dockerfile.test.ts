@@ -52,6 +52,7 @@ describe('the Dockerfile', () => {
     expect(builder).toMatch(
       /rm -rf node_modules\/node-gyp node_modules\/sqlite3\/deps node_modules\/sqlite3\/src/,
     );
+    expect(builder).toMatch(/node_modules\/sqlite3\/build\/Release\/obj.target/);
     expect(builder).toMatch(/find node_modules\/sqlite3\/build -type f ! -name node_sqlite3.node -delete/);
   });
 });
