@@ -14,13 +14,17 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.image.json ./
 # Only src/ ships: the emulators, the demo and the benches (tools/) are never compiled here.
 COPY src ./src
-# Production dependencies only, without node-gyp (sqlite3's optional peer, for building) and
-# without sqlite3's sources and build objects: the compiled binding is all it loads.
+# Production dependencies only, without node-gyp and its dependencies (sqlite3's optional peer,
+# for building: the only optional packages of the tree) and without sqlite3's sources and build
+# objects: the compiled binding is all it loads.
 RUN npx tsc -p tsconfig.image.json \
-    && npm prune --omit=dev --omit=peer --no-audit --no-fund \
+    && npm prune --omit=dev --omit=optional --no-audit --no-fund \
     && rm -rf node_modules/node-gyp node_modules/sqlite3/deps node_modules/sqlite3/src node_modules/sqlite3/node-addon-api \
+        node_modules/sqlite3/binding.gyp node_modules/sqlite3/build/Release/obj.target \
     && find node_modules/sqlite3/build -type f ! -name node_sqlite3.node -delete \
     && find node_modules/sqlite3/build -type d -empty -delete \
+    && find node_modules -mindepth 1 -maxdepth 1 -type d -empty -delete \
+    && find node_modules/.bin -xtype l -delete \
     && test -f node_modules/sqlite3/build/Release/node_sqlite3.node
 
 # --- Runtime: production node_modules, compiled code and the module files, as a non-root user ---

@@ -48,10 +48,11 @@ describe('the Dockerfile', () => {
 
   it("ships neither node-gyp nor sqlite3's sources and build objects", () => {
     const builder = all[0].join('\n');
-    expect(builder).toMatch(/npm prune --omit=dev --omit=peer/);
+    expect(builder).toMatch(/npm prune --omit=dev --omit=optional/);
     expect(builder).toMatch(
       /rm -rf node_modules\/node-gyp node_modules\/sqlite3\/deps node_modules\/sqlite3\/src/,
     );
+    expect(builder).toMatch(/node_modules\/sqlite3\/build\/Release\/obj.target/);
     expect(builder).toMatch(/find node_modules\/sqlite3\/build -type f ! -name node_sqlite3.node -delete/);
   });
 });
