@@ -10,7 +10,7 @@ export interface MispModuleConfiguration {
   misp_url: string;
   /** MISP authkey (secret). */
   misp_api_key: string;
-  /** Sekoia.io API key with the permission to write IOC Collections (secret); required to push. */
+  /** Sekoia.io API key with "View IOC collections" and "Manage IOC collections" (secret); required to push. */
   sekoia_api_key?: string;
   /** Proxy for MISP over http:// (secret); host:port means http://host:port. */
   http_proxy?: string;
@@ -128,7 +128,7 @@ export function normaliseConfiguration(
   if (sekoiaApiKey === undefined && !options.dryRun) {
     throw new ConfigurationError(
       'sekoia_api_key is missing: the trigger cannot push IOCs without it. Add a Sekoia.io API key with the ' +
-        'permission to write IOC Collections in the account form (field "Sekoia API Key").',
+        'permissions "View IOC collections" and "Manage IOC collections" in the account form (field "Sekoia API Key").',
       ['sekoia_api_key'],
     );
   }

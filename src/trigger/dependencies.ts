@@ -41,7 +41,7 @@ export type DependencyFactory = (input: DependencyInput) => Promise<TriggerDepen
 
 /** Stands in for Sekoia.io in a dry run without sekoia_api_key: never called (the dry run pushes nothing). */
 const noSink: IocCollectionSink = {
-  async checkAccess() {},
+  async checkCollection() {},
   async push() {
     throw new ConfigurationError('sekoia_api_key is missing: add it in the account form.', [
       'sekoia_api_key',
@@ -86,8 +86,7 @@ async function createRealDependencies(
           server: settings.sekoiaServer,
           collectionId: settings.collectionId,
           apiKey: settings.sekoiaApiKey,
-          httpProxy: settings.httpProxy,
-          httpsProxy: settings.httpsProxy,
+          // The account's proxies are MISP's: Sekoia.io is reached direct, or per HTTPS_PROXY/NO_PROXY.
           env,
           clock,
           timeouts,

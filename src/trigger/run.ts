@@ -48,6 +48,18 @@ async function startUp(
   deps: TriggerDependencies,
 ): Promise<void> {
   const { logger, signal, runOptions } = context;
+  // The collection first: a wrong UUID, region or key is one critical, before anything is read from MISP.
+  if (settings.sekoiaApiKey !== undefined) {
+    try {
+      await deps.sink.checkCollection(signal);
+    } catch (error) {
+      rethrowIfFatal(error);
+      logger.error(
+        `Could not check the IOC Collection at start-up: ${reasonOf(error)}. The trigger starts anyway; ` +
+          'the first push checks the collection and the key again.',
+      );
+    }
+  }
   let version = 'version unknown';
   try {
     version = await deps.misp.getVersion(signal);
@@ -66,16 +78,6 @@ async function startUp(
       `${settings.publishDays} day(s), later runs continue from the last complete cycle; IOCs ${validity}; ` +
       `poll every ${settings.sleepSeconds} s${runOptions.dryRun ? '; DRY RUN: nothing is pushed or recorded' : ''}.`,
   );
-  if (settings.sekoiaApiKey === undefined) return;
-  try {
-    await deps.sink.checkAccess(signal);
-  } catch (error) {
-    rethrowIfFatal(error);
-    logger.error(
-      `Could not check sekoia_api_key at start-up: ${reasonOf(error)}. The trigger starts anyway; ` +
-        'the first push checks the key again.',
-    );
-  }
 }
 
 /**

@@ -52,6 +52,7 @@ export class FakeMispClient implements MispClient {
   readonly queries: MispAttributeQuery[] = [];
   /** Pages served, over all searches. */
   pagesServed = 0;
+  versionCalls = 0;
 
   constructor(
     public pages: unknown[][],
@@ -59,6 +60,7 @@ export class FakeMispClient implements MispClient {
   ) {}
 
   async getVersion(): Promise<string> {
+    this.versionCalls += 1;
     return this.options.version ?? '2.5.1';
   }
 
@@ -98,7 +100,7 @@ export class FakeSink implements IocCollectionSink {
   answerCounts = false;
   private tasks = 0;
 
-  async checkAccess(): Promise<void> {
+  async checkCollection(): Promise<void> {
     this.accessChecks += 1;
     if (this.accessError) throw this.accessError;
   }

@@ -253,13 +253,35 @@ describe('the trigger run loop', () => {
     expect(t.misp.queries).toHaveLength(0);
   });
 
-  it('starts anyway when the key check meets a network error', async () => {
+  it('checks the collection before reading anything from MISP: a wrong UUID stops it, MISP untouched', async () => {
+    const t = setUp([ipAttributes(1)]);
+    t.sink.accessError = new SekoiaError(
+      'IOC Collection ioc-collection--x not found in the Sekoia.io region FRA1',
+      {
+        kind: 'collection_not_found',
+        status: 404,
+        operation: PUSH_OPERATION,
+      },
+    );
+    await expect(t.trigger.run(t.context)).rejects.toMatchObject({
+      kind: 'collection_not_found',
+      fatal: true,
+    });
+    expect(t.sink.accessChecks).toBe(1);
+    expect(t.misp.versionCalls).toBe(0);
+    expect(t.misp.queries).toHaveLength(0);
+  });
+
+  it('starts anyway when the collection check meets a network error', async () => {
     const t = setUp([ipAttributes(1)], { once: true });
-    t.sink.accessError = new NetworkError('connect ECONNREFUSED: GET https://api.sekoia.test/v1/me', {
-      operation: { method: 'GET', url: 'https://api.sekoia.test/v1/me' },
+    const url = 'https://api.sekoia.test/v2/inthreat/ioc-collections/ioc-collection--x';
+    t.sink.accessError = new NetworkError(`connect ECONNREFUSED: GET ${url}`, {
+      operation: { method: 'GET', url },
     });
     await t.trigger.run(t.context);
-    expect(t.logger.at('error')[0]).toMatch(/^Could not check sekoia_api_key at start-up: .*starts anyway/);
+    expect(t.logger.at('error')[0]).toMatch(
+      /^Could not check the IOC Collection at start-up: .*starts anyway/,
+    );
     expect(t.sink.accepted).toHaveLength(1);
   });
 
