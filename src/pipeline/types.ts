@@ -43,4 +43,6 @@ export interface KeyedBatch extends IndicatorBatch {
   keys: readonly string[];
   /** The source of each value, in the same order, where known. */
   sources?: ReadonlyArray<IocSource | undefined>;
+  /** Where its IOCs come from (ioc_context), sent as the import's description. */
+  description?: string;
 }

@@ -39,7 +39,7 @@ export interface MispTriggerConfiguration {
   attribute_types: string[];
   /** Let MISP drop values on its warninglists. @default true (schema) */
   enforce_warninglist: boolean;
-  /** Days an IOC stays valid in Sekoia.io (valid_until); absent: no expiry. */
+  /** Days an IOC stays valid in Sekoia.io (valid_until); absent: Sekoia.io applies its defaults per type. */
   ioc_validity_days?: number;
   /** Only attributes carrying one of these tags. */
   include_tags?: string[];

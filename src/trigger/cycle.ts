@@ -11,6 +11,7 @@ import { DryRunSink, DryRunState } from './dry-run';
 import { filterUnpushed, mapPage } from './page-iocs';
 import { prefetch } from './prefetch';
 import { BatchPusher, emptyTotals, PushTotals } from './pusher';
+import { batchSizeLine } from './report';
 import { PushQueue } from './push-queue';
 import { pushRecordFor } from './reconcile/plan';
 import {
@@ -248,10 +249,11 @@ async function startCycle(deps: CycleDependencies, startedAt: number): Promise<C
   const pusher = new BatchPusher(
     drySink ?? deps.sink,
     state,
-    pushedKeyTtlMs(settings.publishDays, settings.iocValidityDays),
+    (format) => pushedKeyTtlMs(format, settings.iocValidityDays),
     { validUntil },
     deps.signal,
     pushRecordFor(startedAt, settings.iocValidityDays, window.startMs),
+    { batchSizeHalved: (size, status, message) => deps.logger.warning(batchSizeLine(size, status, message)) },
   );
   const queue = new PushQueue(pusher, deps.onProgress);
   const report = { ...emptyReport(window, dryRun), validUntil };

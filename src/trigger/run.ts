@@ -24,6 +24,7 @@ import {
 } from './report';
 import { RetryNotifier } from './retry-notices';
 import { sweepIfDue } from './reconcile/schedule';
+import { validityDescription } from './window';
 
 type Context = TriggerContext<MispModuleConfiguration, MispTriggerConfiguration>;
 
@@ -69,8 +70,7 @@ async function startUp(
       `Could not read the MISP version at start-up: ${reasonOf(error)}. The first cycle tries MISP again now.`,
     );
   }
-  const validity =
-    settings.iocValidityDays === undefined ? 'no expiry' : `valid ${settings.iocValidityDays} days`;
+  const validity = validityDescription(settings.iocValidityDays);
   logger.info(
     `Started: MISP ${version} at ${urlForLog(settings.mispUrl)} -> IOC Collection ${settings.collectionId} on ` +
       `${urlForLog(settings.sekoiaServer)}; types ${[...settings.attributeTypes].join(', ')}; warninglists ` +

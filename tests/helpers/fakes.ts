@@ -98,6 +98,10 @@ export class FakeSink implements IocCollectionSink {
   accessError: Error | undefined;
   /** Counts to answer with, besides the task id. */
   answerCounts = false;
+  /** Batches of more values are refused with this status (413, or 400 naming the size). */
+  sizeLimit: { values: number; status: 400 | 413; apiMessage: string } | undefined;
+  /** Every push is refused with 400 and this message, whatever it holds. */
+  refuseEverything: string | undefined;
   private tasks = 0;
 
   async checkCollection(): Promise<void> {
@@ -118,6 +122,24 @@ export class FakeSink implements IocCollectionSink {
         `Sekoia.io was unavailable after 6 attempts (503 Service Unavailable: POST ${PUSH_OPERATION.url})`,
         { kind: 'unavailable', status: 503, operation: PUSH_OPERATION },
       );
+    }
+    if (this.sizeLimit && batch.values.length > this.sizeLimit.values) {
+      const { status, apiMessage } = this.sizeLimit;
+      throw new SekoiaError(`Sekoia.io rejected POST ${PUSH_OPERATION.url} with ${status} (${apiMessage})`, {
+        kind: 'rejected',
+        status,
+        apiMessage,
+        operation: PUSH_OPERATION,
+      });
+    }
+    if (this.refuseEverything !== undefined) {
+      const apiMessage = this.refuseEverything;
+      throw new SekoiaError(`Sekoia.io rejected POST ${PUSH_OPERATION.url} with 400 (${apiMessage})`, {
+        kind: 'rejected',
+        status: 400,
+        apiMessage,
+        operation: PUSH_OPERATION,
+      });
     }
     const refused = batch.values.filter((value) => this.rejectValues.has(value));
     if (refused.length > 0) {

@@ -202,6 +202,72 @@ describe('runCycle', () => {
     expect(h.state.cursor).toBeUndefined();
   });
 
+  it('an import refused as a whole (the same 400 for the batch and both halves) is split once, then ends the cycle', async () => {
+    const h = cycleHarness([ipAttributes(2500)]);
+    h.sink.refuseEverything = 'Invalid parameters';
+
+    const report = await runCycle(h.deps);
+
+    // The batch of 1,000, then its two halves: no further split, no other batch this cycle.
+    expect(h.sink.calls.map((call) => call.batch.values.length)).toEqual([1000, 500, 500]);
+    expect(report.failures).toHaveLength(1);
+    expect(report.failures[0].error.message).toContain(
+      'both halves of the batch were refused with the same message',
+    );
+    expect(report.rejected).toBe(0);
+    expect(h.state.cursor).toBeUndefined();
+    expect(h.state.pushed.size).toBe(0);
+  });
+
+  it('a 413 halves the batch size for the rest of the cycle, logged once; everything is pushed', async () => {
+    const h = cycleHarness([ipAttributes(2500)]);
+    h.sink.sizeLimit = { values: 400, status: 413, apiMessage: 'Request Entity Too Large' };
+
+    const report = await runCycle(h.deps);
+
+    const sizes = h.sink.calls.map((call) => call.batch.values.length);
+    // 1,000 refused, 500 refused, then pieces of 250: the next batches start at 250.
+    expect(sizes.slice(0, 3)).toEqual([1000, 500, 250]);
+    expect(Math.max(...sizes.slice(2))).toBe(250);
+    expect(h.sink.calls.filter((call) => call.batch.values.length > 400)).toHaveLength(2);
+    expect(report.iocsPushed).toBe(2500);
+    expect(report.failures).toEqual([]);
+    expect(h.state.cursor).toBe(h.clock.current);
+    const warnings = h.logger.at('warning').filter((line) => line.includes('for its size'));
+    expect(warnings).toEqual([
+      'Sekoia.io refused a batch for its size with 413 (Request Entity Too Large): the batches of this cycle are ' +
+        'cut to 500 IOCs (halved again if refused again) and the next cycle starts again at 1,000. Nothing is ' +
+        'lost; if this comes back every cycle, tell Sekoia.io support.',
+    ]);
+  });
+
+  it('a 400 naming the size halves the batch too', async () => {
+    const h = cycleHarness([ipAttributes(1200)]);
+    h.sink.sizeLimit = {
+      values: 600,
+      status: 400,
+      apiMessage: 'indicators holds 1000 lines; at most 600 per request',
+    };
+
+    const report = await runCycle(h.deps);
+
+    expect(h.sink.calls.map((call) => call.batch.values.length)).toEqual([1000, 500, 500, 200]);
+    expect(report.iocsPushed).toBe(1200);
+    expect(report.rejected).toBe(0);
+    expect(h.logger.at('warning').filter((line) => line.includes('for its size'))).toEqual([
+      expect.stringContaining('with 400 (indicators holds 1000 lines; at most 600 per request)'),
+    ]);
+  });
+
+  it("remembers each pushed key for half of Sekoia.io's default validity of its type", async () => {
+    const h = cycleHarness([[attribute('ip-dst', '192.0.2.9'), attribute('domain', 'evil.example')]]);
+
+    await runCycle(h.deps);
+
+    const day = 86_400_000;
+    expect(h.state.markCalls.map((call) => call.ttlMs).sort((a, b) => a - b)).toEqual([15 * day, 91 * day]);
+  });
+
   it('when MISP fails on page 3, pushes and marks pages 1-2, keeps the cursor, and says the next cycle reads again', async () => {
     const page1 = ipAttributes(3, 0);
     const page2 = ipAttributes(3, 100);

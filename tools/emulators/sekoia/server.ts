@@ -68,6 +68,8 @@ export interface SekoiaEmulator extends RunningServer {
   landPendingImports(): void;
   /** Accepted imports as posted, in order (with recordRequests). */
   recordedRequests(): RecordedRequest[];
+  /** Every IOC Collection API request received, answered or refused, as "METHOD /path" (no query). */
+  apiRequests(): string[];
   /** Events received on /callback, in order. */
   events(): ReceivedEvent[];
   /** Log lines received on /logs, in order. */
@@ -149,6 +151,8 @@ export async function startSekoiaEmulator(options: SekoiaEmulatorOptions = {}): 
     communityUuid: DEFAULT_COMMUNITY_UUID,
   };
 
+  const apiRequests: string[] = [];
+
   const handleAdmin = (req: IncomingMessage, res: ServerResponse, path: string): boolean => {
     if (req.method !== 'GET') return false;
     if (path === '/_emulator/events') sendJson(res, 200, inbox.events);
@@ -170,6 +174,7 @@ export async function startSekoiaEmulator(options: SekoiaEmulatorOptions = {}): 
     if (await handleRuntimeRoute(req, res, path, inbox, runtime)) return;
     // The app.* hosts serve the API under /api; the api.* hosts at the root. Accept both.
     const apiPath = path.startsWith('/api/') ? path.slice(4) : path;
+    apiRequests.push(`${req.method} ${apiPath}`);
     if (await handleIocRoute(req, res, apiPath, api)) return;
     req.resume();
     sendJson(res, 404, { message: `no route ${req.method} ${path}` });
@@ -187,6 +192,7 @@ export async function startSekoiaEmulator(options: SekoiaEmulatorOptions = {}): 
     collection: (id = DEFAULT_COLLECTION_ID) => store.report(id),
     landPendingImports: () => queue.landAll(),
     recordedRequests: () => [...api.recorded],
+    apiRequests: () => [...apiRequests],
     events: () => [...inbox.events],
     logs: () => [...inbox.logs],
     clearReceived: () => {
@@ -194,6 +200,7 @@ export async function startSekoiaEmulator(options: SekoiaEmulatorOptions = {}): 
       inbox.clear();
       store.clear();
       api.recorded.length = 0;
+      apiRequests.length = 0;
     },
   };
 }
