@@ -16,6 +16,8 @@ export interface Ioc {
   value: string;
   /** Where it came from, when the attribute said (see sourceOfAttribute). */
   source?: IocSource;
+  /** Where it comes from (ioc_context): the import's description. Not part of its key. */
+  description?: string;
 }
 
 /** Why an attribute (or one value of it) was not pushed. */

@@ -49,6 +49,8 @@ export interface MispTriggerConfiguration {
   reconcile_every_hours: number;
   /** Let the sweep revoke IOCs this trigger pushed that MISP withdrew. @default false (schema) */
   revoke_withdrawn: boolean;
+  /** Describe each IOC with its MISP event, tags and link (more requests: README, Performance). */
+  ioc_context?: boolean;
 }
 
 /** Everything a cycle and the clients need, in the shape the code wants it. Frozen. */
@@ -73,6 +75,8 @@ export interface TriggerSettings {
   /** Reconciliation sweep (issue 11): hours between two sweeps, 0 never; whether it revokes. */
   reconcileEveryHours: number;
   revokeWithdrawn: boolean;
+  /** ioc_context: each import says where its IOCs come from (one request per event and type). */
+  iocContext: boolean;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {
@@ -150,5 +154,6 @@ export function normaliseConfiguration(
     excludeTags: trigger.exclude_tags ?? [],
     reconcileEveryHours: trigger.reconcile_every_hours,
     revokeWithdrawn: trigger.revoke_withdrawn,
+    iocContext: trigger.ioc_context ?? false,
   });
 }

@@ -88,6 +88,30 @@ describe('the IOC Collection API, end to end', () => {
     expect(halved).toHaveLength(1);
   });
 
+  it('ioc_context: every IOC lands with the MISP event it comes from, and no key', async () => {
+    const run = world.run(['--once'], {
+      trigger: {
+        ioc_collection_server: world.sekoia.url,
+        ioc_collection_uuid: E2E_COLLECTION,
+        publish_timestamp: 1,
+        sleep_time: 60,
+        ioc_context: true,
+      },
+    });
+    await expect(run.exit).resolves.toBe(0);
+    expect(world.collectionIocs()).toEqual(world.expected().iocs);
+    const indicators = world.sekoia.collection(E2E_COLLECTION).indicators;
+    for (const indicator of indicators) {
+      expect(indicator.description).toMatch(
+        new RegExp(`^MISP event \\d+ \\(${world.misp.url.replace(/[.]/g, '\\.')}/events/view/\\d+\\)`),
+      );
+    }
+    const events = new Set(
+      indicators.map((indicator) => /^MISP event (\d+)/.exec(indicator.description ?? '')?.[1]),
+    );
+    expect(events.size).toBeGreaterThan(1);
+  });
+
   /** IOC Collection API requests the emulator received whose path ends with `suffix`. */
   function requestsTo(suffix: string): number {
     return world.sekoia.apiRequests().filter((request) => request.endsWith(suffix)).length;

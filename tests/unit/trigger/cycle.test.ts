@@ -6,7 +6,7 @@ import { runCycle } from '../../../src/trigger/cycle';
 import { cycleEvent } from '../../../src/trigger/cycle-event';
 import { failureLines, rejectedLine, summaryLine } from '../../../src/trigger/report';
 import { PUSH_OPERATION, StateOperation } from '../../helpers/fakes';
-import { attribute, cycleHarness, ipAttributes } from './support';
+import { attribute, cycleHarness, ipAttributes, MISP_KEY } from './support';
 
 const DAY = 86_400_000;
 
@@ -256,6 +256,52 @@ describe('runCycle', () => {
     expect(report.rejected).toBe(0);
     expect(h.logger.at('warning').filter((line) => line.includes('for its size'))).toEqual([
       expect.stringContaining('with 400 (indicators holds 1000 lines; at most 600 per request)'),
+    ]);
+  });
+
+  it('with ioc_context, groups each request by event and says where its IOCs come from; an IOC of two events keeps the first', async () => {
+    const inEvent = (id: string, info: string, type: string, value: string) => ({
+      ...attribute(type, value),
+      event_id: id,
+      Event: { id, info },
+      Tag: [{ name: 'tlp:green' }],
+    });
+    const h = cycleHarness(
+      [
+        [
+          inEvent('7', 'phishing wave', 'ip-dst', '192.0.2.1'),
+          inEvent('7', 'phishing wave', 'ip-dst', '192.0.2.2'),
+          inEvent('8', `C2 ${MISP_KEY}`, 'ip-dst', '192.0.2.3'),
+          inEvent('9', 'loader drop', 'ip-dst', '192.0.2.1'),
+          inEvent('9', 'loader drop', 'domain', 'evil.example'),
+        ],
+      ],
+      { settings: { ioc_context: true } },
+    );
+
+    await runCycle(h.deps);
+
+    expect(h.sink.calls.map((call) => [call.batch.values, call.options.description])).toEqual([
+      [
+        ['192.0.2.1', '192.0.2.2'],
+        'MISP event 7 (https://misp.example.com/events/view/7): phishing wave. Tags: tlp:green',
+      ],
+      // A description that would hold a key is not sent.
+      [['192.0.2.3'], undefined],
+      [
+        ['evil.example'],
+        'MISP event 9 (https://misp.example.com/events/view/9): loader drop. Tags: tlp:green',
+      ],
+    ]);
+  });
+
+  it('without ioc_context, one request per format and no description', async () => {
+    const h = cycleHarness([
+      [attribute('ip-dst', '192.0.2.1'), { ...attribute('ip-dst', '192.0.2.2'), event_id: '8' }],
+    ]);
+    await runCycle(h.deps);
+    expect(h.sink.calls.map((call) => [call.batch.values.length, call.options.description])).toEqual([
+      [2, undefined],
     ]);
   });
 
