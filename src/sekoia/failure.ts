@@ -46,9 +46,9 @@ function fromStatus(error: HttpError, context: SekoiaFailureContext): SekoiaErro
   if (status === 404 && context.collectionId) {
     return new SekoiaError(
       `IOC Collection ${context.collectionId} not found in the Sekoia.io region ${context.region ?? 'in use'} ` +
-        `(${context.server}): check ioc_collection_uuid in the trigger configuration, and ioc_collection_server: ` +
-        'it must be the region where the collection was created (e.g. https://api.sekoia.io for FRA1, ' +
-        "https://app.fra2.sekoia.io/api for FRA2); the API key must belong to the collection's community",
+        `(${context.server}): check ioc_collection_uuid in the trigger configuration, and sekoia_region (or ` +
+        'ioc_collection_server when set): it must be the region where the collection was created (FRA1 is ' +
+        "https://api.sekoia.io, FRA2 https://app.fra2.sekoia.io/api); the API key must belong to the collection's community",
       { ...fields, kind: 'collection_not_found' },
     );
   }

@@ -181,6 +181,8 @@ const MESSAGE_FRAGMENTS = [
   'sekoia_api_key lacks the permissions',
   'check ioc_collection_uuid in the',
   'not found in the Sekoia.io region',
+  'both halves of the batch were refused',
+  'Sekoia.io calls use the proxy of the',
   'does not serve the Sekoia.io API',
   'The TLS certificate presented for',
   // Platform and image (critical)
@@ -254,6 +256,7 @@ const MESSAGE_FRAGMENTS = [
   'and stay in the IOC Collection until they expire: revoke_withdrawn is off.',
   // Warnings worth reading
   'skipped because',
+  'refused a batch for its size with',
   'Fix these values in MISP, or clear their IDS flag (to_ids), to silence this warning.',
   'The trigger was stopped',
   'cycle reads that history once',

@@ -207,9 +207,9 @@ describe('push', () => {
     expect(error).toMatchObject({ kind: 'collection_not_found', fatal: true, status: 404 });
     expect(error.message).toBe(
       `IOC Collection ${COLLECTION} not found in the Sekoia.io region api.sekoia.test (${SEKOIA}): check ` +
-        'ioc_collection_uuid in the trigger configuration, and ioc_collection_server: it must be the region where ' +
-        'the collection was created (e.g. https://api.sekoia.io for FRA1, https://app.fra2.sekoia.io/api for ' +
-        "FRA2); the API key must belong to the collection's community",
+        'ioc_collection_uuid in the trigger configuration, and sekoia_region (or ioc_collection_server when set): ' +
+        'it must be the region where the collection was created (FRA1 is https://api.sekoia.io, FRA2 ' +
+        "https://app.fra2.sekoia.io/api); the API key must belong to the collection's community",
     );
   });
 
