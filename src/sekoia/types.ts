@@ -33,9 +33,6 @@ export interface PushResult {
   taskId?: string;
   /** The JSON import's answer: each indicator of the batch, with its id. */
   indicators?: SekoiaIndicator[];
-  created?: number;
-  updated?: number;
-  ignored?: number;
 }
 
 /** The IOC Collection, as the trigger sees it. Implemented by the Sekoia client; faked in tests. */

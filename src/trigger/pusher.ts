@@ -10,10 +10,6 @@ export interface PushTotals {
   iocsPushed: number;
   batchesAccepted: number;
   taskIds: string[];
-  /** Set only when Sekoia.io answered the count for at least one batch. */
-  created?: number;
-  updated?: number;
-  ignored?: number;
   /** Single values Sekoia.io refused: not pushed, not marked. */
   rejected: number;
   /** Up to REJECTED_EXAMPLES refused values, and the API's message for the first one. */
@@ -49,14 +45,6 @@ export function emptyTotals(): PushTotals {
     rejectedExamples: [],
     pushedSample: [],
   };
-}
-
-function addCount(
-  totals: PushTotals,
-  field: 'created' | 'updated' | 'ignored',
-  value: number | undefined,
-): void {
-  if (value !== undefined) totals[field] = (totals[field] ?? 0) + value;
 }
 
 /** A 413, or a 400 whose message speaks of a size or a limit: the request was too large, not wrong. */
@@ -182,12 +170,6 @@ export class BatchPusher {
     for (const value of batch.values.slice(0, PUSHED_SAMPLE - totals.pushedSample.length)) {
       totals.pushedSample.push({ format: batch.format, value });
     }
-    for (const value of batch.values.slice(0, PUSHED_SAMPLE - totals.pushedSample.length)) {
-      totals.pushedSample.push({ format: batch.format, value });
-    }
-    addCount(totals, 'created', result.created);
-    addCount(totals, 'updated', result.updated);
-    addCount(totals, 'ignored', result.ignored);
   }
 
   private recordRejected(format: SekoiaFormat, value: string, error: SekoiaError): void {

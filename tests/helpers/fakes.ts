@@ -96,8 +96,6 @@ export class FakeSink implements IocCollectionSink {
   nextError: Error | undefined;
   accessChecks = 0;
   accessError: Error | undefined;
-  /** Counts to answer with, besides the task id. */
-  answerCounts = false;
   /** Batches of more values are refused with this status (413, or 400 naming the size). */
   sizeLimit: { values: number; status: 400 | 413; apiMessage: string } | undefined;
   /** Every push is refused with 400 and this message, whatever it holds. */
@@ -157,7 +155,6 @@ export class FakeSink implements IocCollectionSink {
     this.accepted.push({ format: batch.format, values: [...batch.values] });
     this.tasks += 1;
     const result: PushResult = { taskId: `task-${this.tasks}` };
-    if (this.answerCounts) Object.assign(result, { created: batch.values.length, updated: 0, ignored: 0 });
     return result;
   }
 

@@ -130,18 +130,18 @@ describe('push', () => {
     });
   });
 
-  it('sends neither valid_until nor description when not set, and reads counts when present', async () => {
+  it('sends neither valid_until nor description when not set; accepts 202 {task_id} and reads no counts', async () => {
     let body: Record<string, unknown> = {};
     const scope = nock(SEKOIA)
       .post(PUSH, (received) => {
         body = received;
         return true;
       })
-      .reply(200, { task_id: 'task-2', created: 2, updated: 0, ignored: 1 });
+      .reply(202, { task_id: 'task-2', created: 2, updated: 0, ignored: 1 });
     const result = await client.push({ format: 'file.hashes', values: ['a'.repeat(64)] }, {});
     scope.done();
     expect(Object.keys(body).sort()).toEqual(['format', 'indicators']);
-    expect(result).toEqual({ taskId: 'task-2', created: 2, updated: 0, ignored: 1 });
+    expect(result).toEqual({ taskId: 'task-2' });
   });
 
   it('counts a 2xx with no body, or a JSON object, as accepted', async () => {
