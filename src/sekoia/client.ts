@@ -7,7 +7,7 @@ import { DEFAULT_RETRY_POLICY, RetryPolicy } from '../http/retry';
 import { readPushResult } from './push-result';
 import { normaliseServerUrl, regionOf } from './server-url';
 import { KEY_FIX, toSekoiaError } from './failure';
-import { CollectionIndicators, IndicatorChanges, MAX_JSON_INDICATORS, SekoiaIndicator } from './indicators';
+import { CollectionIndicators, IndicatorChanges, SekoiaIndicator } from './indicators';
 import {
   IndicatorBatch,
   IocCollectionSink,
@@ -151,23 +151,6 @@ export function createSekoiaClient(options: SekoiaClientOptions): SekoiaHttpClie
     (request, read, signal) => send(request, signal, read),
     collectionPath,
   );
-  const importJson = (values: readonly string[], pushOptions: PushOptions, signal?: AbortSignal) =>
-    indicators.importJson(values, descriptionCut(pushOptions), signal);
-
-  /** The JSON import, 100 values a request, in order: the batch is accepted once every request was. */
-  async function pushAsJson(
-    batch: IndicatorBatch,
-    pushOptions: PushOptions,
-    signal?: AbortSignal,
-  ): Promise<PushResult> {
-    const created: SekoiaIndicator[] = [];
-    for (let start = 0; start < batch.values.length; start += MAX_JSON_INDICATORS) {
-      const values = batch.values.slice(start, start + MAX_JSON_INDICATORS);
-      created.push(...(await importJson(values, pushOptions, signal)));
-    }
-    return { indicators: created };
-  }
-
   return {
     serverUrl,
     proxyUsed,
@@ -179,7 +162,8 @@ export function createSekoiaClient(options: SekoiaClientOptions): SekoiaHttpClie
     listIndicators: (value, signal) => indicators.list(value, signal),
     revokeIndicator: (indicatorId, signal) => indicators.revoke(indicatorId, signal),
     editIndicator: (indicatorId, changes, signal) => indicators.edit(indicatorId, changes, signal),
-    importIndicators: importJson,
+    importIndicators: (values, pushOptions, signal) =>
+      indicators.importJson(values, descriptionCut(pushOptions), signal),
 
     /**
      * Re-posting a batch is safe: Sekoia.io ignores indicators already in the collection, so a
@@ -187,7 +171,9 @@ export function createSekoiaClient(options: SekoiaClientOptions): SekoiaHttpClie
      */
     async push(batch: IndicatorBatch, pushOptions: PushOptions, signal?: AbortSignal): Promise<PushResult> {
       checkBatch(batch);
-      if (options.importMode === 'json') return pushAsJson(batch, pushOptions, signal);
+      if (options.importMode === 'json') {
+        return { indicators: await indicators.importAll(batch.values, descriptionCut(pushOptions), signal) };
+      }
       const body: TextImportBody = { indicators: batch.values.join('\n'), format: batch.format };
       if (pushOptions.validUntil) body.valid_until = pushOptions.validUntil;
       if (pushOptions.description) body.description = descriptionCut(pushOptions).description;
