@@ -89,6 +89,17 @@ describe('the trigger run loop', () => {
     expect(t.logger.at('info')[1]).toMatch(/^Cycle done in .*pushed 3 IOCs/);
   });
 
+  it('says in the start-up line what validity Sekoia.io gives the IOCs without ioc_validity_days', async () => {
+    const t = setUp([], { once: true });
+    await t.trigger.run(t.context);
+    const started = t.logger.at('info').find((line) => line.startsWith('Started:'));
+    expect(started).toContain(
+      "IOCs valid as Sekoia.io's defaults set them (no valid_until sent): 30 days for IP addresses, 6 months " +
+        'for domains and URLs, its own default for hashes and e-mail addresses',
+    );
+    expect(started).not.toContain('no expiry');
+  });
+
   it('sends no event after a cycle that pushed nothing', async () => {
     const t = setUp([], { once: true });
     await t.trigger.run(t.context);
