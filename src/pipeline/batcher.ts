@@ -1,21 +1,36 @@
 import { MAX_BATCH_LINES, type SekoiaFormat } from '../sekoia/types';
 import type { Ioc, IocSource, KeyedBatch } from './types';
 
-/** Queued values of one format, with their keys and sources (so that handing a batch out computes none). */
-interface PendingBatch {
+/**
+ * Groups held at once when IOCs carry a description (ioc_context): one per event and format.
+ * MISP pages come in attribute id order, so an event's attributes mostly come together; past this
+ * many, the oldest group is handed out (a short batch) and memory stays bounded.
+ */
+export const MAX_PENDING_GROUPS = 32;
+
+/** Queued values of one group, with their keys and sources (so that handing a batch out computes none). */
+interface Group {
+  format: SekoiaFormat;
+  description: string | undefined;
   values: string[];
   keys: string[];
   sources: Array<IocSource | undefined>;
 }
 
+/** One request takes one format and one description: IOCs are grouped by both. */
+function groupOf(ioc: Ioc): string {
+  return ioc.description === undefined ? ioc.format : `${ioc.format}\u0000${ioc.description}`;
+}
+
 /**
- * Accumulates IOCs page after page and hands out a batch as soon as a format has `maxLines`
- * values, so memory stays at most one batch per format. The keys it holds are "pending": queued
- * but not yet handed out. Adding a pending key again is ignored, so a value seen on two pages is
- * queued once; once handed out, a key is the caller's to track (in flight, then pushed).
+ * Accumulates IOCs page after page and hands out a batch as soon as a group (a format, and a
+ * description when IOCs carry one) has `maxLines` values, so memory stays at most one batch per
+ * group. The keys it holds are "pending": queued but not yet handed out. Adding a pending key
+ * again is ignored, so a value seen on two pages (or in two events) is queued once, in its first
+ * group; once handed out, a key is the caller's to track (in flight, then pushed).
  */
 export class Batcher {
-  private readonly pending = new Map<SekoiaFormat, PendingBatch>();
+  private readonly pending = new Map<string, Group>();
   private readonly pendingKeys = new Set<string>();
 
   /** @default maxLines MAX_BATCH_LINES (1000) */
@@ -27,22 +42,25 @@ export class Batcher {
 
   /**
    * Queues IOCs with their key (iocKey), built once by the caller; a pending key is ignored.
-   * Returns the batches that became full, in order.
+   * Returns the batches that became full (or were handed out to bound the groups), in order.
    */
   addKeyed(entries: Iterable<readonly [string, Ioc]>): KeyedBatch[] {
     const full: KeyedBatch[] = [];
     for (const [key, ioc] of entries) {
       if (this.pendingKeys.has(key)) continue;
-      let queued = this.pending.get(ioc.format);
-      if (queued === undefined) {
-        queued = { values: [], keys: [], sources: [] };
-        this.pending.set(ioc.format, queued);
+      const id = groupOf(ioc);
+      let group = this.pending.get(id);
+      if (group === undefined) {
+        if (this.pending.size >= MAX_PENDING_GROUPS)
+          full.push(this.take(this.pending.keys().next().value as string));
+        group = { format: ioc.format, description: ioc.description, values: [], keys: [], sources: [] };
+        this.pending.set(id, group);
       }
-      queued.values.push(ioc.value);
-      queued.keys.push(key);
-      queued.sources.push(ioc.source);
+      group.values.push(ioc.value);
+      group.keys.push(key);
+      group.sources.push(ioc.source);
       this.pendingKeys.add(key);
-      if (queued.values.length >= this.maxLines) full.push(this.takeFormat(ioc.format));
+      if (group.values.length >= this.maxLines) full.push(this.take(id));
     }
     return full;
   }
@@ -52,17 +70,18 @@ export class Batcher {
     return this.pendingKeys.has(key);
   }
 
-  /** Hands out every queued IOC as batches (one per format, in order of first appearance). */
+  /** Hands out every queued IOC as batches (one per group, in order of first appearance). */
   flush(): KeyedBatch[] {
-    return [...this.pending.keys()].map((format) => this.takeFormat(format));
+    return [...this.pending.keys()].map((id) => this.take(id));
   }
 
-  private takeFormat(format: SekoiaFormat): KeyedBatch {
-    const { values, keys, sources } = this.pending.get(format) ?? { values: [], keys: [], sources: [] };
-    this.pending.delete(format);
+  private take(id: string): KeyedBatch {
+    const { format, description, values, keys, sources } = this.pending.get(id) as Group;
+    this.pending.delete(id);
     for (const key of keys) this.pendingKeys.delete(key);
-    return sources.some((source) => source !== undefined)
-      ? { format, values, keys, sources }
-      : { format, values, keys };
+    const batch: KeyedBatch = { format, values, keys };
+    if (sources.some((source) => source !== undefined)) batch.sources = sources;
+    if (description !== undefined) batch.description = description;
+    return batch;
   }
 }

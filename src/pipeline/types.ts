@@ -16,6 +16,8 @@ export interface Ioc {
   value: string;
   /** Where it came from, when the attribute said (see sourceOfAttribute). */
   source?: IocSource;
+  /** Where it comes from (ioc_context): the import's description. Not part of its key. */
+  description?: string;
 }
 
 /** Why an attribute (or one value of it) was not pushed. */
@@ -43,4 +45,6 @@ export interface KeyedBatch extends IndicatorBatch {
   keys: readonly string[];
   /** The source of each value, in the same order, where known. */
   sources?: ReadonlyArray<IocSource | undefined>;
+  /** Where its IOCs come from (ioc_context), sent as the import's description. */
+  description?: string;
 }

@@ -5,8 +5,9 @@ import { HttpClientHandle, HttpTimeouts, createHttpInstance } from '../http/inst
 import { AnswerProblem, ClientSend, clientSender, RetryNotice } from '../http/request';
 import { DEFAULT_RETRY_POLICY, RetryPolicy } from '../http/retry';
 import { readPushResult } from './push-result';
-import { normaliseServerUrl } from './server-url';
-import { toSekoiaError } from './failure';
+import { normaliseServerUrl, regionOf } from './server-url';
+import { KEY_FIX, toSekoiaError } from './failure';
+import { CollectionIndicators, IndicatorChanges, SekoiaIndicator } from './indicators';
 import {
   IndicatorBatch,
   IocCollectionSink,
@@ -23,11 +24,12 @@ export interface SekoiaClientOptions {
   collectionId: string;
   /** sekoia_api_key, sent as a Bearer token. Never logged. */
   apiKey: string;
-  /** Account https_proxy; wins over HTTPS_PROXY. */
-  httpsProxy?: string;
-  /** Account http_proxy (used when the server is plain http, as an emulator is). */
-  httpProxy?: string;
-  /** Where HTTP_PROXY, HTTPS_PROXY and NO_PROXY are read. @default process.env */
+  /**
+   * Where HTTP_PROXY, HTTPS_PROXY and NO_PROXY are read. @default process.env
+   * The account's http_proxy / https_proxy are MISP's only: the trigger runs inside Sekoia's
+   * platform, and a corporate proxy in front of MISP may block Sekoia.io (as the homologated Python
+   * trigger 2.8.11 found), so Sekoia.io calls go direct unless the environment names a proxy.
+   */
   env?: NodeJS.ProcessEnv;
   clock: Clock;
   /** @default DEFAULT_RETRY_POLICY */
@@ -38,12 +40,37 @@ export interface SekoiaClientOptions {
   onRetry?: (notice: RetryNotice) => void;
   /** Source of jitter, injectable for tests. @default Math.random */
   random?: () => number;
+  /**
+   * How push() imports a batch: 'text', one request per batch (POST .../indicators/text, 202
+   * queued), or 'json', one request per 100 values (POST .../indicators, synchronous, answering
+   * each indicator's id). @default 'text' (README, "Which import")
+   */
+  importMode?: 'text' | 'json';
 }
 
 /** The IOC Collection client, plus what the start-up log and the shutdown need. */
 export interface SekoiaHttpClient extends IocCollectionSink, HttpClientHandle {
   /** The API base URL in use (normalised, ending with "/"). */
   readonly serverUrl: string;
+  /**
+   * The collection's indicators whose value is exactly `value` (GET .../indicators?term=, read
+   * 100 at a time; `term` matches substrings, the exact match is ours), revoked ones included.
+   */
+  listIndicators(value: string, signal?: AbortSignal): Promise<SekoiaIndicator[]>;
+  /** Revokes one indicator (DELETE .../indicators/{id}, cannot be undone); undefined on 404. */
+  revokeIndicator(indicatorId: string, signal?: AbortSignal): Promise<SekoiaIndicator | undefined>;
+  /** Changes one indicator's valid_until, valid_from or description (PUT); undefined on 404. */
+  editIndicator(
+    indicatorId: string,
+    changes: IndicatorChanges,
+    signal?: AbortSignal,
+  ): Promise<SekoiaIndicator | undefined>;
+  /** JSON import of 1 to 100 values sharing `options`; answers each created (or existing) indicator. */
+  importIndicators(
+    values: readonly string[],
+    options: PushOptions,
+    signal?: AbortSignal,
+  ): Promise<SekoiaIndicator[]>;
 }
 
 export const SEKOIA_READ_TIMEOUT_MS = 60_000;
@@ -74,11 +101,9 @@ function checkBatch(batch: IndicatorBatch): void {
 
 export function createSekoiaClient(options: SekoiaClientOptions): SekoiaHttpClient {
   if (!options.apiKey || options.apiKey.trim() === '') {
-    throw new ConfigurationError(
-      'sekoia_api_key is empty: it is needed to push IOCs. Create a key with the permission to write IOC ' +
-        'Collections and paste it in the account form',
-      ['sekoia_api_key'],
-    );
+    throw new ConfigurationError(`sekoia_api_key is empty: it is needed to push IOCs. ${KEY_FIX}`, [
+      'sekoia_api_key',
+    ]);
   }
   if (!/^[A-Za-z0-9_-]+$/.test(options.collectionId)) {
     throw new ConfigurationError(
@@ -98,14 +123,14 @@ export function createSekoiaClient(options: SekoiaClientOptions): SekoiaHttpClie
       Accept: 'application/json',
       'Content-Type': 'application/json',
     },
-    httpProxy: options.httpProxy,
-    httpsProxy: options.httpsProxy,
     env: options.env,
     connectTimeoutMs: options.timeouts?.connectMs,
     maxContentLength: 16 * 1024 * 1024,
     maxBodyLength: 64 * 1024 * 1024,
   });
-  const pushPath = `v2/inthreat/ioc-collections/${encodeURIComponent(options.collectionId)}/indicators/text`;
+  const collectionPath = `v2/inthreat/ioc-collections/${encodeURIComponent(options.collectionId)}`;
+  const pushPath = `${collectionPath}/indicators/text`;
+  const region = regionOf(serverUrl);
 
   /** Requests with the retry policy; failures become SekoiaErrors (naming the collection, for `push`). */
   const sender = (collectionId?: string): ClientSend =>
@@ -118,19 +143,27 @@ export function createSekoiaClient(options: SekoiaClientOptions): SekoiaHttpClie
       secrets,
       onRetry: options.onRetry,
       toError: (error, attempts) =>
-        toSekoiaError(error, { attempts, secrets, proxyUsed, server, collectionId }),
+        toSekoiaError(error, { attempts, secrets, proxyUsed, server, collectionId, region }),
     });
   const send = sender();
   const sendAboutCollection = sender(options.collectionId);
-
+  const indicators = new CollectionIndicators(
+    (request, read, signal) => send(request, signal, read),
+    collectionPath,
+  );
   return {
     serverUrl,
     proxyUsed,
     close,
 
-    async checkAccess(signal?: AbortSignal): Promise<void> {
-      await send({ method: 'GET', url: 'v1/me' }, signal, () => undefined);
+    async checkCollection(signal?: AbortSignal): Promise<void> {
+      await sendAboutCollection({ method: 'GET', url: collectionPath }, signal, () => undefined);
     },
+    listIndicators: (value, signal) => indicators.list(value, signal),
+    revokeIndicator: (indicatorId, signal) => indicators.revoke(indicatorId, signal),
+    editIndicator: (indicatorId, changes, signal) => indicators.edit(indicatorId, changes, signal),
+    importIndicators: (values, pushOptions, signal) =>
+      indicators.importJson(values, descriptionCut(pushOptions), signal),
 
     /**
      * Re-posting a batch is safe: Sekoia.io ignores indicators already in the collection, so a
@@ -138,9 +171,12 @@ export function createSekoiaClient(options: SekoiaClientOptions): SekoiaHttpClie
      */
     async push(batch: IndicatorBatch, pushOptions: PushOptions, signal?: AbortSignal): Promise<PushResult> {
       checkBatch(batch);
+      if (options.importMode === 'json') {
+        return { indicators: await indicators.importAll(batch.values, descriptionCut(pushOptions), signal) };
+      }
       const body: TextImportBody = { indicators: batch.values.join('\n'), format: batch.format };
       if (pushOptions.validUntil) body.valid_until = pushOptions.validUntil;
-      if (pushOptions.description) body.description = pushOptions.description.slice(0, MAX_DESCRIPTION_CHARS);
+      if (pushOptions.description) body.description = descriptionCut(pushOptions).description;
       return sendAboutCollection({ method: 'POST', url: pushPath, data: body }, signal, readPushAnswer);
     },
   };
@@ -154,6 +190,12 @@ function readPushAnswer(response: AxiosResponse<unknown>): PushResult | AnswerPr
   if (isJsonObject(response.data)) return readPushResult(response.data);
   if (isEmpty(response.data)) return {};
   return new AnswerProblem(excerptOf(response.data), true);
+}
+
+/** The import fields, the description cut to what Sekoia.io takes. */
+function descriptionCut(options: PushOptions): PushOptions {
+  if (!options.description || options.description.length <= MAX_DESCRIPTION_CHARS) return options;
+  return { ...options, description: options.description.slice(0, MAX_DESCRIPTION_CHARS) };
 }
 
 function isJsonObject(data: unknown): data is Record<string, unknown> {

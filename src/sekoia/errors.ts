@@ -3,7 +3,7 @@ import { ServiceError, type ServiceErrorFields } from '../errors';
 /**
  * What went wrong with Sekoia.io, as the trigger acts on it:
  * - `auth`: 401, sekoia_api_key missing, expired or invalid. Fatal.
- * - `permission`: 403, the key lacks the permission to write IOC Collections. Fatal.
+ * - `permission`: 403, the key lacks "View IOC collections" or "Manage IOC collections". Fatal.
  * - `collection_not_found`: 404 on the collection: wrong UUID, region or community. Fatal.
  * - `wrong_server`: a redirect, or 404 where the API must answer: ioc_collection_server is wrong. Fatal.
  * - `proxy`: 407, the proxy asks for credentials it did not get. Fatal.

@@ -12,11 +12,17 @@ export interface SekoiaFailureContext {
   server: string;
   /** The collection, when the call was about it. */
   collectionId?: string;
+  /** The server's region (FRA1, USA1, ...), for the collection-not-found message. */
+  region?: string;
 }
+
+/** Sekoia.io's names of the permissions the trigger needs (its OpenAPI description). */
+export const IOC_PERMISSIONS =
+  '"View IOC collections" (to check the collection) and "Manage IOC collections" (to push)';
 
 export const KEY_FIX =
   'Create a key in Settings > Workspace > API Keys of the community that holds the collection, with the ' +
-  'permission to write IOC Collections, and paste it in the account form';
+  `permissions ${IOC_PERMISSIONS}, and paste it in sekoia_api_key of the account form`;
 
 function fromStatus(error: HttpError, context: SekoiaFailureContext): SekoiaError {
   const { status, operation } = error;
@@ -32,16 +38,17 @@ function fromStatus(error: HttpError, context: SekoiaFailureContext): SekoiaErro
   }
   if (status === 403) {
     return new SekoiaError(
-      `Sekoia.io refused ${where} with 403${api}: sekoia_api_key lacks the permission to write IOC ` +
-        `Collections (or belongs to another community than the collection). ${KEY_FIX}`,
+      `Sekoia.io refused ${where} with 403${api}: sekoia_api_key lacks the permissions ${IOC_PERMISSIONS}, ` +
+        `or belongs to another community than the collection. ${KEY_FIX}`,
       { ...fields, kind: 'permission' },
     );
   }
   if (status === 404 && context.collectionId) {
     return new SekoiaError(
-      `IOC Collection ${context.collectionId} not found on ${context.server}: check ioc_collection_uuid in the ` +
-        'trigger configuration, the region server (ioc_collection_server), and that the API key belongs to ' +
-        "the collection's community",
+      `IOC Collection ${context.collectionId} not found in the Sekoia.io region ${context.region ?? 'in use'} ` +
+        `(${context.server}): check ioc_collection_uuid in the trigger configuration, and sekoia_region (or ` +
+        'ioc_collection_server when set): it must be the region where the collection was created (FRA1 is ' +
+        "https://api.sekoia.io, FRA2 https://app.fra2.sekoia.io/api); the API key must belong to the collection's community",
       { ...fields, kind: 'collection_not_found' },
     );
   }
@@ -54,8 +61,9 @@ function fromStatus(error: HttpError, context: SekoiaFailureContext): SekoiaErro
   }
   if (status === 407) {
     return new SekoiaError(
-      `The proxy refused ${where} with 407 Proxy Authentication Required: check the user and password in ` +
-        `https_proxy of the account form (proxy in use: ${context.proxyUsed ?? 'none'})`,
+      `The proxy refused ${where} with 407 Proxy Authentication Required: Sekoia.io calls use the proxy of the ` +
+        `environment (HTTPS_PROXY, HTTP_PROXY, NO_PROXY), not the account's, which is for MISP only; check its ` +
+        `user and password or exempt the Sekoia.io API in NO_PROXY (proxy in use: ${context.proxyUsed ?? 'none'})`,
       { ...fields, kind: 'proxy' },
     );
   }

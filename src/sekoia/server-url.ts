@@ -30,3 +30,14 @@ export function normaliseServerUrl(input: string): string {
   url.pathname = `${path}/`;
   return url.toString();
 }
+
+/**
+ * The Sekoia.io region a normalised server URL points at, for messages: "FRA1" for api.sekoia.io,
+ * "USA1" for api.usa1.sekoia.io, "FRA2" for app.fra2.sekoia.io/api; otherwise the host itself.
+ */
+export function regionOf(serverUrl: string): string {
+  const host = new URL(serverUrl).hostname.toLowerCase();
+  if (host === 'api.sekoia.io' || host === 'app.sekoia.io') return 'FRA1';
+  const match = /^(?:api|app)\.([a-z]+\d+)\.sekoia\.io$/.exec(host);
+  return match ? match[1].toUpperCase() : host;
+}

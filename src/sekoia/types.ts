@@ -1,3 +1,5 @@
+import type { SekoiaIndicator } from './indicators';
+
 /** The values of the `format` field of Sekoia's text import: one per batch. */
 export const SEKOIA_FORMATS = [
   'ipv4-addr.value',
@@ -27,19 +29,20 @@ export interface PushOptions {
 
 /** What Sekoia answered for an accepted (2xx) batch. */
 export interface PushResult {
+  /** The text import's task (queued: its outcome is not readable over REST). */
   taskId?: string;
-  created?: number;
-  updated?: number;
-  ignored?: number;
+  /** The JSON import's answer: each indicator of the batch, with its id. */
+  indicators?: SekoiaIndicator[];
 }
 
 /** The IOC Collection, as the trigger sees it. Implemented by the Sekoia client; faked in tests. */
 export interface IocCollectionSink {
   /**
-   * GET /v1/me: checks the key before the first cycle. Throws a fatal SekoiaError naming the key
-   * and the permission on 401/403.
+   * GET .../ioc-collections/{uuid}: checks the collection, the region and the key before anything
+   * else. Throws a fatal SekoiaError naming the UUID and the region on 404, the key and the
+   * permissions on 401/403.
    */
-  checkAccess(signal?: AbortSignal): Promise<void>;
+  checkCollection(signal?: AbortSignal): Promise<void>;
   /**
    * Posts one batch. Resolves on 2xx. Throws SekoiaError: fatal for 401/403 (key) and 404
    * (collection); `kind: 'rejected'` for another 4xx (this batch only); `kind: 'unavailable'`

@@ -10,7 +10,7 @@ export interface MispModuleConfiguration {
   misp_url: string;
   /** MISP authkey (secret). */
   misp_api_key: string;
-  /** Sekoia.io API key with the permission to write IOC Collections (secret); required to push. */
+  /** Sekoia.io API key with "View IOC collections" and "Manage IOC collections" (secret); required to push. */
   sekoia_api_key?: string;
   /** Proxy for MISP over http:// (secret); host:port means http://host:port. */
   http_proxy?: string;
@@ -39,7 +39,7 @@ export interface MispTriggerConfiguration {
   attribute_types: string[];
   /** Let MISP drop values on its warninglists. @default true (schema) */
   enforce_warninglist: boolean;
-  /** Days an IOC stays valid in Sekoia.io (valid_until); absent: no expiry. */
+  /** Days an IOC stays valid in Sekoia.io (valid_until); absent: Sekoia.io applies its defaults per type. */
   ioc_validity_days?: number;
   /** Only attributes carrying one of these tags. */
   include_tags?: string[];
@@ -49,6 +49,8 @@ export interface MispTriggerConfiguration {
   reconcile_every_hours: number;
   /** Let the sweep revoke IOCs this trigger pushed that MISP withdrew. @default false (schema) */
   revoke_withdrawn: boolean;
+  /** Describe each IOC with its MISP event, tags and link (more requests: README, Performance). */
+  ioc_context?: boolean;
 }
 
 /** Everything a cycle and the clients need, in the shape the code wants it. Frozen. */
@@ -73,6 +75,8 @@ export interface TriggerSettings {
   /** Reconciliation sweep (issue 11): hours between two sweeps, 0 never; whether it revokes. */
   reconcileEveryHours: number;
   revokeWithdrawn: boolean;
+  /** ioc_context: each import says where its IOCs come from (one request per event and type). */
+  iocContext: boolean;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {
@@ -128,7 +132,7 @@ export function normaliseConfiguration(
   if (sekoiaApiKey === undefined && !options.dryRun) {
     throw new ConfigurationError(
       'sekoia_api_key is missing: the trigger cannot push IOCs without it. Add a Sekoia.io API key with the ' +
-        'permission to write IOC Collections in the account form (field "Sekoia API Key").',
+        'permissions "View IOC collections" and "Manage IOC collections" in the account form (field "Sekoia API Key").',
       ['sekoia_api_key'],
     );
   }
@@ -150,5 +154,6 @@ export function normaliseConfiguration(
     excludeTags: trigger.exclude_tags ?? [],
     reconcileEveryHours: trigger.reconcile_every_hours,
     revokeWithdrawn: trigger.revoke_withdrawn,
+    iocContext: trigger.ioc_context ?? false,
   });
 }

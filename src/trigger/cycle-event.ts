@@ -62,9 +62,6 @@ export function cycleEvent(report: CycleReport, target: EventTarget): Record<str
     task_ids: [...report.taskIds],
   };
   if (report.validUntil !== undefined) event.valid_until = report.validUntil;
-  if (report.created !== undefined) event.iocs_created = report.created;
-  if (report.updated !== undefined) event.iocs_updated = report.updated;
-  if (report.ignored !== undefined) event.iocs_ignored = report.ignored;
   event.window_start = toIsoSeconds(report.window.startMs);
   event.window_end = toIsoSeconds(report.window.endMs);
   event.duration_seconds = Math.max(0, report.durationMs) / 1000;

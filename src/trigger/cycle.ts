@@ -1,7 +1,9 @@
 import type { Clock } from '../clock';
 import { AbortedError, AppError, isAbortError } from '../errors';
 import type { MispAttributeQuery, MispClient, MispPage } from '../misp/types';
+import { sourceDescription } from '../pipeline/context';
 import { SkipTally } from '../pipeline/tally';
+import { safeUrl } from '../http/url';
 import type { Logger } from '../runtime/types';
 import type { IocCollectionSink, SekoiaFormat } from '../sekoia/types';
 import { StateError } from '../state/errors';
@@ -11,6 +13,7 @@ import { DryRunSink, DryRunState } from './dry-run';
 import { filterUnpushed, mapPage } from './page-iocs';
 import { prefetch } from './prefetch';
 import { BatchPusher, emptyTotals, PushTotals } from './pusher';
+import { batchSizeLine } from './report';
 import { PushQueue } from './push-queue';
 import { pushRecordFor } from './reconcile/plan';
 import {
@@ -87,6 +90,8 @@ interface Cycle {
   queue: PushQueue;
   /** Set in a dry run: stands in for Sekoia.io and keeps examples. */
   drySink: DryRunSink | undefined;
+  /** ioc_context: the description of an attribute's IOCs; undefined when off. */
+  describe: ((raw: unknown) => string | undefined) | undefined;
   report: CycleReport;
   /** The days of history read before this cycle (see computeWindow); undefined before 1.1.0. */
   appliedDays: number | undefined;
@@ -142,6 +147,7 @@ async function takePage(cycle: Cycle, page: MispPage): Promise<CycleFailure | un
     cycle.deps.settings.attributeTypes,
     report.tally,
     queue,
+    cycle.describe,
   );
   report.alreadyPushed += alreadyTaken;
   report.refanged += refanged;
@@ -231,6 +237,19 @@ async function moveCursor(cycle: Cycle): Promise<void> {
 }
 
 /**
+ * ioc_context: an attribute's source (event, tags, MISP page) as its IOCs' description. The MISP URL
+ * is stripped of credentials and query; a description that would hold a key is not sent.
+ */
+function describeSource(settings: Readonly<TriggerSettings>): (raw: unknown) => string | undefined {
+  const mispUrl = (safeUrl(settings.mispUrl) ?? '').replace(/\/$/, '');
+  const secrets = [settings.mispApiKey, settings.sekoiaApiKey].filter((key): key is string => !!key);
+  return (raw) => {
+    const description = sourceDescription(raw, mispUrl);
+    return description && !secrets.some((secret) => description.includes(secret)) ? description : undefined;
+  };
+}
+
+/**
  * The window from the cursor, with the catch-up warning when the outage was longer than the cap,
  * and the history line when a raised publish_timestamp is read once.
  */
@@ -248,14 +267,16 @@ async function startCycle(deps: CycleDependencies, startedAt: number): Promise<C
   const pusher = new BatchPusher(
     drySink ?? deps.sink,
     state,
-    pushedKeyTtlMs(settings.publishDays, settings.iocValidityDays),
+    (format) => pushedKeyTtlMs(format, settings.iocValidityDays),
     { validUntil },
     deps.signal,
     pushRecordFor(startedAt, settings.iocValidityDays, window.startMs),
+    { batchSizeHalved: (size, status, message) => deps.logger.warning(batchSizeLine(size, status, message)) },
   );
   const queue = new PushQueue(pusher, deps.onProgress);
   const report = { ...emptyReport(window, dryRun), validUntil };
-  return { deps, state, pusher, queue, drySink, report, appliedDays };
+  const describe = settings.iocContext ? describeSource(settings) : undefined;
+  return { deps, state, pusher, queue, drySink, describe, report, appliedDays };
 }
 
 /**

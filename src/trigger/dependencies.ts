@@ -41,7 +41,7 @@ export type DependencyFactory = (input: DependencyInput) => Promise<TriggerDepen
 
 /** Stands in for Sekoia.io in a dry run without sekoia_api_key: never called (the dry run pushes nothing). */
 const noSink: IocCollectionSink = {
-  async checkAccess() {},
+  async checkCollection() {},
   async push() {
     throw new ConfigurationError('sekoia_api_key is missing: add it in the account form.', [
       'sekoia_api_key',
@@ -55,9 +55,18 @@ export interface ClientTimeouts {
   readMs?: number;
 }
 
+/** How the Sekoia.io client imports (the bench measures both; the image uses the default). */
+export interface SekoiaImportChoice {
+  /** @default 'text' (README, "Which import, and what it costs") */
+  importMode?: 'text' | 'json';
+}
+
 /** A factory of the real clients and the state (SQLite, kept locally or in S3), with the given client timeouts. */
-export function realDependencies(timeouts?: ClientTimeouts): DependencyFactory {
-  return (input) => createRealDependencies(input, timeouts);
+export function realDependencies(
+  timeouts?: ClientTimeouts,
+  choice: SekoiaImportChoice = {},
+): DependencyFactory {
+  return (input) => createRealDependencies(input, timeouts, choice);
 }
 
 /** The real clients and the state, as the image runs them. */
@@ -66,6 +75,7 @@ export const createDependencies: DependencyFactory = realDependencies();
 async function createRealDependencies(
   input: DependencyInput,
   timeouts: ClientTimeouts | undefined,
+  choice: SekoiaImportChoice,
 ): Promise<TriggerDependencies> {
   const { settings, clock, env } = input;
   const misp = createMispClient({
@@ -86,11 +96,11 @@ async function createRealDependencies(
           server: settings.sekoiaServer,
           collectionId: settings.collectionId,
           apiKey: settings.sekoiaApiKey,
-          httpProxy: settings.httpProxy,
-          httpsProxy: settings.httpsProxy,
+          // The account's proxies are MISP's: Sekoia.io is reached direct, or per HTTPS_PROXY/NO_PROXY.
           env,
           clock,
           timeouts,
+          importMode: choice.importMode,
           onRetry: input.onSekoiaRetry,
         });
   let state: TriggerState;

@@ -8,7 +8,7 @@ export const DRY_RUN_EXAMPLES = 3;
 export class DryRunSink implements IocCollectionSink {
   readonly examples: Partial<Record<SekoiaFormat, string[]>> = {};
 
-  async checkAccess(): Promise<void> {}
+  async checkCollection(): Promise<void> {}
 
   async push(batch: IndicatorBatch): Promise<PushResult> {
     const examples = (this.examples[batch.format] ??= []);

@@ -30,13 +30,16 @@ export interface PageIocs {
 
 /**
  * Maps a page's attributes (skips recorded in `tally`) and keeps the IOCs this cycle has not taken
- * yet: a value twice in the page, or waiting in the push queue, is taken already.
+ * yet: a value twice in the page, or waiting in the push queue, is taken already (so an IOC seen in
+ * several events keeps the description of the first).
  */
 export async function mapPage(
   page: MispPage,
   attributeTypes: ReadonlySet<string>,
   tally: SkipTally,
   queue: PushQueue,
+  /** ioc_context: the description of an attribute's IOCs (where they come from); absent: none. */
+  describe?: (raw: unknown) => string | undefined,
 ): Promise<PageIocs> {
   const fresh = new Map<string, Ioc>();
   let alreadyTaken = 0;
@@ -48,8 +51,10 @@ export async function mapPage(
     if (mapped.skipped) tally.record(mapped.skipped);
     if (mapped.refanged) refanged += 1;
     const source = mapped.iocs.length > 0 ? sourceOfAttribute(raw) : undefined;
+    const description = describe && mapped.iocs.length > 0 ? describe(raw) : undefined;
     for (const ioc of mapped.iocs) {
       if (source) ioc.source = source;
+      if (description !== undefined) ioc.description = description;
       const key = iocKey(ioc);
       if (fresh.has(key) || queue.isQueued(key)) alreadyTaken += 1;
       else fresh.set(key, ioc);

@@ -183,3 +183,17 @@ export function dryRunLine(report: CycleReport): string | undefined {
     return 'Dry run: nothing would be pushed; nothing was sent to Sekoia.io and nothing was recorded.';
   return `Dry run, nothing sent to Sekoia.io and nothing recorded. Would push: ${parts.join('; ')}.`;
 }
+
+/** Logged once a cycle, when Sekoia.io refused a batch for its size. */
+export function batchSizeLine(
+  size: number,
+  status: number | undefined,
+  apiMessage: string | undefined,
+): string {
+  const answer = `${status ?? 'an error'}${apiMessage ? ` (${apiMessage})` : ''}`;
+  return (
+    `Sekoia.io refused a batch for its size with ${answer}: the batches of this cycle are cut to ${size} IOCs ` +
+    '(halved again if refused again) and the next cycle starts again at 1,000. Nothing is lost; if this ' +
+    'comes back every cycle, tell Sekoia.io support.'
+  );
+}

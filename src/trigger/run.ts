@@ -24,6 +24,7 @@ import {
 } from './report';
 import { RetryNotifier } from './retry-notices';
 import { sweepIfDue } from './reconcile/schedule';
+import { validityDescription } from './window';
 
 type Context = TriggerContext<MispModuleConfiguration, MispTriggerConfiguration>;
 
@@ -48,6 +49,18 @@ async function startUp(
   deps: TriggerDependencies,
 ): Promise<void> {
   const { logger, signal, runOptions } = context;
+  // The collection first: a wrong UUID, region or key is one critical, before anything is read from MISP.
+  if (settings.sekoiaApiKey !== undefined) {
+    try {
+      await deps.sink.checkCollection(signal);
+    } catch (error) {
+      rethrowIfFatal(error);
+      logger.error(
+        `Could not check the IOC Collection at start-up: ${reasonOf(error)}. The trigger starts anyway; ` +
+          'the first push checks the collection and the key again.',
+      );
+    }
+  }
   let version = 'version unknown';
   try {
     version = await deps.misp.getVersion(signal);
@@ -57,8 +70,7 @@ async function startUp(
       `Could not read the MISP version at start-up: ${reasonOf(error)}. The first cycle tries MISP again now.`,
     );
   }
-  const validity =
-    settings.iocValidityDays === undefined ? 'no expiry' : `valid ${settings.iocValidityDays} days`;
+  const validity = validityDescription(settings.iocValidityDays);
   logger.info(
     `Started: MISP ${version} at ${urlForLog(settings.mispUrl)} -> IOC Collection ${settings.collectionId} on ` +
       `${urlForLog(settings.sekoiaServer)}; types ${[...settings.attributeTypes].join(', ')}; warninglists ` +
@@ -66,16 +78,6 @@ async function startUp(
       `${settings.publishDays} day(s), later runs continue from the last complete cycle; IOCs ${validity}; ` +
       `poll every ${settings.sleepSeconds} s${runOptions.dryRun ? '; DRY RUN: nothing is pushed or recorded' : ''}.`,
   );
-  if (settings.sekoiaApiKey === undefined) return;
-  try {
-    await deps.sink.checkAccess(signal);
-  } catch (error) {
-    rethrowIfFatal(error);
-    logger.error(
-      `Could not check sekoia_api_key at start-up: ${reasonOf(error)}. The trigger starts anyway; ` +
-        'the first push checks the key again.',
-    );
-  }
 }
 
 /**

@@ -1,5 +1,7 @@
 /** The time window a cycle reads, and how long pushed keys are remembered. Pure functions. */
 
+import type { SekoiaFormat } from '../sekoia/types';
+
 const DAY_MS = 86_400_000;
 
 /** Read this much before the cursor: MISP's clock and ours may differ by a few minutes. */
@@ -86,15 +88,39 @@ export function toEpochSeconds(ms: number): number {
 }
 
 /**
- * How long a pushed key is remembered, i.e. after how long an IOC seen again (its event published
- * again) is pushed again. With ioc_validity_days: half of it (at least one day), so an IOC whose
- * event is republished keeps at least half its validity ahead of it in Sekoia.io; an IOC never
- * seen again expires there, which is what the validity is for. Without: the publish window, at
- * least 30 days, so an overlap or a catch-up never pushes it twice.
+ * Sekoia.io's validity of an IOC pushed without valid_until, in days, by format: 30 days for IP
+ * addresses, 6 months (182 days) for domains and URLs (Sekoia's blocklist documentation). None is
+ * documented for hashes and e-mail addresses: the shortest documented one (30 days) is assumed, so
+ * that an IOC is never taken as still in the collection when it may have expired.
  */
-export function pushedKeyTtlMs(publishDays: number, iocValidityDays: number | undefined): number {
-  if (iocValidityDays !== undefined) return Math.max(DAY_MS, Math.floor((iocValidityDays * DAY_MS) / 2));
-  return Math.max(publishDays, CATCH_UP_CAP_DAYS) * DAY_MS;
+export const SEKOIA_DEFAULT_VALIDITY_DAYS: Readonly<Record<SekoiaFormat, number>> = {
+  'ipv4-addr.value': 30,
+  'ipv6-addr.value': 30,
+  'domain-name.value': 182,
+  'url.value': 182,
+  'file.hashes': 30,
+  'email-addr.value': 30,
+};
+
+/**
+ * How long a pushed key is remembered, i.e. after how long an IOC seen again (its event published
+ * again) is pushed again: half of its validity in Sekoia.io (at least one day), that of
+ * ioc_validity_days when set, else Sekoia.io's default for its type. The key never outlives the IOC
+ * in the collection: an IOC that Sekoia.io expired and that MISP publishes again is pushed again,
+ * with at least half its validity still ahead of it when it was pushed again in time.
+ */
+export function pushedKeyTtlMs(format: SekoiaFormat, iocValidityDays: number | undefined): number {
+  const validityDays = iocValidityDays ?? SEKOIA_DEFAULT_VALIDITY_DAYS[format];
+  return Math.max(DAY_MS, Math.floor((validityDays * DAY_MS) / 2));
+}
+
+/** What the start-up line says of the validity Sekoia.io gives the IOCs. */
+export function validityDescription(iocValidityDays: number | undefined): string {
+  if (iocValidityDays !== undefined) return `valid ${iocValidityDays} days (valid_until sent)`;
+  return (
+    "valid as Sekoia.io's defaults set them (no valid_until sent): 30 days for IP addresses, 6 months for " +
+    'domains and URLs, its own default for hashes and e-mail addresses'
+  );
 }
 
 /** valid_until for Sekoia.io: now + validity, ISO 8601 UTC without milliseconds; undefined without validity. */

@@ -52,6 +52,7 @@ export class FakeMispClient implements MispClient {
   readonly queries: MispAttributeQuery[] = [];
   /** Pages served, over all searches. */
   pagesServed = 0;
+  versionCalls = 0;
 
   constructor(
     public pages: unknown[][],
@@ -59,6 +60,7 @@ export class FakeMispClient implements MispClient {
   ) {}
 
   async getVersion(): Promise<string> {
+    this.versionCalls += 1;
     return this.options.version ?? '2.5.1';
   }
 
@@ -94,11 +96,13 @@ export class FakeSink implements IocCollectionSink {
   nextError: Error | undefined;
   accessChecks = 0;
   accessError: Error | undefined;
-  /** Counts to answer with, besides the task id. */
-  answerCounts = false;
+  /** Batches of more values are refused with this status (413, or 400 naming the size). */
+  sizeLimit: { values: number; status: 400 | 413; apiMessage: string } | undefined;
+  /** Every push is refused with 400 and this message, whatever it holds. */
+  refuseEverything: string | undefined;
   private tasks = 0;
 
-  async checkAccess(): Promise<void> {
+  async checkCollection(): Promise<void> {
     this.accessChecks += 1;
     if (this.accessError) throw this.accessError;
   }
@@ -117,6 +121,24 @@ export class FakeSink implements IocCollectionSink {
         { kind: 'unavailable', status: 503, operation: PUSH_OPERATION },
       );
     }
+    if (this.sizeLimit && batch.values.length > this.sizeLimit.values) {
+      const { status, apiMessage } = this.sizeLimit;
+      throw new SekoiaError(`Sekoia.io rejected POST ${PUSH_OPERATION.url} with ${status} (${apiMessage})`, {
+        kind: 'rejected',
+        status,
+        apiMessage,
+        operation: PUSH_OPERATION,
+      });
+    }
+    if (this.refuseEverything !== undefined) {
+      const apiMessage = this.refuseEverything;
+      throw new SekoiaError(`Sekoia.io rejected POST ${PUSH_OPERATION.url} with 400 (${apiMessage})`, {
+        kind: 'rejected',
+        status: 400,
+        apiMessage,
+        operation: PUSH_OPERATION,
+      });
+    }
     const refused = batch.values.filter((value) => this.rejectValues.has(value));
     if (refused.length > 0) {
       const apiMessage = `invalid indicator "${refused[0]}"`;
@@ -133,7 +155,6 @@ export class FakeSink implements IocCollectionSink {
     this.accepted.push({ format: batch.format, values: [...batch.values] });
     this.tasks += 1;
     const result: PushResult = { taskId: `task-${this.tasks}` };
-    if (this.answerCounts) Object.assign(result, { created: batch.values.length, updated: 0, ignored: 0 });
     return result;
   }
 

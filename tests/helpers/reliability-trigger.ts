@@ -49,9 +49,9 @@ function recordingMisp(misp: MispClient, recorder: ErrorRecorder): MispClient {
 
 function recordingSink(sink: IocCollectionSink, recorder: ErrorRecorder): IocCollectionSink {
   return {
-    async checkAccess(signal) {
+    async checkCollection(signal) {
       try {
-        await sink.checkAccess(signal);
+        await sink.checkCollection(signal);
       } catch (error) {
         recorder.record(error);
         throw error;

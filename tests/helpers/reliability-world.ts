@@ -39,7 +39,8 @@ export const REL_TOKEN = 'rel-RUNTIME-token-e5b8d2a4f7c1903b';
 export const REL_SECRETS = [REL_MISP_KEY, REL_SEKOIA_KEY, REL_TOKEN] as const;
 export const REL_COLLECTION = 'ioc-collection--7e1a0c3b-2222-4333-8444-555566667777';
 export const PLACEHOLDER = 'SECRET_PLACEHOLDER';
-export const SEKOIA_IMPORT = '/v2/inthreat';
+/** The imports (text and JSON), not the start-up read of the collection. */
+export const SEKOIA_IMPORT = `/v2/inthreat/ioc-collections/${REL_COLLECTION}/indicators`;
 export const MISP_SEARCH = '/attributes/restSearch';
 
 export interface ReliabilityWorldOptions {

@@ -60,6 +60,7 @@ const TRIGGER_BAD: Record<string, unknown> = {
   exclude_tags: ['tlp:red', 'tlp:red'],
   reconcile_every_hours: -1,
   revoke_withdrawn: 'yes please',
+  ioc_context: 'yes',
 };
 
 const CASES: BadCase[] = [

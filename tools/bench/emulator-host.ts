@@ -1,6 +1,5 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { parseCliArgs, startFromCli, type StartedEmulators } from '../emulators/cli';
-import { MAX_BATCH_LINES, type SekoiaFormat } from '../../src/sekoia/types';
 import { serveIpc } from './ipc';
 
 /**
@@ -15,9 +14,9 @@ export interface EmulatorCounters {
   /** Every request MISP served (restSearch, getVersion, ...). */
   mispRequests: number;
   mispSearches: number;
-  /** Text imports the collection accepted. */
+  /** Imports (text or JSON) the collection accepted. */
   sekoiaImports: number;
-  /** Lines received in those imports, duplicates included. */
+  /** Values received in those imports once landed, duplicates included. */
   sekoiaValues: number;
   /** Distinct indicators stored. */
   sekoiaStored: number;
@@ -27,10 +26,10 @@ export interface EmulatorCounters {
   cpuMicros: number;
 }
 
-/** A text-import body as posted: one format, its lines. */
+/** An import as the trigger posted it: its path (query included) and its JSON body, verbatim. */
 export interface PostedBody {
-  format: SekoiaFormat;
-  indicators: string;
+  path: string;
+  body: string;
 }
 
 function counters(started: StartedEmulators): EmulatorCounters {
@@ -52,36 +51,25 @@ function counters(started: StartedEmulators): EmulatorCounters {
 }
 
 /**
- * Writes the collection's indicators as the bodies that carried them, one JSON PostedBody per line:
- * per format, in the order received, 1,000 lines a body (the trigger's batching gives the same
- * bodies, each format's values in order and cut every 1,000). Returns how many bodies and values.
+ * Writes the imports the collection accepted, as posted, one JSON PostedBody per line, in order:
+ * the floor posts exactly the trigger's requests (text or JSON import, with their descriptions).
+ * Returns how many bodies.
  */
-function dumpBodies(started: StartedEmulators, file: string): { bodies: number; values: number } {
+function dumpBodies(started: StartedEmulators, file: string): { bodies: number } {
   const sekoia = started.sekoia;
   if (!sekoia) throw new Error('the Sekoia emulator is not running');
-  const byFormat = new Map<SekoiaFormat, string[]>();
-  for (const indicator of sekoia.collection().indicators) {
-    let values = byFormat.get(indicator.format);
-    if (!values) byFormat.set(indicator.format, (values = []));
-    values.push(indicator.value);
-  }
   const fd = openSync(file, 'w');
   let bodies = 0;
-  let count = 0;
   try {
-    for (const [format, values] of byFormat) {
-      for (let start = 0; start < values.length; start += MAX_BATCH_LINES) {
-        const lines = values.slice(start, start + MAX_BATCH_LINES);
-        const body: PostedBody = { format, indicators: lines.join('\n') };
-        writeSync(fd, `${JSON.stringify(body)}\n`);
-        bodies += 1;
-        count += lines.length;
-      }
+    for (const request of sekoia.recordedRequests()) {
+      const posted: PostedBody = { path: request.path, body: request.body };
+      writeSync(fd, `${JSON.stringify(posted)}\n`);
+      bodies += 1;
     }
   } finally {
     closeSync(fd);
   }
-  return { bodies, values: count };
+  return { bodies };
 }
 
 async function main(): Promise<void> {
@@ -89,6 +77,8 @@ async function main(): Promise<void> {
   const started = await startFromCli(
     parseCliArgs(['--attributes', attributes, '--seed', seed, '--window-days', windowDays]),
   );
+  // The floor posts the trigger's requests again: the emulator keeps them as they came.
+  if (started.sekoia) started.sekoia.settings.recordRequests = true;
   serveIpc({
     counters: () => counters(started),
     dumpBodies: (file) => dumpBodies(started, String(file)),

@@ -8,7 +8,7 @@ import type { FloorMeasures } from './figures';
 
 /**
  * The I/O floor, in its own process: the trigger's MISP pages fetched (same body, same page size)
- * and JSON-parsed, and the bodies the trigger posted posted again to the same import endpoint,
+ * and JSON-parsed, and the requests the trigger posted to Sekoia.io posted again (same paths, same bodies),
  * in a plain sequential loop with axios and keep-alive: no mapping, no state, no retries.
  * argv: the path of a FloorPlan JSON file. Prints FloorMeasures as JSON on stdout.
  */
@@ -51,10 +51,9 @@ export async function runFloor(plan: FloorPlan): Promise<FloorMeasures> {
     .map((line) => JSON.parse(line) as PostedBody);
   const misp = client(plan.mispUrl, plan.mispApiKey);
   const sekoia = client(plan.sekoiaUrl, `Bearer ${plan.sekoiaApiKey}`);
-  const importPath = `/v2/inthreat/ioc-collections/${encodeURIComponent(plan.collectionId)}/indicators/text`;
   let posted = 0;
   const postUpTo = async (due: number): Promise<void> => {
-    for (; posted < due; posted += 1) await sekoia.post(importPath, bodies[posted]);
+    for (; posted < due; posted += 1) await sekoia.post(bodies[posted].path, bodies[posted].body);
   };
 
   const started = performance.now();

@@ -117,6 +117,11 @@ async function runBench(options: BenchOptions, workDir: string): Promise<BenchRe
       { ...process.env, ...imageEnvironment(readFileSync(path.join(REPO_DIR, 'Dockerfile'), 'utf8')) },
     );
     if (options.pageSize !== undefined) env.BENCH_PAGE_SIZE = String(options.pageSize);
+    if (options.importMode === 'json') env.BENCH_IMPORT = 'json';
+    if (options.iocContext) {
+      const trigger = JSON.parse(env.TRIGGER_CONFIGURATION as string) as Record<string, unknown>;
+      env.TRIGGER_CONFIGURATION = JSON.stringify({ ...trigger, ioc_context: true });
+    }
 
     // 1. A full-window sync, then a quiet cycle, in one trigger process.
     const usageFile = path.join(workDir, 'usage-sync.json');

@@ -2,7 +2,7 @@ import { systemClock, type Clock } from '../../src/clock';
 import { AbortedError } from '../../src/errors';
 import { runTrigger } from '../../src/runtime';
 import { createTrigger } from '../../src/trigger';
-import { createDependencies, type DependencyFactory } from '../../src/trigger/dependencies';
+import { realDependencies, type DependencyFactory } from '../../src/trigger/dependencies';
 import { receiveNotice } from './ipc';
 import { CYCLE_SLEEP_SECONDS } from './trigger-env';
 import './usage-probe';
@@ -13,7 +13,8 @@ import './usage-probe';
  * one difference: the sleep between two cycles tells the bench the cycle ended (time and CPU so
  * far) and waits for it to say "next" instead of sleeping. The bench stops it with SIGTERM.
  * BENCH_PAGE_SIZE, when set, overrides the restSearch page size (for tuning it). BENCH_RECONCILE=1
- * runs `--once --reconcile` instead: one cycle, then a reconciliation, then exit.
+ * runs `--once --reconcile` instead: one cycle, then a reconciliation, then exit. BENCH_IMPORT=json
+ * makes the Sekoia.io client use the JSON import instead of the text import (to compare them).
  */
 
 const CYCLE_SLEEP_MS = CYCLE_SLEEP_SECONDS * 1000;
@@ -39,6 +40,8 @@ const benchClock: Clock = {
 
 function dependencyFactory(): DependencyFactory {
   const pageSize = process.env.BENCH_PAGE_SIZE ? Number(process.env.BENCH_PAGE_SIZE) : undefined;
+  const importMode = process.env.BENCH_IMPORT === 'json' ? 'json' : undefined;
+  const createDependencies = realDependencies(undefined, { importMode });
   if (pageSize === undefined) return createDependencies;
   // runCycle takes its optional pageSize from the dependencies it is handed.
   return async (input) => Object.assign(await createDependencies(input), { pageSize });

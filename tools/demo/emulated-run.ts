@@ -45,7 +45,6 @@ async function startEmulators(): Promise<Emulators> {
     const sekoia = await startSekoiaEmulator({
       secrets: { misp_api_key: DEFAULT_MISP_API_KEY, sekoia_api_key: DEFAULT_SEKOIA_API_KEY },
       collections: [DEFAULT_COLLECTION_ID],
-      reportCounts: true,
     });
     return { misp, sekoia };
   } catch (error) {

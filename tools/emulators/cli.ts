@@ -12,7 +12,6 @@ Starts the MISP and/or Sekoia emulators on loopback and prints their URLs as one
   --host H               listen address (default 127.0.0.1)
   --misp-port P          (default 0: a free port)
   --sekoia-port P        (default 0: a free port)
-  --report-counts        Sekoia text import answers created/updated/ignored counts
 Stops on SIGTERM or SIGINT.`;
 
 export interface CliOptions {
@@ -24,7 +23,6 @@ export interface CliOptions {
   host: string;
   mispPort: number;
   sekoiaPort: number;
-  reportCounts: boolean;
 }
 
 function integer(value: string | undefined, name: string, fallback: number): number {
@@ -45,7 +43,6 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
       host: { type: 'string' },
       'misp-port': { type: 'string' },
       'sekoia-port': { type: 'string' },
-      'report-counts': { type: 'boolean' },
     },
     strict: true,
   });
@@ -61,7 +58,6 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
     host: values.host ?? '127.0.0.1',
     mispPort: integer(values['misp-port'], 'misp-port', 0),
     sekoiaPort: integer(values['sekoia-port'], 'sekoia-port', 0),
-    reportCounts: values['report-counts'] ?? false,
   };
 }
 
@@ -98,7 +94,6 @@ export async function startFromCli(options: CliOptions): Promise<StartedEmulator
         host: options.host,
         port: options.sekoiaPort,
         seed: options.seed,
-        reportCounts: options.reportCounts,
       })
     : undefined;
   const description: Record<string, unknown> = {};

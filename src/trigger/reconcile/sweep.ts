@@ -195,7 +195,7 @@ async function startSweep(deps: SweepDependencies, startedAt: number): Promise<S
   const pusher = new BatchPusher(
     dryRun ? new DryRunSink() : deps.sink,
     state,
-    pushedKeyTtlMs(settings.publishDays, settings.iocValidityDays),
+    (format) => pushedKeyTtlMs(format, settings.iocValidityDays),
     { validUntil: validUntilOf(startedAt, settings.iocValidityDays) },
     deps.signal,
     pushRecordFor(startedAt, settings.iocValidityDays, window.startMs),

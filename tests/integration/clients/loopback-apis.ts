@@ -39,7 +39,7 @@ export function apiHandler(
           page === 1 ? [{ id: '1', type: 'ip-dst', value: '198.51.100.7', to_ids: true }] : [];
         return reply(200, { response: { Attribute: attributes } });
       }
-      if (path === '/v1/me') return reply(200, { user: { uuid: 'u' } });
+      if (path === `/v2/inthreat/ioc-collections/${COLLECTION}`) return reply(200, { id: COLLECTION });
       if (path === `/v2/inthreat/ioc-collections/${COLLECTION}/indicators/text`)
         return reply(202, { task_id: 'task-1' });
       return reply(404, { message: 'no such route' });

@@ -1,7 +1,12 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import net, { AddressInfo, Socket } from 'node:net';
 import { createMispClient, MispClientOptions, MispHttpClient } from '../../../src/misp/client';
 import { MispError } from '../../../src/misp/errors';
 import { createSekoiaClient, SekoiaClientOptions, SekoiaHttpClient } from '../../../src/sekoia/client';
+import { normaliseConfiguration } from '../../../src/trigger/config';
+import { realDependencies } from '../../../src/trigger/dependencies';
 import { LoopbackProxy, startForwardProxy } from '../../helpers/proxy-server';
 import {
   KeyAndCertificate,
@@ -62,7 +67,10 @@ function sekoia(options: Partial<SekoiaClientOptions>): SekoiaHttpClient {
 
 const localhostUrl = (url: string): string => url.replace('127.0.0.1', 'localhost');
 
+let stateDir: string;
+
 beforeAll(async () => {
+  stateDir = mkdtempSync(path.join(os.tmpdir(), 'proxy-test-'));
   ca = await makeCertificateAuthority('Proxy test CA');
   [api, apiTls, proxyA, proxyB] = await Promise.all([
     startHttpServer(apiHandler(seen)),
@@ -78,35 +86,63 @@ beforeEach(() => {
 });
 afterEach(() => clients.splice(0).forEach((client) => client.close()));
 afterAll(async () => {
+  rmSync(stateDir, { recursive: true, force: true });
   await Promise.all([api.close(), apiTls.close(), proxyA.close(), proxyB.close()]);
 });
 
 describe('plain HTTP through a forward proxy', () => {
-  it("routes MISP and Sekoia.io calls through the account's http_proxy", async () => {
-    const mispClient = misp({ httpProxy: proxyA.url });
-    const sekoiaClient = sekoia({ httpProxy: proxyA.url });
-    expect(mispClient.proxyUsed).toBe(`${proxyA.url}/`);
-    await expect(mispClient.getVersion()).resolves.toBe('2.5.1');
-    await sekoiaClient.checkAccess();
-    await expect(sekoiaClient.push(BATCH, {})).resolves.toEqual({ taskId: 'task-1' });
+  it("routes MISP through the account's http_proxy and sends Sekoia.io calls direct", async () => {
+    const deps = await realDependencies()({
+      settings: normaliseConfiguration(
+        { misp_url: api.url, misp_api_key: MISP_KEY, sekoia_api_key: SEKOIA_KEY, http_proxy: proxyA.url },
+        {
+          sekoia_region: 'FRA1 (app.sekoia.io)',
+          reconcile_every_hours: 0,
+          revoke_withdrawn: false,
+          ioc_collection_server: api.url,
+          ioc_collection_uuid: COLLECTION,
+          publish_timestamp: 1,
+          sleep_time: 300,
+          attribute_types: ['ip-dst'],
+          enforce_warninglist: true,
+        },
+        { dryRun: false },
+      ),
+      clock: new RecordingClock(),
+      dataPath: stateDir,
+      storage: { backend: 'local' },
+      namespace: 'default',
+      env: {},
+      onMispRetry: () => undefined,
+      onSekoiaRetry: () => undefined,
+    });
+    try {
+      await expect(deps.misp.getVersion()).resolves.toBe('2.5.1');
+      await deps.sink.checkCollection();
+      await expect(deps.sink.push(BATCH, {})).resolves.toEqual({ taskId: 'task-1' });
+    } finally {
+      await deps.close();
+    }
     expect(proxyA.requests.map((r) => `${r.method} ${r.target}`)).toEqual([
       `GET ${api.url}/servers/getVersion`,
-      `GET ${api.url}/v1/me`,
-      `POST ${api.url}/v2/inthreat/ioc-collections/${COLLECTION}/indicators/text`,
+    ]);
+    expect(seen.map((r) => `${r.method} ${r.path}`)).toEqual([
+      'GET /servers/getVersion',
+      `GET /v2/inthreat/ioc-collections/${COLLECTION}`,
+      `POST /v2/inthreat/ioc-collections/${COLLECTION}/indicators/text`,
     ]);
     expect(seen.every((request) => request.authorised)).toBe(true);
   });
 
   it('uses HTTP_PROXY from the environment when the account has none', async () => {
     await misp({ env: { HTTP_PROXY: proxyB.url } }).getVersion();
-    await sekoia({ env: { http_proxy: proxyB.url } }).checkAccess();
+    await sekoia({ env: { http_proxy: proxyB.url } }).checkCollection();
     expect(proxyB.requests.map((r) => r.method)).toEqual(['GET', 'GET']);
   });
 
-  it("the account's proxy wins over the environment's", async () => {
+  it("the account's proxy wins over the environment's for MISP", async () => {
     await misp({ httpProxy: proxyA.url, env: { HTTP_PROXY: proxyB.url } }).getVersion();
-    await sekoia({ httpProxy: proxyA.url, env: { HTTP_PROXY: proxyB.url } }).checkAccess();
-    expect(proxyA.requests).toHaveLength(2);
+    expect(proxyA.requests).toHaveLength(1);
     expect(proxyB.requests).toHaveLength(0);
   });
 
@@ -119,10 +155,10 @@ describe('plain HTTP through a forward proxy', () => {
     expect(seen).toHaveLength(1);
 
     await misp({ env, baseUrl: localhostUrl(api.url) }).getVersion();
-    await sekoia({ env, server: localhostUrl(api.url) }).checkAccess();
+    await sekoia({ env, server: localhostUrl(api.url) }).checkCollection();
     expect(proxyA.requests.map((r) => r.target)).toEqual([
       `${localhostUrl(api.url)}/servers/getVersion`,
-      `${localhostUrl(api.url)}/v1/me`,
+      `${localhostUrl(api.url)}/v2/inthreat/ioc-collections/${COLLECTION}`,
     ]);
   });
 

@@ -106,7 +106,7 @@ describe('Sekoia.io over HTTPS', () => {
       retryPolicy: TEST_POLICY,
     });
     clients.push(sekoia);
-    const error = (await caught(() => sekoia.checkAccess(), SECRETS)) as SekoiaError;
+    const error = (await caught(() => sekoia.checkCollection(), SECRETS)) as SekoiaError;
     expect(error).toBeInstanceOf(SekoiaError);
     expect(error).toMatchObject({ kind: 'tls', fatal: true });
   });

@@ -14,10 +14,11 @@ describe('emulators CLI', () => {
         headers: { Authorization: description.misp.apiKey },
       });
       expect(version.status).toBe(200);
-      const me = await send(`${description.sekoia.url}/v1/me`, {
-        headers: { Authorization: `Bearer ${description.sekoia.apiKey}` },
-      });
-      expect(me.status).toBe(200);
+      const collection = await send(
+        `${description.sekoia.url}/v2/inthreat/ioc-collections/${description.sekoia.collectionId}`,
+        { headers: { Authorization: `Bearer ${description.sekoia.apiKey}` } },
+      );
+      expect(collection.status).toBe(200);
       const window = await postJson(
         `${description.misp.url}/attributes/restSearch`,
         { returnFormat: 'json', to_ids: 1, published: 1, publish_timestamp: '1d' },

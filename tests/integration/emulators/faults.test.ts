@@ -1,6 +1,10 @@
 import { request } from 'node:http';
 import { startMispEmulator, type MispEmulator } from '../../../tools/emulators/misp';
-import { startSekoiaEmulator, type SekoiaEmulator } from '../../../tools/emulators/sekoia';
+import {
+  DEFAULT_COLLECTION_ID,
+  startSekoiaEmulator,
+  type SekoiaEmulator,
+} from '../../../tools/emulators/sekoia';
 import { postJson, send } from './http-client';
 import { NOW, testEvents } from './misp-data';
 
@@ -23,8 +27,10 @@ const search = () =>
     { returnFormat: 'json', to_ids: 1 },
     { Authorization: misp.apiKey },
   );
-const me = () =>
-  send(`${sekoia.url}/v1/me`, { headers: { Authorization: 'Bearer sekoia-emulator-api-key' } });
+const readCollection = () =>
+  send(`${sekoia.url}/v2/inthreat/ioc-collections/${DEFAULT_COLLECTION_ID}`, {
+    headers: { Authorization: 'Bearer sekoia-emulator-api-key' },
+  });
 
 /** Resolves with the headers and first body bytes, or the transport error; `ended` says whether the body ended. */
 function observe(
@@ -58,23 +64,28 @@ describe('fault knobs (both emulators)', () => {
   });
 
   it('applies a rule to its route prefix only', async () => {
-    sekoia.faults.set([{ prefix: '/v1/me', failNext: { count: 5, fault: { kind: 'status', status: 500 } } }]);
-    expect((await me()).status).toBe(500);
+    sekoia.faults.set([
+      {
+        prefix: `/v2/inthreat/ioc-collections/${DEFAULT_COLLECTION_ID}/indicators`,
+        failNext: { count: 5, fault: { kind: 'status', status: 500 } },
+      },
+    ]);
+    expect((await readCollection()).status).toBe(200);
     const push = await postJson(
       `${sekoia.url}/v2/inthreat/ioc-collections/ioc-collection--00000000-0000-4000-8000-000000000001/indicators/text`,
       { indicators: '198.51.100.1', format: 'ipv4-addr.value' },
       { Authorization: 'Bearer sekoia-emulator-api-key' },
     );
-    expect(push.status).toBe(200);
+    expect(push.status).toBe(500);
   });
 
   it('answers 429 with Retry-After in seconds or as an HTTP date', async () => {
     sekoia.faults.failNext(1, { kind: 'rate-limit', retryAfterSeconds: 7 });
-    const seconds = await me();
+    const seconds = await readCollection();
     expect(seconds.status).toBe(429);
     expect(seconds.headers['retry-after']).toBe('7');
     sekoia.faults.failNext(1, { kind: 'rate-limit', retryAfterSeconds: 30, retryAfterForm: 'http-date' });
-    const date = await me();
+    const date = await readCollection();
     expect(date.status).toBe(429);
     expect(date.headers['retry-after']).toBe(new Date((NOW + 30) * 1000).toUTCString());
     expect(sekoia.faults.counts()['rate-limit']).toBe(2);
@@ -89,7 +100,7 @@ describe('fault knobs (both emulators)', () => {
 
   it('sends a truncated JSON body', async () => {
     sekoia.faults.failNext(1, { kind: 'malformed' });
-    const response = await me();
+    const response = await readCollection();
     expect(response.status).toBe(200);
     expect(() => JSON.parse(response.text)).toThrow(SyntaxError);
     misp.faults.failNext(1, { kind: 'malformed' });
@@ -150,13 +161,13 @@ describe('fault knobs (both emulators)', () => {
 
   it('is set, read and cleared over HTTP; a bad rule is refused with the field named', async () => {
     const set = await postJson(`${sekoia.url}/_emulator/faults`, {
-      rules: [{ prefix: '/v1', failNext: { count: 1, fault: { kind: 'status', status: 503 } } }],
+      rules: [{ prefix: '/v2', failNext: { count: 1, fault: { kind: 'status', status: 503 } } }],
     });
     expect(set.status).toBe(200);
-    expect((await me()).status).toBe(503);
+    expect((await readCollection()).status).toBe(503);
     const read = await send(`${sekoia.url}/_emulator/faults`);
     expect(read.json()).toMatchObject({
-      rules: [{ prefix: '/v1', failNext: { count: 0 } }],
+      rules: [{ prefix: '/v2', failNext: { count: 0 } }],
       counts: { status: 1 },
     });
     const bad = await postJson(`${sekoia.url}/_emulator/faults`, {
@@ -167,6 +178,6 @@ describe('fault knobs (both emulators)', () => {
     expect((await send(`${sekoia.url}/_emulator/faults`, { method: 'DELETE' })).json()).toMatchObject({
       rules: [],
     });
-    expect((await me()).status).toBe(200);
+    expect((await readCollection()).status).toBe(200);
   });
 });

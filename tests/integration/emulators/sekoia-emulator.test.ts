@@ -22,30 +22,82 @@ const importUrl = (collection = DEFAULT_COLLECTION_ID, prefix = ''): string =>
 const push = (body: unknown, key = KEY, url = importUrl()) =>
   postJson(url, body, { Authorization: `Bearer ${key}` });
 
-describe('Sekoia emulator: GET /v1/me', () => {
-  it('200 for a known key, 401 for an unknown or missing one, 403 without the IOC permission', async () => {
-    const ok = await send(`${sekoia.url}/v1/me`, { headers: { Authorization: `Bearer ${KEY}` } });
-    expect(ok.status).toBe(200);
-    expect(ok.json()).toMatchObject({ community_uuid: expect.any(String) });
-    expect(
-      (await send(`${sekoia.url}/api/v1/me`, { headers: { Authorization: `Bearer ${KEY}` } })).status,
-    ).toBe(200);
-    expect((await send(`${sekoia.url}/v1/me`, { headers: { Authorization: 'Bearer other' } })).status).toBe(
-      401,
-    );
-    expect((await send(`${sekoia.url}/v1/me`, { headers: { Authorization: KEY } })).status).toBe(401);
-    expect((await send(`${sekoia.url}/v1/me`)).status).toBe(401);
-    expect(
-      (await send(`${sekoia.url}/v1/me`, { headers: { Authorization: 'Bearer read-key' } })).status,
-    ).toBe(403);
+const COLLECTIONS = `/v2/inthreat/ioc-collections`;
+const auth = (key = KEY) => ({ Authorization: `Bearer ${key}` });
+const collectionUrl = (collection = DEFAULT_COLLECTION_ID) => `${sekoia.url}${COLLECTIONS}/${collection}`;
+const jsonImport = (body: unknown, key = KEY, collection = DEFAULT_COLLECTION_ID) =>
+  postJson(`${collectionUrl(collection)}/indicators`, body, auth(key));
+const list = (query: string, key = KEY) =>
+  send(`${collectionUrl()}/indicators?${query}`, { headers: auth(key) });
+interface Page {
+  items: Array<{ id: string; name: string; pattern: string; revoked: boolean; valid_until?: string }>;
+  total: number;
+  has_more: boolean;
+}
+
+describe('Sekoia emulator: authentication and permissions (OpenAPI wording)', () => {
+  it('401 "Authentication failed" for an unknown or missing key, on every route', async () => {
+    for (const headers of [auth('other'), { Authorization: KEY }, {}]) {
+      const read = await send(collectionUrl(), { headers });
+      expect(read.status).toBe(401);
+      expect(read.json()).toEqual({ message: 'Authentication failed' });
+    }
+    expect((await push({ indicators: '198.51.100.1', format: 'ipv4-addr.value' }, 'nope')).status).toBe(401);
+  });
+
+  it('403 "Insufficient permissions": writing needs "Manage IOC collections", reading "View IOC collections"', async () => {
+    sekoia.settings.apiKeys.set('none-key', 'no-ioc');
+    expect((await send(collectionUrl(), { headers: auth('read-key') })).status).toBe(200);
+    expect((await list('limit=10', 'read-key')).status).toBe(200);
+    const write = await push({ indicators: '198.51.100.1', format: 'ipv4-addr.value' }, 'read-key');
+    expect(write.status).toBe(403);
+    expect(write.json()).toEqual({ message: 'Insufficient permissions' });
+    expect((await jsonImport({ indicators: [{ value: '198.51.100.1' }] }, 'read-key')).status).toBe(403);
+    expect((await send(collectionUrl(), { headers: auth('none-key') })).status).toBe(403);
+    expect(sekoia.collection().importRequests).toBe(0);
+  });
+
+  it('no /v1/me route: the client reads the collection instead', async () => {
+    expect((await send(`${sekoia.url}/v1/me`, { headers: auth() })).status).toBe(404);
   });
 });
 
-describe('Sekoia emulator: IOC Collection text import', () => {
-  it('stores indicators per collection, answers a task_id, ignores and counts duplicates', async () => {
+describe('Sekoia emulator: GET an IOC collection', () => {
+  it('answers the collection (CollectionSchema), also under /api; 404 "Unknown object" otherwise', async () => {
+    const read = await send(collectionUrl(), { headers: auth() });
+    expect(read.status).toBe(200);
+    expect(read.json()).toMatchObject({
+      id: DEFAULT_COLLECTION_ID,
+      name: expect.any(String),
+      created_by: expect.any(String),
+      modified_by: expect.any(String),
+      community_uuid: expect.any(String),
+    });
+    expect(
+      (await send(`${sekoia.url}/api${COLLECTIONS}/${DEFAULT_COLLECTION_ID}`, { headers: auth() })).status,
+    ).toBe(200);
+    const missing = await send(collectionUrl('ioc-collection--00000000-0000-4000-8000-00000000ffff'), {
+      headers: auth(),
+    });
+    expect(missing.status).toBe(404);
+    expect(missing.json()).toEqual({ message: 'Unknown object' });
+  });
+});
+
+describe('Sekoia emulator: text import', () => {
+  it('answers 202 {task_id}; the import lands a moment later', async () => {
+    sekoia.settings.importDelayMs = 60_000;
     const first = await push({ indicators: '198.51.100.1\n198.51.100.2\n', format: 'ipv4-addr.value' });
-    expect(first.status).toBe(200);
+    expect(first.status).toBe(202);
     expect(first.json()).toEqual({ task_id: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+    expect(sekoia.collection()).toMatchObject({ indicators: [], pendingTasks: 1, textImports: 1 });
+    sekoia.landPendingImports();
+    expect(sekoia.collection().indicators.map((i) => i.value)).toEqual(['198.51.100.1', '198.51.100.2']);
+    expect(sekoia.collection().pendingTasks).toBe(0);
+  });
+
+  it('with no delay, lands right after its answer; duplicates counted; /api prefix accepted', async () => {
+    await push({ indicators: '198.51.100.1\n198.51.100.2\n', format: 'ipv4-addr.value' });
     await push(
       {
         indicators: '198.51.100.2\r\n198.51.100.3',
@@ -66,27 +118,40 @@ describe('Sekoia emulator: IOC Collection text import', () => {
     });
   });
 
-  it('keys indicators by format and value', async () => {
-    await push({ indicators: 'evil.example', format: 'domain-name.value' });
+  it('keys indicators by format and value; an invalid line is left out, not the batch', async () => {
+    const response = await push({ indicators: 'evil.example\nnot a domain', format: 'domain-name.value' });
+    expect(response.status).toBe(202);
     await push({ indicators: 'http://evil.example/', format: 'url.value' });
-    expect(sekoia.collection().indicators.map((i) => i.format)).toEqual(['domain-name.value', 'url.value']);
+    const report = sekoia.collection();
+    expect(report.indicators.map((i) => [i.format, i.value])).toEqual([
+      ['domain-name.value', 'evil.example'],
+      ['url.value', 'http://evil.example/'],
+    ]);
+    expect(report.invalidLines).toBe(1);
   });
 
-  it('reports created/updated/ignored counts behind the reportCounts knob', async () => {
-    sekoia.settings.reportCounts = true;
-    await push({ indicators: 'a@b.example', format: 'email-addr.value' });
-    const second = await push({ indicators: 'a@b.example\nc@d.example', format: 'email-addr.value' });
-    expect(second.json()).toMatchObject({ created: 1, updated: 0, ignored: 1 });
+  it("applies Sekoia.io's default validity without valid_until: 30 days for IPs, 6 months for domains", async () => {
+    const now = Date.parse('2026-11-30T00:00:00Z');
+    await sekoia.close();
+    sekoia = await startSekoiaEmulator({ apiKeys: { [KEY]: 'write-ioc' }, now: () => now });
+    await push({ indicators: '198.51.100.1', format: 'ipv4-addr.value' });
+    await push({ indicators: 'evil.example', format: 'domain-name.value' });
+    await push({
+      indicators: 'a@evil.example',
+      format: 'email-addr.value',
+      valid_until: '2027-01-01T00:00:00Z',
+    });
+    expect(sekoia.collection().indicators.map((i) => i.validUntil)).toEqual([
+      '2026-12-30T00:00:00Z',
+      '2027-05-30T00:00:00Z',
+      '2027-01-01T00:00:00Z',
+    ]);
   });
 
-  it('401 for a bad key, 403 for a key without the permission, 404 for an unknown collection', async () => {
-    const body = { indicators: '198.51.100.1', format: 'ipv4-addr.value' };
-    expect((await push(body, 'nope')).status).toBe(401);
-    expect((await push(body, 'read-key')).status).toBe(403);
-    const missing = await push(body, KEY, importUrl('ioc-collection--00000000-0000-4000-8000-00000000ffff'));
-    expect(missing.status).toBe(404);
-    expect(missing.json()).toEqual({ message: expect.stringContaining('not found') });
-    expect(sekoia.collection().importRequests).toBe(0);
+  it('keeps the first description of an indicator pushed again with another', async () => {
+    await push({ indicators: 'evil.example', format: 'domain-name.value', description: 'MISP event 1' });
+    await push({ indicators: 'evil.example', format: 'domain-name.value', description: 'MISP event 2' });
+    expect(sekoia.collection().indicators[0].description).toBe('MISP event 1');
   });
 
   it.each([
@@ -108,31 +173,15 @@ describe('Sekoia emulator: IOC Collection text import', () => {
       { indicators: '1.2.3.4', format: 'ipv4-addr.value', description: 'x'.repeat(501) },
       'description',
     ],
-    [
-      'more than 1,000 lines',
-      {
-        indicators: Array.from({ length: 1001 }, (_, i) => `10.0.${i >> 8}.${i & 255}`).join('\n'),
-        format: 'ipv4-addr.value',
-      },
-      '1001 lines',
-    ],
-    [
-      'an invalid IPv4 line',
-      { indicators: '198.51.100.1\n999.1.2.3', format: 'ipv4-addr.value' },
-      'invalid indicator "999.1.2.3"',
-    ],
-    ['an IPv6 value as IPv4', { indicators: '2001:db8::1', format: 'ipv4-addr.value' }, 'invalid indicator'],
-    ['a hash of the wrong length', { indicators: 'abc123', format: 'file.hashes' }, 'invalid indicator'],
-    ['a bare IP as a URL', { indicators: '107.183.86', format: 'url.value' }, 'invalid indicator'],
   ])('400 with a message for %s', async (_label, body, fragment) => {
     const response = await push(body);
     expect(response.status).toBe(400);
     expect(response.json<{ message: string }>().message).toContain(fragment);
-    expect(sekoia.collection().indicators).toEqual([]);
+    expect(sekoia.collection().importRequests).toBe(0);
   });
 
-  it('accepts valid kill_chain_phases, a 500-character description and exactly 1,000 lines', async () => {
-    const lines = Array.from({ length: 1000 }, (_, i) => `2001:db8::${i.toString(16)}`).join('\n');
+  it('takes 1,000 lines and more (no documented limit), a 500-character description, kill_chain_phases', async () => {
+    const lines = Array.from({ length: 1500 }, (_, i) => `2001:db8::${i.toString(16)}`).join('\n');
     const response = await push({
       indicators: lines,
       format: 'ipv6-addr.value',
@@ -140,20 +189,142 @@ describe('Sekoia emulator: IOC Collection text import', () => {
       valid_from: '2025-01-01T00:00:00Z',
       kill_chain_phases: [{ kill_chain_name: 'lockheed-martin-cyber-kill-chain', phase_name: 'delivery' }],
     });
-    expect(response.status).toBe(200);
-    expect(sekoia.collection().indicators).toHaveLength(1000);
+    expect(response.status).toBe(202);
+    expect(sekoia.collection().indicators).toHaveLength(1500);
+  });
+});
+
+describe('Sekoia emulator: fault knobs for what the OpenAPI description leaves open', () => {
+  const body = { indicators: 'good.example\nbad.example', format: 'domain-name.value' };
+
+  it('rejectValues: 400 for a whole batch holding the value (a rejection about content)', async () => {
+    sekoia.settings.rejectValues.add('bad.example');
+    const response = await push(body);
+    expect(response.status).toBe(400);
+    expect(response.json()).toEqual({ message: 'invalid indicator "bad.example"' });
+    expect((await jsonImport({ indicators: [{ value: 'bad.example' }] })).status).toBe(400);
   });
 
-  it('rejects a whole batch holding a value named by the rejectValues knob', async () => {
-    sekoia.settings.rejectValues.add('bad.example');
-    const response = await push({ indicators: 'good.example\nbad.example', format: 'domain-name.value' });
+  it('rejectImports: 400 "Invalid parameters" for every import, whatever it holds', async () => {
+    sekoia.settings.rejectImports = true;
+    const response = await push({ indicators: 'good.example', format: 'domain-name.value' });
     expect(response.status).toBe(400);
-    expect(response.json()).toEqual({
-      message: 'invalid indicator "bad.example" for format domain-name.value',
+    expect(response.json()).toEqual({ message: 'Invalid parameters' });
+    expect(sekoia.collection().importRequests).toBe(0);
+  });
+
+  it('maxLines: 400 naming the size; maxBodyBytes: 413', async () => {
+    sekoia.settings.maxLines = 1;
+    const tooMany = await push(body);
+    expect(tooMany.status).toBe(400);
+    expect(tooMany.json()).toEqual({ message: 'indicators holds 2 lines; at most 1 per request' });
+    sekoia.settings.maxLines = undefined;
+    sekoia.settings.maxBodyBytes = 20;
+    const large = await push(body);
+    expect(large.status).toBe(413);
+    expect(sekoia.collection().importRequests).toBe(0);
+  });
+
+  it.each([400, 403, 404] as const)(
+    'unknownCollectionStatus %d for an import on an unknown collection',
+    async (status) => {
+      sekoia.settings.unknownCollectionStatus = status;
+      const unknown = 'ioc-collection--00000000-0000-4000-8000-00000000ffff';
+      expect((await push(body, KEY, importUrl(unknown))).status).toBe(status);
+      expect((await jsonImport({ indicators: [{ value: 'a.example' }] }, KEY, unknown)).status).toBe(status);
+      expect((await send(collectionUrl(unknown), { headers: auth() })).status).toBe(404);
+    },
+  );
+
+  it('recordRequests keeps each accepted import as posted, in order', async () => {
+    sekoia.settings.recordRequests = true;
+    await push(body);
+    await jsonImport({ indicators: [{ value: 'a.example' }] });
+    expect(sekoia.recordedRequests().map((r) => [r.path, JSON.parse(r.body)])).toEqual([
+      [`${COLLECTIONS}/${DEFAULT_COLLECTION_ID}/indicators/text`, body],
+      [`${COLLECTIONS}/${DEFAULT_COLLECTION_ID}/indicators`, { indicators: [{ value: 'a.example' }] }],
+    ]);
+  });
+});
+
+describe('Sekoia emulator: JSON import', () => {
+  it('creates 1 to 100 indicators at once, inferring their type, and answers each with its id', async () => {
+    const response = await jsonImport({
+      indicators: [
+        { value: '198.51.100.7' },
+        { value: 'http://evil.example/a' },
+        { value: 'd41d8cd98f00b204e9800998ecf8427e' },
+      ],
+      default_fields: { description: 'from MISP', valid_until: '2027-01-01T00:00:00Z' },
     });
-    sekoia.settings.validateLines = false;
-    sekoia.settings.rejectValues.clear();
-    expect((await push({ indicators: 'not a domain', format: 'domain-name.value' })).status).toBe(200);
+    expect(response.status).toBe(200);
+    const answer = response.json<Page>();
+    expect(answer.total).toBe(3);
+    expect(answer.items.map((i) => [i.name, i.pattern])).toEqual([
+      ['198.51.100.7', "[ipv4-addr:value = '198.51.100.7']"],
+      ['http://evil.example/a', "[url:value = 'http://evil.example/a']"],
+      ['d41d8cd98f00b204e9800998ecf8427e', "[file:hashes.'MD5' = 'd41d8cd98f00b204e9800998ecf8427e']"],
+    ]);
+    expect(answer.items[0]).toMatchObject({
+      id: expect.stringMatching(/^indicator--/),
+      valid_until: '2027-01-01T00:00:00Z',
+      revoked: false,
+    });
+    expect(sekoia.collection()).toMatchObject({ jsonImports: 1, importRequests: 1, valuesReceived: 3 });
+    const again = await jsonImport({ indicators: [{ value: '198.51.100.7' }] });
+    expect(again.json<Page>().items[0].id).toBe(answer.items[0].id);
+  });
+
+  it('400 for no indicator, more than 100, or an item without a value', async () => {
+    expect((await jsonImport({ indicators: [] })).status).toBe(400);
+    const many = Array.from({ length: 101 }, (_, i) => ({ value: `10.0.0.${i}` }));
+    const tooMany = await jsonImport({ indicators: many });
+    expect(tooMany.status).toBe(400);
+    expect(tooMany.json()).toEqual({ message: 'indicators holds 101 items; 1 to 100 per request' });
+    expect((await jsonImport({ indicators: [{ val: 'x' }] })).status).toBe(400);
+  });
+});
+
+describe('Sekoia emulator: list, revoke and edit indicators', () => {
+  beforeEach(async () => {
+    await push({ indicators: '198.51.100.1\n198.51.100.10\n198.51.100.100', format: 'ipv4-addr.value' });
+  });
+
+  it('lists by term (a substring of the pattern) with limit and offset', async () => {
+    const page = (await list('term=198.51.100.1&limit=2&offset=0')).json<Page>();
+    expect(page).toMatchObject({ total: 3, has_more: true });
+    expect(page.items.map((i) => i.name)).toEqual(['198.51.100.1', '198.51.100.10']);
+    const next = (await list('term=198.51.100.1&limit=2&offset=2')).json<Page>();
+    expect(next).toMatchObject({ total: 3, has_more: false });
+    expect((await list('term=198.51.100.10&limit=100')).json<Page>().total).toBe(2);
+    expect((await list('limit=101')).status).toBe(400);
+    expect((await list('offset=-1')).status).toBe(400);
+  });
+
+  it('revokes one (DELETE, 200 with revoked: true) and edits one (PUT); 404 for an unknown id', async () => {
+    const [first] = (await list('term=198.51.100.100')).json<Page>().items;
+    const url = `${collectionUrl()}/indicators/${first.id}`;
+    const revoked = await send(url, { method: 'DELETE', headers: auth() });
+    expect(revoked.status).toBe(200);
+    expect(revoked.json()).toMatchObject({ id: first.id, revoked: true });
+    const edited = await send(url, {
+      method: 'PUT',
+      headers: { ...auth(), 'Content-Type': 'application/json' },
+      body: JSON.stringify({ valid_until: '2027-02-01T00:00:00Z', description: 'edited' }),
+    });
+    expect(edited.status).toBe(200);
+    expect(edited.json()).toMatchObject({ valid_until: '2027-02-01T00:00:00Z', description: 'edited' });
+    const badEdit = await send(url, {
+      method: 'PUT',
+      headers: auth(),
+      body: JSON.stringify({ pattern: 'x' }),
+    });
+    expect(badEdit.status).toBe(400);
+    expect(
+      (await send(`${collectionUrl()}/indicators/indicator--nope`, { method: 'DELETE', headers: auth() }))
+        .status,
+    ).toBe(404);
+    expect((await send(url, { method: 'DELETE', headers: auth('read-key') })).status).toBe(403);
   });
 });
 

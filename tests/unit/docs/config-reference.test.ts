@@ -178,8 +178,11 @@ const MESSAGE_FRAGMENTS = [
   'with 407 Proxy Authentication Required',
   // Sekoia.io (critical)
   'Sekoia.io refused sekoia_api_key (401)',
-  'sekoia_api_key lacks the permission to write IOC',
+  'sekoia_api_key lacks the permissions',
   'check ioc_collection_uuid in the',
+  'not found in the Sekoia.io region',
+  'both halves of the batch were refused',
+  'Sekoia.io calls use the proxy of the',
   'does not serve the Sekoia.io API',
   'The TLS certificate presented for',
   // Platform and image (critical)
@@ -231,7 +234,7 @@ const MESSAGE_FRAGMENTS = [
   'create the trigger configuration again (a new one starts',
   "On Sekoia.io the folder is the platform's: restart the trigger",
   'Could not read the MISP version at start-up:',
-  'Could not check sekoia_api_key at start-up:',
+  'Could not check the IOC Collection at start-up:',
   "The cycle's event could not be sent to Sekoia.io:",
   'was refused by Sekoia.io (',
   'could not be delivered to Sekoia.io (',
@@ -253,6 +256,7 @@ const MESSAGE_FRAGMENTS = [
   'and stay in the IOC Collection until they expire: revoke_withdrawn is off.',
   // Warnings worth reading
   'skipped because',
+  'refused a batch for its size with',
   'Fix these values in MISP, or clear their IDS flag (to_ids), to silence this warning.',
   'The trigger was stopped',
   'cycle reads that history once',

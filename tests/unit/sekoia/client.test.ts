@@ -43,52 +43,65 @@ afterEach(() => {
   for (const notice of notices) expectNoSecret(notice.error, [KEY]);
 });
 
-describe('checkAccess', () => {
-  it('calls GET /v1/me with the Bearer key', async () => {
+const COLLECTION_PATH = `/v2/inthreat/ioc-collections/${COLLECTION}`;
+
+describe('checkCollection', () => {
+  it('reads the collection (GET .../ioc-collections/{uuid}) with the Bearer key', async () => {
     const scope = nock(SEKOIA)
       .matchHeader('authorization', `Bearer ${KEY}`)
-      .get('/v1/me')
-      .reply(200, { user: {} });
-    await client.checkAccess();
+      .get(COLLECTION_PATH)
+      .reply(200, { id: COLLECTION, name: 'MISP', created_by: 'u', modified_by: 'u' });
+    await client.checkCollection();
     scope.done();
   });
 
   it('joins the /api prefix of app.* hosts', async () => {
-    const scope = nock('https://app.fra2.sekoia.io').get('/api/v1/me').reply(200, {});
+    const scope = nock('https://app.fra2.sekoia.io').get(`/api${COLLECTION_PATH}`).reply(200, {});
     makeClient({ server: 'https://app.fra2.sekoia.io' });
-    await client.checkAccess();
+    await client.checkCollection();
     scope.done();
   });
 
-  it('401: fatal kind auth naming the key and how to make one', async () => {
+  it('401: fatal kind auth naming the key, the permissions and how to make one', async () => {
     const scope = nock(SEKOIA)
-      .get('/v1/me')
-      .reply(401, { message: `invalid token ${KEY}` });
-    const error = (await caught(() => client.checkAccess(), [KEY])) as SekoiaError;
+      .get(COLLECTION_PATH)
+      .reply(401, { message: `Authentication failed ${KEY}` });
+    const error = (await caught(() => client.checkCollection(), [KEY])) as SekoiaError;
     scope.done();
     expect(error).toBeInstanceOf(SekoiaError);
     expect(error).toMatchObject({ kind: 'auth', fatal: true, status: 401, code: 'SEKOIA_AUTH' });
     expect(error.message).toBe(
-      `Sekoia.io refused sekoia_api_key (401) for GET ${SEKOIA}/v1/me: the key is missing, expired or invalid. ` +
-        'Create a key in Settings > Workspace > API Keys of the community that holds the collection, with the ' +
-        'permission to write IOC Collections, and paste it in the account form',
+      `Sekoia.io refused sekoia_api_key (401) for GET ${SEKOIA}${COLLECTION_PATH}: the key is missing, expired or ` +
+        'invalid. Create a key in Settings > Workspace > API Keys of the community that holds the collection, ' +
+        'with the permissions "View IOC collections" (to check the collection) and "Manage IOC collections" ' +
+        '(to push), and paste it in sekoia_api_key of the account form',
     );
   });
 
-  it('403: fatal kind permission naming the permission', async () => {
-    const scope = nock(SEKOIA).get('/v1/me').reply(403, { message: 'Forbidden' });
-    const error = (await caught(() => client.checkAccess(), [KEY])) as SekoiaError;
+  it('403: fatal kind permission naming the key and both permissions', async () => {
+    const scope = nock(SEKOIA).get(COLLECTION_PATH).reply(403, { message: 'Insufficient permissions' });
+    const error = (await caught(() => client.checkCollection(), [KEY])) as SekoiaError;
     scope.done();
     expect(error).toMatchObject({ kind: 'permission', fatal: true });
-    expect(error.message).toContain('lacks the permission to write IOC Collections');
+    expect(error.message).toContain(
+      `Sekoia.io refused GET ${SEKOIA}${COLLECTION_PATH} with 403 (Insufficient permissions): sekoia_api_key lacks ` +
+        'the permissions "View IOC collections" (to check the collection) and "Manage IOC collections" (to push)',
+    );
   });
 
-  it('404 on /v1/me: fatal kind wrong_server naming ioc_collection_server', async () => {
-    const scope = nock(SEKOIA).get('/v1/me').reply(404);
-    const error = (await caught(() => client.checkAccess(), [KEY])) as SekoiaError;
+  it('404: fatal kind collection_not_found naming the UUID and the region', async () => {
+    const scope = nock('https://app.fra2.sekoia.io')
+      .get(`/api${COLLECTION_PATH}`)
+      .reply(404, { message: 'Unknown object' });
+    makeClient({ server: 'https://app.fra2.sekoia.io' });
+    const error = (await caught(() => client.checkCollection(), [KEY])) as SekoiaError;
     scope.done();
-    expect(error).toMatchObject({ kind: 'wrong_server', fatal: true });
-    expect(error.message).toContain('Check ioc_collection_server');
+    expect(error).toMatchObject({ kind: 'collection_not_found', fatal: true, status: 404 });
+    expect(error.message).toMatch(
+      new RegExp(
+        `^IOC Collection ${COLLECTION} not found in the Sekoia.io region FRA2 \\(https://app.fra2.sekoia.io/api\\)`,
+      ),
+    );
   });
 });
 
@@ -117,18 +130,18 @@ describe('push', () => {
     });
   });
 
-  it('sends neither valid_until nor description when not set, and reads counts when present', async () => {
+  it('sends neither valid_until nor description when not set; accepts 202 {task_id} and reads no counts', async () => {
     let body: Record<string, unknown> = {};
     const scope = nock(SEKOIA)
       .post(PUSH, (received) => {
         body = received;
         return true;
       })
-      .reply(200, { task_id: 'task-2', created: 2, updated: 0, ignored: 1 });
+      .reply(202, { task_id: 'task-2', created: 2, updated: 0, ignored: 1 });
     const result = await client.push({ format: 'file.hashes', values: ['a'.repeat(64)] }, {});
     scope.done();
     expect(Object.keys(body).sort()).toEqual(['format', 'indicators']);
-    expect(result).toEqual({ taskId: 'task-2', created: 2, updated: 0, ignored: 1 });
+    expect(result).toEqual({ taskId: 'task-2' });
   });
 
   it('counts a 2xx with no body, or a JSON object, as accepted', async () => {
@@ -193,8 +206,10 @@ describe('push', () => {
     scope.done();
     expect(error).toMatchObject({ kind: 'collection_not_found', fatal: true, status: 404 });
     expect(error.message).toBe(
-      `IOC Collection ${COLLECTION} not found on ${SEKOIA}: check ioc_collection_uuid in the trigger ` +
-        "configuration, the region server (ioc_collection_server), and that the API key belongs to the collection's community",
+      `IOC Collection ${COLLECTION} not found in the Sekoia.io region api.sekoia.test (${SEKOIA}): check ` +
+        'ioc_collection_uuid in the trigger configuration, and sekoia_region (or ioc_collection_server when set): ' +
+        'it must be the region where the collection was created (FRA1 is https://api.sekoia.io, FRA2 ' +
+        "https://app.fra2.sekoia.io/api); the API key must belong to the collection's community",
     );
   });
 

@@ -1,5 +1,5 @@
 import { ConfigurationError } from '../../../src/errors';
-import { normaliseServerUrl } from '../../../src/sekoia/server-url';
+import { normaliseServerUrl, regionOf } from '../../../src/sekoia/server-url';
 
 describe('normaliseServerUrl', () => {
   it.each([
@@ -32,4 +32,16 @@ describe('normaliseServerUrl', () => {
       expect((error as ConfigurationError).fields).toEqual(['ioc_collection_server']);
     },
   );
+});
+
+describe('regionOf', () => {
+  it.each([
+    ['https://api.sekoia.io/', 'FRA1'],
+    ['https://api.usa1.sekoia.io/', 'USA1'],
+    ['https://app.fra2.sekoia.io/api/', 'FRA2'],
+    ['https://app.mco1.sekoia.io/api/', 'MCO1'],
+    ['http://127.0.0.1:4000/', '127.0.0.1'],
+  ])('%s is %s', (url, region) => {
+    expect(regionOf(url)).toBe(region);
+  });
 });

@@ -6,7 +6,7 @@ import { runCycle } from '../../../src/trigger/cycle';
 import { cycleEvent } from '../../../src/trigger/cycle-event';
 import { failureLines, rejectedLine, summaryLine } from '../../../src/trigger/report';
 import { PUSH_OPERATION, StateOperation } from '../../helpers/fakes';
-import { attribute, cycleHarness, ipAttributes } from './support';
+import { attribute, cycleHarness, ipAttributes, MISP_KEY } from './support';
 
 const DAY = 86_400_000;
 
@@ -200,6 +200,118 @@ describe('runCycle', () => {
     expect(report.failures[0].error).toBeInstanceOf(SekoiaError);
     expect(h.sink.calls.length).toBeLessThan(300);
     expect(h.state.cursor).toBeUndefined();
+  });
+
+  it('an import refused as a whole (the same 400 for the batch and both halves) is split once, then ends the cycle', async () => {
+    const h = cycleHarness([ipAttributes(2500)]);
+    h.sink.refuseEverything = 'Invalid parameters';
+
+    const report = await runCycle(h.deps);
+
+    // The batch of 1,000, then its two halves: no further split, no other batch this cycle.
+    expect(h.sink.calls.map((call) => call.batch.values.length)).toEqual([1000, 500, 500]);
+    expect(report.failures).toHaveLength(1);
+    expect(report.failures[0].error.message).toContain(
+      'both halves of the batch were refused with the same message',
+    );
+    expect(report.rejected).toBe(0);
+    expect(h.state.cursor).toBeUndefined();
+    expect(h.state.pushed.size).toBe(0);
+  });
+
+  it('a 413 halves the batch size for the rest of the cycle, logged once; everything is pushed', async () => {
+    const h = cycleHarness([ipAttributes(2500)]);
+    h.sink.sizeLimit = { values: 400, status: 413, apiMessage: 'Request Entity Too Large' };
+
+    const report = await runCycle(h.deps);
+
+    const sizes = h.sink.calls.map((call) => call.batch.values.length);
+    // 1,000 refused, 500 refused, then pieces of 250: the next batches start at 250.
+    expect(sizes.slice(0, 3)).toEqual([1000, 500, 250]);
+    expect(Math.max(...sizes.slice(2))).toBe(250);
+    expect(h.sink.calls.filter((call) => call.batch.values.length > 400)).toHaveLength(2);
+    expect(report.iocsPushed).toBe(2500);
+    expect(report.failures).toEqual([]);
+    expect(h.state.cursor).toBe(h.clock.current);
+    const warnings = h.logger.at('warning').filter((line) => line.includes('for its size'));
+    expect(warnings).toEqual([
+      'Sekoia.io refused a batch for its size with 413 (Request Entity Too Large): the batches of this cycle are ' +
+        'cut to 500 IOCs (halved again if refused again) and the next cycle starts again at 1,000. Nothing is ' +
+        'lost; if this comes back every cycle, tell Sekoia.io support.',
+    ]);
+  });
+
+  it('a 400 naming the size halves the batch too', async () => {
+    const h = cycleHarness([ipAttributes(1200)]);
+    h.sink.sizeLimit = {
+      values: 600,
+      status: 400,
+      apiMessage: 'indicators holds 1000 lines; at most 600 per request',
+    };
+
+    const report = await runCycle(h.deps);
+
+    expect(h.sink.calls.map((call) => call.batch.values.length)).toEqual([1000, 500, 500, 200]);
+    expect(report.iocsPushed).toBe(1200);
+    expect(report.rejected).toBe(0);
+    expect(h.logger.at('warning').filter((line) => line.includes('for its size'))).toEqual([
+      expect.stringContaining('with 400 (indicators holds 1000 lines; at most 600 per request)'),
+    ]);
+  });
+
+  it('with ioc_context, groups each request by event and says where its IOCs come from; an IOC of two events keeps the first', async () => {
+    const inEvent = (id: string, info: string, type: string, value: string) => ({
+      ...attribute(type, value),
+      event_id: id,
+      Event: { id, info },
+      Tag: [{ name: 'tlp:green' }],
+    });
+    const h = cycleHarness(
+      [
+        [
+          inEvent('7', 'phishing wave', 'ip-dst', '192.0.2.1'),
+          inEvent('7', 'phishing wave', 'ip-dst', '192.0.2.2'),
+          inEvent('8', `C2 ${MISP_KEY}`, 'ip-dst', '192.0.2.3'),
+          inEvent('9', 'loader drop', 'ip-dst', '192.0.2.1'),
+          inEvent('9', 'loader drop', 'domain', 'evil.example'),
+        ],
+      ],
+      { settings: { ioc_context: true } },
+    );
+
+    await runCycle(h.deps);
+
+    expect(h.sink.calls.map((call) => [call.batch.values, call.options.description])).toEqual([
+      [
+        ['192.0.2.1', '192.0.2.2'],
+        'MISP event 7 (https://misp.example.com/events/view/7): phishing wave. Tags: tlp:green',
+      ],
+      // A description that would hold a key is not sent.
+      [['192.0.2.3'], undefined],
+      [
+        ['evil.example'],
+        'MISP event 9 (https://misp.example.com/events/view/9): loader drop. Tags: tlp:green',
+      ],
+    ]);
+  });
+
+  it('without ioc_context, one request per format and no description', async () => {
+    const h = cycleHarness([
+      [attribute('ip-dst', '192.0.2.1'), { ...attribute('ip-dst', '192.0.2.2'), event_id: '8' }],
+    ]);
+    await runCycle(h.deps);
+    expect(h.sink.calls.map((call) => [call.batch.values.length, call.options.description])).toEqual([
+      [2, undefined],
+    ]);
+  });
+
+  it("remembers each pushed key for half of Sekoia.io's default validity of its type", async () => {
+    const h = cycleHarness([[attribute('ip-dst', '192.0.2.9'), attribute('domain', 'evil.example')]]);
+
+    await runCycle(h.deps);
+
+    const day = 86_400_000;
+    expect(h.state.markCalls.map((call) => call.ttlMs).sort((a, b) => a - b)).toEqual([15 * day, 91 * day]);
   });
 
   it('when MISP fails on page 3, pushes and marks pages 1-2, keeps the cursor, and says the next cycle reads again', async () => {

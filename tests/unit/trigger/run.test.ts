@@ -89,6 +89,17 @@ describe('the trigger run loop', () => {
     expect(t.logger.at('info')[1]).toMatch(/^Cycle done in .*pushed 3 IOCs/);
   });
 
+  it('says in the start-up line what validity Sekoia.io gives the IOCs without ioc_validity_days', async () => {
+    const t = setUp([], { once: true });
+    await t.trigger.run(t.context);
+    const started = t.logger.at('info').find((line) => line.startsWith('Started:'));
+    expect(started).toContain(
+      "IOCs valid as Sekoia.io's defaults set them (no valid_until sent): 30 days for IP addresses, 6 months " +
+        'for domains and URLs, its own default for hashes and e-mail addresses',
+    );
+    expect(started).not.toContain('no expiry');
+  });
+
   it('sends no event after a cycle that pushed nothing', async () => {
     const t = setUp([], { once: true });
     await t.trigger.run(t.context);
@@ -253,13 +264,35 @@ describe('the trigger run loop', () => {
     expect(t.misp.queries).toHaveLength(0);
   });
 
-  it('starts anyway when the key check meets a network error', async () => {
+  it('checks the collection before reading anything from MISP: a wrong UUID stops it, MISP untouched', async () => {
+    const t = setUp([ipAttributes(1)]);
+    t.sink.accessError = new SekoiaError(
+      'IOC Collection ioc-collection--x not found in the Sekoia.io region FRA1',
+      {
+        kind: 'collection_not_found',
+        status: 404,
+        operation: PUSH_OPERATION,
+      },
+    );
+    await expect(t.trigger.run(t.context)).rejects.toMatchObject({
+      kind: 'collection_not_found',
+      fatal: true,
+    });
+    expect(t.sink.accessChecks).toBe(1);
+    expect(t.misp.versionCalls).toBe(0);
+    expect(t.misp.queries).toHaveLength(0);
+  });
+
+  it('starts anyway when the collection check meets a network error', async () => {
     const t = setUp([ipAttributes(1)], { once: true });
-    t.sink.accessError = new NetworkError('connect ECONNREFUSED: GET https://api.sekoia.test/v1/me', {
-      operation: { method: 'GET', url: 'https://api.sekoia.test/v1/me' },
+    const url = 'https://api.sekoia.test/v2/inthreat/ioc-collections/ioc-collection--x';
+    t.sink.accessError = new NetworkError(`connect ECONNREFUSED: GET ${url}`, {
+      operation: { method: 'GET', url },
     });
     await t.trigger.run(t.context);
-    expect(t.logger.at('error')[0]).toMatch(/^Could not check sekoia_api_key at start-up: .*starts anyway/);
+    expect(t.logger.at('error')[0]).toMatch(
+      /^Could not check the IOC Collection at start-up: .*starts anyway/,
+    );
     expect(t.sink.accepted).toHaveLength(1);
   });
 

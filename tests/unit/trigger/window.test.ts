@@ -103,14 +103,22 @@ describe('computeWindow', () => {
 
 describe('pushedKeyTtlMs', () => {
   it('is half of ioc_validity_days so an IOC seen again is re-pushed with half its validity left', () => {
-    expect(pushedKeyTtlMs(1, 10)).toBe(5 * DAY);
+    expect(pushedKeyTtlMs('ipv4-addr.value', 10)).toBe(5 * DAY);
+    expect(pushedKeyTtlMs('domain-name.value', 10)).toBe(5 * DAY);
   });
   it('is at least one day', () => {
-    expect(pushedKeyTtlMs(1, 1)).toBe(DAY);
+    expect(pushedKeyTtlMs('url.value', 1)).toBe(DAY);
   });
-  it('without validity, is the publish window but at least 30 days', () => {
-    expect(pushedKeyTtlMs(1, undefined)).toBe(30 * DAY);
-    expect(pushedKeyTtlMs(90, undefined)).toBe(90 * DAY);
+  it("without validity, never outlives Sekoia.io's default validity of the type (half of it)", () => {
+    // 30 days for IP addresses: a key kept 30 days or more would skip an IP Sekoia.io already expired.
+    expect(pushedKeyTtlMs('ipv4-addr.value', undefined)).toBe(15 * DAY);
+    expect(pushedKeyTtlMs('ipv6-addr.value', undefined)).toBe(15 * DAY);
+    // 6 months for domains and URLs.
+    expect(pushedKeyTtlMs('domain-name.value', undefined)).toBe(91 * DAY);
+    expect(pushedKeyTtlMs('url.value', undefined)).toBe(91 * DAY);
+    // No documented default: the shortest documented one is assumed.
+    expect(pushedKeyTtlMs('file.hashes', undefined)).toBe(15 * DAY);
+    expect(pushedKeyTtlMs('email-addr.value', undefined)).toBe(15 * DAY);
   });
 });
 

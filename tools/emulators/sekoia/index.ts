@@ -7,8 +7,11 @@ export {
   type SekoiaEmulator,
   type SekoiaEmulatorOptions,
   type SekoiaKeyPermission,
+  type UnknownCollectionStatus,
 } from './server';
 export { startSekoiaEmulator as start } from './server';
 export type { CollectionReport, StoredIndicator } from './collections';
+export type { RecordedRequest } from './ioc-routes';
+export { MANAGE_PERMISSION, VIEW_PERMISSION } from './ioc-routes';
 export type { ReceivedEvent, ReceivedLog } from './runtime-routes';
 export { isValidIndicator } from './indicator-validation';
