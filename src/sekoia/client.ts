@@ -99,7 +99,8 @@ function checkBatch(batch: IndicatorBatch): void {
   }
 }
 
-export function createSekoiaClient(options: SekoiaClientOptions): SekoiaHttpClient {
+/** The key and the collection id, checked before any request: a configuration error names the field. */
+function checkClientOptions(options: SekoiaClientOptions): void {
   if (!options.apiKey || options.apiKey.trim() === '') {
     throw new ConfigurationError(`sekoia_api_key is empty: it is needed to push IOCs. ${KEY_FIX}`, [
       'sekoia_api_key',
@@ -112,6 +113,10 @@ export function createSekoiaClient(options: SekoiaClientOptions): SekoiaHttpClie
       ['ioc_collection_uuid'],
     );
   }
+}
+
+export function createSekoiaClient(options: SekoiaClientOptions): SekoiaHttpClient {
+  checkClientOptions(options);
   const serverUrl = normaliseServerUrl(options.server);
   const server = serverUrl.replace(/\/$/, '');
   const policy = options.retryPolicy ?? DEFAULT_RETRY_POLICY;
@@ -174,10 +179,8 @@ export function createSekoiaClient(options: SekoiaClientOptions): SekoiaHttpClie
       if (options.importMode === 'json') {
         return { indicators: await indicators.importAll(batch.values, descriptionCut(pushOptions), signal) };
       }
-      const body: TextImportBody = { indicators: batch.values.join('\n'), format: batch.format };
-      if (pushOptions.validUntil) body.valid_until = pushOptions.validUntil;
-      if (pushOptions.description) body.description = descriptionCut(pushOptions).description;
-      return sendAboutCollection({ method: 'POST', url: pushPath, data: body }, signal, readPushAnswer);
+      const data = textImportBody(batch, pushOptions);
+      return sendAboutCollection({ method: 'POST', url: pushPath, data }, signal, readPushAnswer);
     },
   };
 }
@@ -190,6 +193,14 @@ function readPushAnswer(response: AxiosResponse<unknown>): PushResult | AnswerPr
   if (isJsonObject(response.data)) return readPushResult(response.data);
   if (isEmpty(response.data)) return {};
   return new AnswerProblem(excerptOf(response.data), true);
+}
+
+/** The text import's body: one value per line, the format, valid_until and description when set. */
+function textImportBody(batch: IndicatorBatch, pushOptions: PushOptions): TextImportBody {
+  const body: TextImportBody = { indicators: batch.values.join('\n'), format: batch.format };
+  if (pushOptions.validUntil) body.valid_until = pushOptions.validUntil;
+  if (pushOptions.description) body.description = descriptionCut(pushOptions).description;
+  return body;
 }
 
 /** The import fields, the description cut to what Sekoia.io takes. */

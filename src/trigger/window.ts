@@ -89,15 +89,15 @@ export function toEpochSeconds(ms: number): number {
 
 /**
  * Sekoia.io's validity of an IOC pushed without valid_until, in days, by format: 30 days for IP
- * addresses, 6 months (182 days) for domains and URLs (Sekoia's blocklist documentation). None is
- * documented for hashes and e-mail addresses: the shortest documented one (30 days) is assumed, so
- * that an IOC is never taken as still in the collection when it may have expired.
+ * addresses, 6 months for domains and URLs (Sekoia's blocklist documentation; taken as 180 days,
+ * never more). None is documented for hashes and e-mail addresses: the shortest documented one (30
+ * days) is assumed, so that an IOC is never taken as still in the collection when it may have expired.
  */
 export const SEKOIA_DEFAULT_VALIDITY_DAYS: Readonly<Record<SekoiaFormat, number>> = {
   'ipv4-addr.value': 30,
   'ipv6-addr.value': 30,
-  'domain-name.value': 182,
-  'url.value': 182,
+  'domain-name.value': 180,
+  'url.value': 180,
   'file.hashes': 30,
   'email-addr.value': 30,
 };

@@ -311,7 +311,7 @@ describe('runCycle', () => {
     await runCycle(h.deps);
 
     const day = 86_400_000;
-    expect(h.state.markCalls.map((call) => call.ttlMs).sort((a, b) => a - b)).toEqual([15 * day, 91 * day]);
+    expect(h.state.markCalls.map((call) => call.ttlMs).sort((a, b) => a - b)).toEqual([15 * day, 90 * day]);
   });
 
   it('when MISP fails on page 3, pushes and marks pages 1-2, keeps the cursor, and says the next cycle reads again', async () => {

@@ -114,8 +114,8 @@ describe('pushedKeyTtlMs', () => {
     expect(pushedKeyTtlMs('ipv4-addr.value', undefined)).toBe(15 * DAY);
     expect(pushedKeyTtlMs('ipv6-addr.value', undefined)).toBe(15 * DAY);
     // 6 months for domains and URLs.
-    expect(pushedKeyTtlMs('domain-name.value', undefined)).toBe(91 * DAY);
-    expect(pushedKeyTtlMs('url.value', undefined)).toBe(91 * DAY);
+    expect(pushedKeyTtlMs('domain-name.value', undefined)).toBe(90 * DAY);
+    expect(pushedKeyTtlMs('url.value', undefined)).toBe(90 * DAY);
     // No documented default: the shortest documented one is assumed.
     expect(pushedKeyTtlMs('file.hashes', undefined)).toBe(15 * DAY);
     expect(pushedKeyTtlMs('email-addr.value', undefined)).toBe(15 * DAY);
