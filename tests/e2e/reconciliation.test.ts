@@ -2,6 +2,7 @@ import triggerJson from '../../trigger_misp_ids_to_ioc.json';
 import { createAjv } from '../../src/runtime/schema';
 import { createTrigger } from '../../src/trigger';
 import { createDependencies } from '../../src/trigger/dependencies';
+import { deleteEvent } from '../../tools/emulators/misp/event-removal';
 import { E2E_COLLECTION, E2E_SECRETS, E2eWorld, PLACEHOLDER } from '../helpers/e2e-world';
 
 const DAY_MS = 86_400_000;
@@ -122,6 +123,38 @@ describe('the reconciliation sweep (in process, through main)', () => {
       .map((log) => String(log.message));
     expect(errors).toContainEqual(
       expect.stringMatching(/^Reconciliation: reading MISP failed after 0 pages: .*Nothing was revoked/),
+    );
+  });
+
+  /** The MISP id of the (first) attribute holding `value` in the emulator. */
+  const attributeIdOf = (value: string): number => {
+    const row = world.misp.store.values.indexOf(value);
+    if (row < 0) throw new Error(`no attribute holds ${value}`);
+    return world.misp.store.ids.get(row);
+  };
+
+  it('sees every way MISP withdraws an IOC (to_ids cleared, attribute deleted, tag excluded, event unpublished or deleted), and keeps them with revoke_withdrawn off', async () => {
+    const fields = { exclude_tags: ['false-positive'] };
+    await expect(world.run(['--once'], trigger(fields)).exit).resolves.toBe(0);
+    const pushed = world.collectionIocs().length;
+    world.misp.updateAttribute(attributeIdOf('198.51.100.23'), { to_ids: false });
+    world.misp.updateAttribute(attributeIdOf('d1c330126f287ad465bca77443ea8d56'), { deleted: true });
+    world.misp.updateAttribute(
+      attributeIdOf('c99a4f12c5b0f6537e43102c367a831fe80b526a48ca7ef8fadd50632d7c58f8'),
+      { tags: ['false-positive'] },
+    );
+    world.misp.unpublishEvent(5);
+    deleteEvent(world.misp.store, 3);
+    await expect(world.run(['--once', '--reconcile'], trigger(fields)).exit).resolves.toBe(0);
+    // 1 + 1 + 1, and of the default types the 4 values of event 5 and the 9 of event 3.
+    const [event] = sweepEvents();
+    expect(event).toMatchObject({ withdrawn: 16, revoked: 0, revocation_held: 'revoke_withdrawn_off' });
+    expect(event.unchanged).toBe(pushed - 16);
+    expect(world.collectionIocs()).toHaveLength(pushed);
+    expect(world.sekoia.logs().map((log) => String(log.message))).toContainEqual(
+      expect.stringMatching(
+        /^16 IOCs this trigger pushed are no longer flagged in MISP .*revoke_withdrawn is off/,
+      ),
     );
   });
 });
