@@ -85,7 +85,7 @@ describe('the reconciliation sweep (in process, through main)', () => {
     expect(world.collectionIocs()).toEqual(world.expected().iocs);
   });
 
-  it("revokes nothing when MISP fails during the sweep's read, and says why", async () => {
+  it("revokes nothing when MISP fails during the sweep's read, and says why; the next sweep revokes", async () => {
     const fields = { revoke_withdrawn: true };
     await expect(world.run(['--once'], trigger(fields)).exit).resolves.toBe(0);
     // One value withdrawn: with a whole read, it would be revoked.
@@ -124,6 +124,13 @@ describe('the reconciliation sweep (in process, through main)', () => {
     expect(errors).toContainEqual(
       expect.stringMatching(/^Reconciliation: reading MISP failed after 0 pages: .*Nothing was revoked/),
     );
+
+    // MISP back: the next sweep reads the whole window and revokes the withdrawn value.
+    world.misp.faults.clear();
+    await expect(world.run(['--once', '--reconcile'], trigger(fields)).exit).resolves.toBe(0);
+    expect(sweepEvents()[1]).toMatchObject({ complete: true, withdrawn: 1, revoked: 1 });
+    const revoked = world.sekoia.collection(E2E_COLLECTION).indicators.filter((ioc) => ioc.revoked);
+    expect(revoked.map((ioc) => ioc.value)).toEqual(['198.51.100.23']);
   });
 
   /** The MISP id of the (first) attribute holding `value` in the emulator. */
@@ -156,5 +163,53 @@ describe('the reconciliation sweep (in process, through main)', () => {
         /^16 IOCs this trigger pushed are no longer flagged in MISP .*revoke_withdrawn is off/,
       ),
     );
+  });
+
+  const revokedValues = (): string[] =>
+    world.sekoia
+      .collection(E2E_COLLECTION)
+      .indicators.filter((indicator) => indicator.revoked)
+      .map((indicator) => indicator.value)
+      .sort();
+
+  it('revokes what MISP withdrew (a cleared to_ids, an unpublished event) only with revoke_withdrawn, and pushes it again once flagged again', async () => {
+    await expect(world.run(['--once'], trigger()).exit).resolves.toBe(0);
+    world.misp.updateAttribute(attributeIdOf('198.51.100.23'), { to_ids: false });
+    world.misp.unpublishEvent(5);
+    const withdrawn = [
+      '198.51.100.23',
+      '0ab8f85c1c2a0753ffc4f295482a07f9b6f9cae92eb2bdcb98d4e16e45f97c91',
+      'http://login-finch.example.com/owa/auth.php',
+      'https://198.51.100.61/kit/index.html',
+      'login-finch.example.com',
+    ].sort();
+
+    await expect(world.run(['--once', '--reconcile'], trigger()).exit).resolves.toBe(0);
+    expect(sweepEvents()[0]).toMatchObject({
+      withdrawn: withdrawn.length,
+      revoked: 0,
+      revocation_held: 'revoke_withdrawn_off',
+    });
+    expect(world.sekoia.apiRequests().filter((request) => request.startsWith('DELETE'))).toEqual([]);
+    expect(revokedValues()).toEqual([]);
+
+    await expect(
+      world.run(['--once', '--reconcile'], trigger({ revoke_withdrawn: true })).exit,
+    ).resolves.toBe(0);
+    expect(sweepEvents()[1]).toMatchObject({ withdrawn: withdrawn.length, revoked: withdrawn.length });
+    expect(revokedValues()).toEqual(withdrawn);
+    expect(infoLines()).toContainEqual(
+      expect.stringMatching(
+        /IOCs withdrawn from MISP: 5 revoked, e\.g\. ".*" \(attribute [0-9a-f-]{36}, event \d+, /,
+      ),
+    );
+
+    // Flagged again: pushed again (the emulator revives the revoked indicator).
+    world.misp.updateAttribute(attributeIdOf('198.51.100.23'), { to_ids: true });
+    await expect(
+      world.run(['--once', '--reconcile'], trigger({ revoke_withdrawn: true })).exit,
+    ).resolves.toBe(0);
+    expect(revokedValues()).not.toContain('198.51.100.23');
+    for (const secret of E2E_SECRETS) expect(world.everythingCaptured()).not.toContain(secret);
   });
 });

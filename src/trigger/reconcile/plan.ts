@@ -6,7 +6,7 @@
 import type { KeyedBatch } from '../../pipeline/types';
 import type { SekoiaFormat } from '../../sekoia/types';
 import type { PushedRecord, PushRecord, SweepMarks } from '../../state/types';
-import { CATCH_UP_CAP_DAYS } from '../window';
+import { CATCH_UP_CAP_DAYS, SEKOIA_DEFAULT_VALIDITY_DAYS } from '../window';
 
 export const HOUR_MS = 3_600_000;
 export const DAY_MS = 24 * HOUR_MS;
@@ -27,16 +27,6 @@ export const MIN_REFRESH_MARGIN_MS = 12 * HOUR_MS;
 /** Below this many withdrawn values, a large share withdrawn is still believed (small windows). */
 export const PLAUSIBLE_WITHDRAWN_MIN = 100;
 
-/** Sekoia.io's validity when no valid_until is sent (design section 4: 30 days for IPs, 6 months (taken as 180 days, never more) for domains and URLs). */
-const SEKOIA_DEFAULT_VALIDITY_DAYS: Readonly<Record<SekoiaFormat, number>> = {
-  'ipv4-addr.value': 30,
-  'ipv6-addr.value': 30,
-  'domain-name.value': 180,
-  'url.value': 180,
-  // Not documented for hashes and e-mail addresses: the shortest known, so a refresh is never late.
-  'email-addr.value': 30,
-  'file.hashes': 30,
-};
 
 /** When an IOC pushed at `nowMs` lapses in Sekoia.io: ioc_validity_days, else Sekoia's default. */
 export function lapsesAtMs(nowMs: number, format: SekoiaFormat, iocValidityDays: number | undefined): number {
