@@ -27,7 +27,6 @@ export const MIN_REFRESH_MARGIN_MS = 12 * HOUR_MS;
 /** Below this many withdrawn values, a large share withdrawn is still believed (small windows). */
 export const PLAUSIBLE_WITHDRAWN_MIN = 100;
 
-
 /** When an IOC pushed at `nowMs` lapses in Sekoia.io: ioc_validity_days, else Sekoia's default. */
 export function lapsesAtMs(nowMs: number, format: SekoiaFormat, iocValidityDays: number | undefined): number {
   return nowMs + (iocValidityDays ?? SEKOIA_DEFAULT_VALIDITY_DAYS[format]) * DAY_MS;
