@@ -8,7 +8,8 @@ import type { IocSource } from './types';
 export function sourceOfAttribute(raw: unknown, publishedAtMs?: number): IocSource | undefined {
   if (typeof raw !== 'object' || raw === null) return undefined;
   const { uuid, event_id: eventId } = raw as { uuid?: unknown; event_id?: unknown };
-  if (typeof uuid !== 'string' || uuid === '') return undefined;
+  // Printed in log lines as it is: only what a uuid is made of.
+  if (typeof uuid !== 'string' || !/^[0-9A-Za-z-]{1,64}$/.test(uuid)) return undefined;
   if (typeof eventId !== 'string' && typeof eventId !== 'number') return undefined;
   const id = String(eventId);
   if (!/^\d{1,19}$/.test(id)) return undefined;

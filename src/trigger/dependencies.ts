@@ -10,7 +10,7 @@ import { openTriggerState } from '../state';
 import { openS3TriggerState } from '../state/s3';
 import type { TriggerState } from '../state/types';
 import type { TriggerSettings } from './config';
-import type { IndicatorRevoker } from './reconcile/revoke';
+import { revokerOf, type IndicatorRevoker } from './reconcile/revoke';
 
 /** What a run needs from the outside world; tests hand in fakes. */
 export interface TriggerDependencies {
@@ -118,6 +118,7 @@ async function createRealDependencies(
   return {
     misp,
     sink: sekoia ?? noSink,
+    revoker: sekoia === undefined ? undefined : revokerOf(sekoia),
     state,
     async close() {
       misp.close();

@@ -2,6 +2,7 @@ import triggerJson from '../../trigger_misp_ids_to_ioc.json';
 import { createAjv } from '../../src/runtime/schema';
 import { createTrigger } from '../../src/trigger';
 import { createDependencies } from '../../src/trigger/dependencies';
+import { deleteEvent } from '../../tools/emulators/misp/event-removal';
 import { E2E_COLLECTION, E2E_SECRETS, E2eWorld, PLACEHOLDER } from '../helpers/e2e-world';
 
 const DAY_MS = 86_400_000;
@@ -84,7 +85,7 @@ describe('the reconciliation sweep (in process, through main)', () => {
     expect(world.collectionIocs()).toEqual(world.expected().iocs);
   });
 
-  it("revokes nothing when MISP fails during the sweep's read, and says why", async () => {
+  it("revokes nothing when MISP fails during the sweep's read, and says why; the next sweep revokes", async () => {
     const fields = { revoke_withdrawn: true };
     await expect(world.run(['--once'], trigger(fields)).exit).resolves.toBe(0);
     // One value withdrawn: with a whole read, it would be revoked.
@@ -123,5 +124,92 @@ describe('the reconciliation sweep (in process, through main)', () => {
     expect(errors).toContainEqual(
       expect.stringMatching(/^Reconciliation: reading MISP failed after 0 pages: .*Nothing was revoked/),
     );
+
+    // MISP back: the next sweep reads the whole window and revokes the withdrawn value.
+    world.misp.faults.clear();
+    await expect(world.run(['--once', '--reconcile'], trigger(fields)).exit).resolves.toBe(0);
+    expect(sweepEvents()[1]).toMatchObject({ complete: true, withdrawn: 1, revoked: 1 });
+    const revoked = world.sekoia.collection(E2E_COLLECTION).indicators.filter((ioc) => ioc.revoked);
+    expect(revoked.map((ioc) => ioc.value)).toEqual(['198.51.100.23']);
+  });
+
+  /** The MISP id of the (first) attribute holding `value` in the emulator. */
+  const attributeIdOf = (value: string): number => {
+    const row = world.misp.store.values.indexOf(value);
+    if (row < 0) throw new Error(`no attribute holds ${value}`);
+    return world.misp.store.ids.get(row);
+  };
+
+  it('sees every way MISP withdraws an IOC (to_ids cleared, attribute deleted, tag excluded, event unpublished or deleted), and keeps them with revoke_withdrawn off', async () => {
+    const fields = { exclude_tags: ['false-positive'] };
+    await expect(world.run(['--once'], trigger(fields)).exit).resolves.toBe(0);
+    const pushed = world.collectionIocs().length;
+    world.misp.updateAttribute(attributeIdOf('198.51.100.23'), { to_ids: false });
+    world.misp.updateAttribute(attributeIdOf('d1c330126f287ad465bca77443ea8d56'), { deleted: true });
+    world.misp.updateAttribute(
+      attributeIdOf('c99a4f12c5b0f6537e43102c367a831fe80b526a48ca7ef8fadd50632d7c58f8'),
+      { tags: ['false-positive'] },
+    );
+    world.misp.unpublishEvent(5);
+    deleteEvent(world.misp.store, 3);
+    await expect(world.run(['--once', '--reconcile'], trigger(fields)).exit).resolves.toBe(0);
+    // 1 + 1 + 1, and of the default types the 4 values of event 5 and the 9 of event 3.
+    const [event] = sweepEvents();
+    expect(event).toMatchObject({ withdrawn: 16, revoked: 0, revocation_held: 'revoke_withdrawn_off' });
+    expect(event.unchanged).toBe(pushed - 16);
+    expect(world.collectionIocs()).toHaveLength(pushed);
+    expect(world.sekoia.logs().map((log) => String(log.message))).toContainEqual(
+      expect.stringMatching(
+        /^16 IOCs this trigger pushed are no longer flagged in MISP .*revoke_withdrawn is off/,
+      ),
+    );
+  });
+
+  const revokedValues = (): string[] =>
+    world.sekoia
+      .collection(E2E_COLLECTION)
+      .indicators.filter((indicator) => indicator.revoked)
+      .map((indicator) => indicator.value)
+      .sort();
+
+  it('revokes what MISP withdrew (a cleared to_ids, an unpublished event) only with revoke_withdrawn, and pushes it again once flagged again', async () => {
+    await expect(world.run(['--once'], trigger()).exit).resolves.toBe(0);
+    world.misp.updateAttribute(attributeIdOf('198.51.100.23'), { to_ids: false });
+    world.misp.unpublishEvent(5);
+    const withdrawn = [
+      '198.51.100.23',
+      '0ab8f85c1c2a0753ffc4f295482a07f9b6f9cae92eb2bdcb98d4e16e45f97c91',
+      'http://login-finch.example.com/owa/auth.php',
+      'https://198.51.100.61/kit/index.html',
+      'login-finch.example.com',
+    ].sort();
+
+    await expect(world.run(['--once', '--reconcile'], trigger()).exit).resolves.toBe(0);
+    expect(sweepEvents()[0]).toMatchObject({
+      withdrawn: withdrawn.length,
+      revoked: 0,
+      revocation_held: 'revoke_withdrawn_off',
+    });
+    expect(world.sekoia.apiRequests().filter((request) => request.startsWith('DELETE'))).toEqual([]);
+    expect(revokedValues()).toEqual([]);
+
+    await expect(
+      world.run(['--once', '--reconcile'], trigger({ revoke_withdrawn: true })).exit,
+    ).resolves.toBe(0);
+    expect(sweepEvents()[1]).toMatchObject({ withdrawn: withdrawn.length, revoked: withdrawn.length });
+    expect(revokedValues()).toEqual(withdrawn);
+    expect(infoLines()).toContainEqual(
+      expect.stringMatching(
+        /IOCs withdrawn from MISP: 5 revoked, e\.g\. ".*" \(attribute [0-9a-f-]{36}, event \d+, /,
+      ),
+    );
+
+    // Flagged again: pushed again (the emulator revives the revoked indicator).
+    world.misp.updateAttribute(attributeIdOf('198.51.100.23'), { to_ids: true });
+    await expect(
+      world.run(['--once', '--reconcile'], trigger({ revoke_withdrawn: true })).exit,
+    ).resolves.toBe(0);
+    expect(revokedValues()).not.toContain('198.51.100.23');
+    for (const secret of E2E_SECRETS) expect(world.everythingCaptured()).not.toContain(secret);
   });
 });

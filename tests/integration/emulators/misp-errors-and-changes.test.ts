@@ -137,6 +137,20 @@ describe('MISP emulator: changes while running', () => {
     expect(bad.json()).toEqual({ message: 'event 99 is not loaded' });
   });
 
+  it('unpublishes and deletes events over the /_emulator routes (the reconciliation): they leave every search', async () => {
+    // Event 1 holds attributes 1 to 5, event 2 attributes 6 to 8 (misp-data.ts).
+    expect(await ids({ published: 1 })).toEqual(expect.arrayContaining([1, 6]));
+    const unpublished = await postJson(`${misp.url}/_emulator/events/1/unpublish`, {});
+    expect(unpublished.json()).toEqual({ unpublished: 1 });
+    const published = await ids({ published: 1 });
+    expect(published.filter((id) => id <= 5)).toEqual([]);
+    expect(published).toEqual(expect.arrayContaining([6, 7, 8]));
+    const deleted = await send(`${misp.url}/_emulator/events/2`, { method: 'DELETE' });
+    expect(deleted.json()).toEqual({ deleted: 2 });
+    expect((await ids({})).filter((id) => id >= 6 && id <= 8)).toEqual([]);
+    expect((await ids({ deleted: [0, 1] })).filter((id) => id >= 6 && id <= 8)).toEqual([6, 7, 8]);
+  });
+
   it('pages through a cached match list: one scan per distinct filter and data version', async () => {
     const query = { to_ids: 1, order: 'Attribute.id asc', limit: 2 };
     for (let page = 1; page <= 5; page += 1) await ids({ ...query, page });

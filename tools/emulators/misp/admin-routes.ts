@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isRecord, pathOf, readJson, sendJson } from '../http';
+import { routeEventRemoval } from './event-removal';
 import type { AttributeChanges, AttributeStore } from './store';
 import type { MispAttributeJson, MispEventDocument } from './wire-types';
 
@@ -11,6 +12,7 @@ import type { MispAttributeJson, MispEventDocument } from './wire-types';
  *   POST  /_emulator/events/{id}/attributes       {attributes: [...], publish?: true} -> {ids}
  *   POST  /_emulator/events/{id}/publish          {timestamp?} (epoch seconds)
  *   PATCH /_emulator/attributes/{id}              AttributeChanges (+ publish?: true)
+ * and the reconciliation's (see event-removal.ts).
  */
 export async function handleMispAdmin(
   req: IncomingMessage,
@@ -42,6 +44,8 @@ export async function handleMispAdmin(
 }
 
 function route(method: string, path: string, body: unknown, store: AttributeStore): unknown {
+  const removal = routeEventRemoval(method, path, store);
+  if (removal !== undefined) return removal;
   if (method === 'POST' && path === '/_emulator/events') {
     const documents = (Array.isArray(body) ? body : [body]) as MispEventDocument[];
     return { ids: store.addEvents(documents) };
