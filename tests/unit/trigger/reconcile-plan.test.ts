@@ -89,11 +89,11 @@ describe('the reconciliation plan', () => {
       expect(refreshBeforeMs(NOW, 0)).toBe(NOW + 48 * HOUR_MS);
     });
 
-    it("takes Sekoia.io's defaults without ioc_validity_days: 30 days for IPs, 6 months for domains and URLs", () => {
+    it("takes Sekoia.io's defaults without ioc_validity_days: 30 days for IPs, 6 months (taken as 180 days, the earlier end) for domains and URLs", () => {
       expect(lapsesAtMs(NOW, 'ipv4-addr.value', undefined)).toBe(NOW + 30 * DAY_MS);
       expect(lapsesAtMs(NOW, 'ipv6-addr.value', undefined)).toBe(NOW + 30 * DAY_MS);
-      expect(lapsesAtMs(NOW, 'domain-name.value', undefined)).toBe(NOW + 182 * DAY_MS);
-      expect(lapsesAtMs(NOW, 'url.value', undefined)).toBe(NOW + 182 * DAY_MS);
+      expect(lapsesAtMs(NOW, 'domain-name.value', undefined)).toBe(NOW + 180 * DAY_MS);
+      expect(lapsesAtMs(NOW, 'url.value', undefined)).toBe(NOW + 180 * DAY_MS);
       expect(lapsesAtMs(NOW, 'file.hashes', undefined)).toBe(NOW + 30 * DAY_MS);
       expect(lapsesAtMs(NOW, 'domain-name.value', 7)).toBe(NOW + 7 * DAY_MS);
     });
