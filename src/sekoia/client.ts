@@ -115,11 +115,24 @@ function checkClientOptions(options: SekoiaClientOptions): void {
   }
 }
 
-export function createSekoiaClient(options: SekoiaClientOptions): SekoiaHttpClient {
-  checkClientOptions(options);
+/** The connection to Sekoia.io and the two ways of sending on it, both with the retry policy. */
+interface SekoiaConnection extends HttpClientHandle {
+  /** The API base URL in use (normalised, ending with "/"). */
+  readonly serverUrl: string;
+  /** For requests about indicators: a 404 there is an indicator's, not a missing collection. */
+  readonly send: ClientSend;
+  /** For requests on the collection itself (its check, a push): a 404 names the collection and region. */
+  readonly sendAboutCollection: ClientSend;
+}
+
+/**
+ * The HTTP instance for `options.server` (the key as a Bearer token, JSON, bounded bodies, proxy
+ * from the environment only) and its senders: failures become SekoiaErrors that hold no secret.
+ */
+function connectToSekoia(options: SekoiaClientOptions): SekoiaConnection {
   const serverUrl = normaliseServerUrl(options.server);
   const server = serverUrl.replace(/\/$/, '');
-  const policy = options.retryPolicy ?? DEFAULT_RETRY_POLICY;
+  const region = regionOf(serverUrl);
   const secrets = [options.apiKey];
   const { http, proxyUsed, close } = createHttpInstance({
     baseUrl: serverUrl,
@@ -133,15 +146,10 @@ export function createSekoiaClient(options: SekoiaClientOptions): SekoiaHttpClie
     maxContentLength: 16 * 1024 * 1024,
     maxBodyLength: 64 * 1024 * 1024,
   });
-  const collectionPath = `v2/inthreat/ioc-collections/${encodeURIComponent(options.collectionId)}`;
-  const pushPath = `${collectionPath}/indicators/text`;
-  const region = regionOf(serverUrl);
-
-  /** Requests with the retry policy; failures become SekoiaErrors (naming the collection, for `push`). */
   const sender = (collectionId?: string): ClientSend =>
     clientSender({
       http,
-      policy,
+      policy: options.retryPolicy ?? DEFAULT_RETRY_POLICY,
       clock: options.clock,
       random: options.random,
       attemptTimeoutMs: options.timeouts?.readMs ?? SEKOIA_READ_TIMEOUT_MS,
@@ -150,8 +158,15 @@ export function createSekoiaClient(options: SekoiaClientOptions): SekoiaHttpClie
       toError: (error, attempts) =>
         toSekoiaError(error, { attempts, secrets, proxyUsed, server, collectionId, region }),
     });
-  const send = sender();
-  const sendAboutCollection = sender(options.collectionId);
+  return { serverUrl, proxyUsed, close, send: sender(), sendAboutCollection: sender(options.collectionId) };
+}
+
+/** The IOC Collection client: options checked before any request, then one connection for all calls. */
+export function createSekoiaClient(options: SekoiaClientOptions): SekoiaHttpClient {
+  checkClientOptions(options);
+  const { serverUrl, proxyUsed, close, send, sendAboutCollection } = connectToSekoia(options);
+  const collectionPath = `v2/inthreat/ioc-collections/${encodeURIComponent(options.collectionId)}`;
+  const pushPath = `${collectionPath}/indicators/text`;
   const indicators = new CollectionIndicators(
     (request, read, signal) => send(request, signal, read),
     collectionPath,

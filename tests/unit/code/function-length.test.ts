@@ -6,14 +6,12 @@ import ts from 'typescript';
 const MAX_FUNCTION_LINES = 60;
 
 /**
- * Client factories still over the limit, at most as long as they are now (issue 15): each is being
- * reworked by its own issue (MISP reading 10, IOC API 13, operator 14). Split one, then delete its
- * line here; it may never grow.
+ * Functions still over the limit, at most as long as they are now (issue 15): the MISP client is
+ * being reworked by its own issue (MISP reading 10). Split one, then delete its line here; it may
+ * never grow.
  */
 const NOT_SPLIT_YET: Readonly<Record<string, number>> = {
   'misp/client.ts createMispClient': 88,
-  'sekoia/client.ts createSekoiaClient': 73,
-  'trigger/metrics.ts createTriggerMetrics': 81,
 };
 const SRC = path.join(__dirname, '../../../src');
 
