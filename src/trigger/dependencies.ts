@@ -7,7 +7,6 @@ import { createSekoiaClient } from '../sekoia/client';
 import type { IocCollectionSink } from '../sekoia/types';
 import type { DataStorage } from '../runtime/storage';
 import { openTriggerState } from '../state';
-import { openS3TriggerState } from '../state/s3';
 import type { TriggerState } from '../state/types';
 import type { TriggerSettings } from './config';
 import { revokerOf, type IndicatorRevoker } from './reconcile/revoke';
@@ -53,6 +52,17 @@ const noSink: IocCollectionSink = {
 export interface ClientTimeouts {
   connectMs?: number;
   readMs?: number;
+}
+
+/**
+ * The state: SQLite in the data folder, or kept in S3. The AWS SDK is loaded only for S3: it costs
+ * about 15 MB of memory to a trigger that keeps its state locally.
+ */
+async function openState(input: DependencyInput, clock: Clock): Promise<TriggerState> {
+  const { dataPath, namespace, storage } = input;
+  if (storage.backend !== 's3') return openTriggerState({ dataPath, namespace, clock });
+  const { openS3TriggerState } = await import('../state/s3');
+  return openS3TriggerState({ storage, localPath: dataPath, namespace, clock });
 }
 
 /** How the Sekoia.io client imports (the bench measures both; the image uses the default). */
@@ -105,11 +115,7 @@ async function createRealDependencies(
         });
   let state: TriggerState;
   try {
-    const { dataPath, namespace, storage } = input;
-    state =
-      storage.backend === 's3'
-        ? await openS3TriggerState({ storage, localPath: dataPath, namespace, clock })
-        : await openTriggerState({ dataPath, namespace, clock });
+    state = await openState(input, clock);
   } catch (error) {
     misp.close();
     sekoia?.close();
