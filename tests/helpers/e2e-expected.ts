@@ -34,7 +34,11 @@ function truthy(value: unknown): boolean {
 function ip(text: string): ExpectedIoc[] {
   const value = text.trim().toLowerCase();
   if (value.includes('/')) return []; // a CIDR range is not an IOC
-  if (value.includes(':')) return [{ format: 'ipv6-addr.value', value }];
+  if (value.includes(':')) {
+    // Written in its RFC 5952 form, as the WHATWG URL parser writes a host.
+    const compact = new URL(`http://[${value}]/`).hostname.slice(1, -1);
+    return [{ format: 'ipv6-addr.value', value: compact }];
+  }
   return /^\d{1,3}(\.\d{1,3}){3}$/.test(value) ? [{ format: 'ipv4-addr.value', value }] : [];
 }
 
@@ -64,7 +68,7 @@ export function expectedOf(type: string, value: string): ExpectedIoc[] {
   if (type === 'url') return /^https?:\/\/[^/\s]+/.test(value) ? [{ format: 'url.value', value }] : [];
   if (type in HASH_LENGTHS) return hash(value, type);
   if (type.startsWith('filename|')) return hash(parts(value)[1], type.slice('filename|'.length));
-  if (type === 'email-src' || type === 'email-dst') {
+  if (type === 'email-src' || type === 'email-dst' || type === 'email') {
     return [{ format: 'email-addr.value', value: value.trim().toLowerCase() }];
   }
   throw new Error(`expectedOf: no expectation written for type ${type}`);

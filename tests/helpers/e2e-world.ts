@@ -8,6 +8,7 @@ import {
   startMispEmulator,
   type MispEmulator,
   type MispEventDocument,
+  type MispQuirks,
 } from '../../tools/emulators/misp';
 import { startSekoiaEmulator, type SekoiaEmulator } from '../../tools/emulators/sekoia';
 import { main } from '../../src/main';
@@ -28,6 +29,9 @@ export const COMMAND = 'trigger-misp-ids-to-ioc-collection';
 export const PLACEHOLDER = 'SECRET_PLACEHOLDER';
 
 export interface WorldOptions {
+  /** The MISP data, given "now" in epoch seconds. @default the team's sample events */
+  events?: (nowSeconds: number) => MispEventDocument[];
+  mispQuirks?: MispQuirks;
   mispFaults?: readonly FaultRule[];
   sekoiaFaults?: readonly FaultRule[];
 }
@@ -64,8 +68,14 @@ export class E2eWorld {
   static async start(options: WorldOptions = {}): Promise<E2eWorld> {
     const clock = new GatedClock();
     const now = (): number => clock.now();
-    const events = sampleEvents(Math.floor(clock.now() / 1000));
-    const misp = await startMispEmulator({ apiKey: E2E_MISP_KEY, events, now, faults: options.mispFaults });
+    const events = (options.events ?? sampleEvents)(Math.floor(clock.now() / 1000));
+    const misp = await startMispEmulator({
+      apiKey: E2E_MISP_KEY,
+      events,
+      now,
+      faults: options.mispFaults,
+      quirks: options.mispQuirks,
+    });
     const sekoia = await startSekoiaEmulator({
       runtimeToken: E2E_TOKEN,
       secrets: { misp_api_key: E2E_MISP_KEY, sekoia_api_key: E2E_SEKOIA_KEY },

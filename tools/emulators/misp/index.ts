@@ -16,6 +16,12 @@ export {
 export { sampleEvents } from './sample-events';
 export { AttributeStore, type AttributeChanges } from './store';
 export { DEFAULT_WARNINGLIST } from './warninglist';
+export {
+  EVENT_CHANGE_KINDS,
+  type ChangeBetweenRequests,
+  type EventChangeKind,
+  type MispQuirks,
+} from './quirks';
 export type {
   MispAttributeJson,
   MispEventDocument,

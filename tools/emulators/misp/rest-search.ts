@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isJsonContentType, isRecord, pathOf, readJson, sendJson } from '../http';
+import type { QuirkState } from './quirks';
 import type { SearchCache } from './search';
 import { parseSearchRequest } from './search-filter';
 import { serializeAttribute } from './serialize';
@@ -24,14 +25,34 @@ export interface RestSearchContext {
   store: AttributeStore;
   cache: SearchCache;
   warninglist: Warninglist;
+  quirks: QuirkState;
 }
 
-/** POST /attributes/restSearch, after the key was checked. */
-export async function handleRestSearch(
+const shuffledCache = new WeakMap<Uint32Array, Uint32Array>();
+
+/**
+ * The order of a MISP that ignores `order` (2.4.178 and older): fixed for a given result set, but
+ * not id order (rows sorted on a hash of their id).
+ */
+export function orderIgnored(rows: Uint32Array, store: AttributeStore): Uint32Array {
+  let shuffled = shuffledCache.get(rows);
+  if (!shuffled) {
+    const ids = store.ids.array;
+    const hash = (row: number): number => Math.imul(ids[row], 2654435761) >>> 0;
+    shuffled = rows.slice().sort((a, b) => hash(a) - hash(b));
+    shuffledCache.set(rows, shuffled);
+  }
+  return shuffled;
+}
+
+/**
+ * The filters of a restSearch body (attributes or events), or undefined when MISP would refuse
+ * the request (the error is then sent).
+ */
+export async function readSearchFilters(
   req: IncomingMessage,
   res: ServerResponse,
-  context: RestSearchContext,
-): Promise<void> {
+): Promise<Record<string, unknown> | undefined> {
   // MISP reads the body only with a JSON Content-Type; otherwise it sees no filters at all.
   const body = isJsonContentType(req) ? await readJson(req) : (req.resume(), undefined);
   if (body instanceof Error) {
@@ -42,7 +63,7 @@ export async function handleRestSearch(
       'Invalid JSON input. Make sure that the JSON input is a correctly formatted JSON string. ' +
         'This request has been blocked to avoid an unfiltered request.',
     );
-    return;
+    return undefined;
   }
   const filters = isRecord(body) && isRecord(body.request) ? body.request : body;
   if (!isRecord(filters) || Object.keys(filters).length === 0) {
@@ -53,28 +74,49 @@ export async function handleRestSearch(
       'Either specify the search terms in the url, or POST a json array / xml (with the root element ' +
         'being "request" and specify the correct headers based on content type).',
     );
-    return;
+    return undefined;
   }
   const returnFormat = filters.returnFormat ?? 'json';
   if (returnFormat !== 'json') {
     sendMispError(res, req, 404, 'Invalid return format.');
-    return;
+    return undefined;
   }
-  const search = parseSearchRequest(filters, context.store.nowSeconds());
-  const matching = context.cache.rows(search.filter);
+  return filters;
+}
+
+/** POST /attributes/restSearch, after the key was checked. */
+export async function handleRestSearch(
+  req: IncomingMessage,
+  res: ServerResponse,
+  context: RestSearchContext,
+): Promise<void> {
+  const filters = await readSearchFilters(req, res);
+  if (!filters) return;
+  const { store, quirks } = context;
+  quirks.beforeAttributeSearch();
+  const search = parseSearchRequest(filters, store.nowSeconds());
+  if (search.filter.types) search.filter.types.or = quirks.typesAsMispReadsThem(search.filter.types.or);
+  const found = context.cache.rows(search.filter);
+  const matching = quirks.current.ignoreOrder ? orderIgnored(found, store) : found;
+  const descending = search.descending && !quirks.current.ignoreOrder;
   const start = search.limit === 0 ? 0 : (search.page - 1) * search.limit;
   const end = search.limit === 0 ? matching.length : Math.min(matching.length, start + search.limit);
   const page: number[] = [];
   let skipped = 0;
   for (let i = start; i < end; i += 1) {
-    const row = matching[search.descending ? matching.length - 1 - i : i];
-    if (search.enforceWarninglist && context.warninglist.matches(context.store.values[row])) skipped += 1;
-    else page.push(row);
+    const row = matching[descending ? matching.length - 1 - i : i];
+    if (search.enforceWarninglist && context.warninglist.matches(store.values[row])) skipped += 1;
+    // The Allowedlist drops rows after the query and counts them nowhere.
+    else if (!quirks.isAllowedlisted(store.values[row])) page.push(row);
   }
+  quirks.recordServed(page);
   const headers: Record<string, string> = { 'Content-Type': 'application/json; charset=UTF-8' };
-  if (search.enforceWarninglist) headers['X-Skipped-Elements-Count'] = String(skipped);
+  if (!quirks.current.noCountHeaders) {
+    headers['X-Result-Count'] = String(Math.max(0, end - start));
+    if (search.enforceWarninglist) headers['X-Skipped-Elements-Count'] = String(skipped);
+  }
   res.writeHead(200, headers);
-  await writeAttributes(res, context.store, page, search.includeEventTags);
+  await writeAttributes(res, store, page, search.includeEventTags);
 }
 
 async function writeAttributes(

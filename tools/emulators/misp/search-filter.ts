@@ -19,6 +19,8 @@ export interface SearchFilter {
   types?: TermFilter;
   tags?: TermFilter;
   deleted: 'exclude' | 'include' | 'only';
+  /** `eventid`: only these events' attributes; undefined: not applied. */
+  eventIds?: number[];
 }
 
 export interface SearchRequest {
@@ -82,6 +84,15 @@ function deletedMode(value: unknown): SearchFilter['deleted'] {
   return wanted.length === 2 ? 'include' : 'only';
 }
 
+/** `eventid`: one id (number or digit string) or a list of them. Non-ids are dropped, as MISP. */
+export function parseEventIds(value: unknown): number[] | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  const ids = (Array.isArray(value) ? value : [value])
+    .map((item) => positiveInteger(item, -1))
+    .filter((id) => id > 0);
+  return [...new Set(ids)].sort((a, b) => a - b);
+}
+
 function positiveInteger(value: unknown, fallback: number): number {
   const number = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
   return typeof number === 'number' && Number.isInteger(number) && number >= 0 ? number : fallback;
@@ -102,6 +113,8 @@ export function parseSearchRequest(body: Record<string, unknown>, nowSeconds: nu
   if (types) filter.types = types;
   const tags = parseTermFilter(body.tags);
   if (tags) filter.tags = tags;
+  const eventIds = parseEventIds(body.eventid);
+  if (eventIds) filter.eventIds = eventIds;
   const order = typeof body.order === 'string' ? body.order.trim().toLowerCase() : '';
   const limit = positiveInteger(body.limit, 0);
   return {

@@ -46,7 +46,9 @@ function tagsMatch(
 /** Which events pass the event-level filters (published, publish_timestamp). */
 function eventMask(store: AttributeStore, filter: SearchFilter): Uint8Array {
   const mask = new Uint8Array(store.events.length);
+  const wantedIds = filter.eventIds ? new Set(filter.eventIds) : undefined;
   store.events.forEach((event, index) => {
+    if (wantedIds && !wantedIds.has(event.id)) return;
     if (filter.published && !filter.published.includes(event.published)) return;
     const window = filter.publishTimestamp;
     if (window && (event.publishTimestamp < window.from || event.publishTimestamp > window.to)) return;
@@ -67,14 +69,31 @@ function typeMask(store: AttributeStore, types: TermFilter | undefined): Uint8Ar
   return mask;
 }
 
-/** Scans every row once, in id order, and returns the rows that match. */
+/** The rows a search looks at, in id order: every row, or only the rows of the `eventid` events. */
+function candidateRows(store: AttributeStore, filter: SearchFilter): Uint32Array {
+  if (!filter.eventIds) return store.rowsById();
+  const rows: number[] = [];
+  for (const id of filter.eventIds) {
+    let eventRow: number;
+    try {
+      eventRow = store.eventRowOf(id);
+    } catch {
+      continue; // an unknown event id matches nothing, as in MISP
+    }
+    for (const row of store.rowsOfEvent[eventRow]) rows.push(row);
+  }
+  const ids = store.ids.array;
+  return Uint32Array.from(rows).sort((a, b) => ids[a] - ids[b]);
+}
+
+/** Scans the candidate rows once, in id order, and returns the rows that match. */
 export function findRows(store: AttributeStore, filter: SearchFilter): Uint32Array {
   const events = eventMask(store, filter);
   const types = typeMask(store, filter.types);
   const facts = filter.tags ? tagFacts(store, filter.tags) : undefined;
   const wantToIds = filter.toIds && filter.toIds.length === 1 ? filter.toIds[0] : undefined;
   const window = filter.timestamp;
-  const rows = store.rowsById();
+  const rows = candidateRows(store, filter);
   const eventRows = store.eventRows.array;
   const typeCodes = store.typeCodes.array;
   const flags = store.flags.array;

@@ -1,8 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { FaultController, type FaultRule } from '../faults';
-import { listen, pathOf, type RunningServer, sendJson } from '../http';
+import { listen, pathOf, readJson, type RunningServer, sendJson } from '../http';
 import { handleMispAdmin } from './admin-routes';
 import { generateEvents, type GenerateOptions } from './generate';
+import { handleEventsSearch } from './events-search';
+import { type MispQuirks, parseQuirks, QuirkState } from './quirks';
 import { handleRestSearch, sendMispError } from './rest-search';
 import { SearchCache } from './search';
 import { type AttributeChanges, AttributeStore } from './store';
@@ -36,6 +38,8 @@ export interface MispEmulatorOptions {
   warninglist?: readonly string[];
   /** What getVersion answers. @default '2.5.1' */
   version?: string;
+  /** Behaviours of real servers that can hurt a reader. @default {} (none) */
+  quirks?: MispQuirks;
 }
 
 export interface MispEmulator extends RunningServer {
@@ -57,6 +61,12 @@ export interface MispEmulator extends RunningServer {
   /** Moves the event's publish_timestamp (to now by default), as publishing it again in MISP does. */
   republishEvent(eventId: number, atSeconds?: number): void;
   unpublishEvent(eventId: number): void;
+  /** Replaces the quirks in force (also POST /_emulator/quirks); restarts the change knob's count. */
+  setQuirks(quirks: MispQuirks): void;
+  /** Events the changeBetweenRequests knob changed, once it fired. */
+  changedEvents(): number[];
+  /** Replaces the values enforceWarninglist drops. */
+  setWarninglist(values: readonly string[]): void;
   /** Requests served per path, faults included. */
   requestCounts(): Record<string, number>;
   /** Full scans run by restSearch (one per distinct filter and data version). */
@@ -72,6 +82,9 @@ export async function startMispEmulator(options: MispEmulatorOptions = {}): Prom
   if (options.generate) store.addEvents(generateEvents(options.generate));
   const cache = new SearchCache(store);
   const warninglist = new Warninglist(options.warninglist);
+  const quirks = new QuirkState(store);
+  quirks.set(options.quirks ?? {});
+  const context = { store, cache, warninglist, quirks };
   const faults = new FaultController({
     seed: options.seed,
     rules: options.faults,
@@ -85,6 +98,7 @@ export async function startMispEmulator(options: MispEmulatorOptions = {}): Prom
     const path = pathOf(req);
     counts[path] = (counts[path] ?? 0) + 1;
     if (await faults.handleAdmin(req, res)) return;
+    if (await handleQuirksAdmin(req, res, quirks)) return;
     if (await handleMispAdmin(req, res, store, () => cache.scans)) return;
     if (await faults.intercept(req, res)) return;
     if (req.headers.authorization !== apiKey) {
@@ -93,8 +107,10 @@ export async function startMispEmulator(options: MispEmulatorOptions = {}): Prom
       return;
     }
     if (path === '/attributes/restSearch' && req.method === 'POST') {
-      await handleRestSearch(req, res, { store, cache, warninglist });
-    } else if (path === '/attributes/restSearch') {
+      await handleRestSearch(req, res, context);
+    } else if (path === '/events/restSearch' && req.method === 'POST') {
+      await handleEventsSearch(req, res, context);
+    } else if (path === '/attributes/restSearch' || path === '/events/restSearch') {
       req.resume();
       sendMispError(res, req, 400, 'Either specify the search terms in the url, or POST a json array / xml.');
     } else if (path === '/servers/getVersion' && req.method === 'GET') {
@@ -129,7 +145,31 @@ export async function startMispEmulator(options: MispEmulatorOptions = {}): Prom
       store.updateAttribute(attributeId, changes, opts?.publish ?? true),
     republishEvent: (eventId, atSeconds) => store.republishEvent(eventId, atSeconds),
     unpublishEvent: (eventId) => store.unpublishEvent(eventId),
+    setQuirks: (value) => quirks.set(value),
+    changedEvents: () => [...quirks.changedEvents],
+    setWarninglist: (values) => warninglist.replace(values),
     requestCounts: () => ({ ...counts }),
     searchScans: () => cache.scans,
   };
+}
+
+/** GET / POST /_emulator/quirks: the quirks in force, or new ones (see MispQuirks). */
+async function handleQuirksAdmin(
+  req: IncomingMessage,
+  res: ServerResponse,
+  quirks: QuirkState,
+): Promise<boolean> {
+  if (pathOf(req) !== '/_emulator/quirks') return false;
+  if (req.method === 'GET') {
+    sendJson(res, 200, { quirks: quirks.current, changedEvents: quirks.changedEvents });
+    return true;
+  }
+  const body = await readJson(req);
+  try {
+    quirks.set(parseQuirks(body instanceof Error ? undefined : body));
+    sendJson(res, 200, { quirks: quirks.current });
+  } catch (error) {
+    sendJson(res, 400, { message: error instanceof Error ? error.message : String(error) });
+  }
+  return true;
 }

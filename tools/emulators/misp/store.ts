@@ -85,6 +85,8 @@ export class AttributeStore {
   readonly extras = new Map<number, AttributeExtras>();
   /** Row -> tag indexes of the attribute's own tags. */
   readonly attributeTags = new Map<number, number[]>();
+  /** Event row -> its attribute rows, in load order (eventid searches read only these). */
+  readonly rowsOfEvent: number[][] = [];
   /** Bumped on every change. */
   version = 0;
   private readonly eventRowById = new Map<number, number>();
@@ -118,6 +120,7 @@ export class AttributeStore {
     const record = this.eventRecord(event);
     const eventRow = this.events.length;
     this.events.push(record);
+    this.rowsOfEvent.push([]);
     this.eventRowById.set(record.id, eventRow);
     for (const attribute of event.Attribute ?? [])
       this.appendAttribute(attribute, eventRow, 0, record.timestamp);
@@ -178,6 +181,30 @@ export class AttributeStore {
     event.published = true;
     event.publishTimestamp = atSeconds;
     this.version += 1;
+  }
+
+  /**
+   * Soft-deletes, or clears to_ids on, every IDS attribute of an event, leaving it published (as a
+   * sync or a REST edit that keeps the flag does): its rows leave every search at once.
+   */
+  editIdsAttributesKeepingPublished(eventId: number, change: 'delete' | 'clear-to-ids'): void {
+    const eventRow = this.eventRowOf(eventId);
+    const now = this.nowSeconds();
+    for (const row of this.rowsOfEvent[eventRow]) {
+      const flags = this.flags.get(row);
+      if ((flags & FLAG_TO_IDS) === 0) continue;
+      this.flags.set(row, change === 'delete' ? flags | FLAG_DELETED : flags & ~FLAG_TO_IDS);
+      this.timestamps.set(row, now);
+    }
+    this.events[eventRow].timestamp = now;
+    this.version += 1;
+  }
+
+  /** Attributes of the event not deleted: MISP's Event.attribute_count (objects' attributes included). */
+  attributeCountOf(eventRow: number): number {
+    let count = 0;
+    for (const row of this.rowsOfEvent[eventRow]) if ((this.flags.get(row) & FLAG_DELETED) === 0) count += 1;
+    return count;
   }
 
   unpublishEvent(eventId: number): void {
@@ -264,6 +291,7 @@ export class AttributeStore {
     this.maxAttributeId = Math.max(this.maxAttributeId, id);
     const row = this.ids.push(id);
     this.eventRows.push(eventRow);
+    this.rowsOfEvent[eventRow].push(row);
     this.objectIds.push(toInteger(attribute.object_id, objectId));
     this.typeCodes.push(this.types.code(String(attribute.type)));
     this.categoryCodes.push(this.categories.code(attribute.category ?? 'Other'));

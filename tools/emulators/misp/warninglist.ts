@@ -21,13 +21,19 @@ export const DEFAULT_WARNINGLIST: readonly string[] = [
 ];
 
 export class Warninglist {
-  private readonly entries: Set<string>;
+  private entries = new Set<string>();
 
   constructor(values: readonly string[] = DEFAULT_WARNINGLIST) {
+    this.replace(values);
+  }
+
+  /** Replaces every entry (as a warninglist update on the server would). */
+  replace(values: readonly string[]): void {
     this.entries = new Set(values.map((value) => value.toLowerCase()));
   }
 
   matches(value: string): boolean {
+    if (this.entries.has(value.trim().toLowerCase())) return true;
     for (const part of value.split('|')) {
       const candidate = part.trim().toLowerCase();
       if (this.entries.has(candidate) || this.entries.has(hostOf(candidate))) return true;
