@@ -7,8 +7,10 @@ import { DEFAULT_RETRY_POLICY, RetryPolicy } from '../http/retry';
 import { MispError } from './errors';
 import { toMispError } from './failure';
 import { buildRestSearchBody, RestSearchBody } from './rest-search-body';
+import { parseEventsAnswer } from './events-answer';
 import { parseRestSearchAnswer, previewOf } from './rest-search-answer';
-import { MispAttributeQuery, MispClient, MispPage } from './types';
+import { MispAttributeQuery, MispClient, MispEventSummary, MispPage } from './types';
+import { readWindowByEvents, WindowTransport } from './window-reader';
 
 export interface MispClientOptions {
   /** misp_url: the MISP base URL, e.g. https://misp.example.com (a sub-path is kept). */
@@ -48,6 +50,7 @@ export const MISP_READ_TIMEOUT_MS = 120_000;
 export const MISP_MAX_PAGES = 10_000;
 const MAX_ANSWER_BYTES = 256 * 1024 * 1024;
 const REST_SEARCH_PATH = 'attributes/restSearch';
+const EVENTS_SEARCH_PATH = 'events/restSearch';
 
 /** "https://misp.example.com/x" -> "https://misp.example.com/x/" (paths are then joined relative). */
 function normaliseBaseUrl(input: string): string {
@@ -80,11 +83,20 @@ function idOf(attribute: unknown): string | undefined {
   return typeof id === 'string' || typeof id === 'number' ? String(id) : undefined;
 }
 
+/** X-Result-Count (MISP 2.4.195+: the page's raw SQL rows), undefined when absent. */
+function resultCount(header: unknown): number | undefined {
+  if (header === undefined || header === null || header === '') return undefined;
+  const count = Number(header);
+  return Number.isInteger(count) && count >= 0 ? count : undefined;
+}
+
 /** What one restSearch page held. */
 interface FetchedPage {
   attributes: unknown[];
   /** X-Skipped-Elements-Count: attributes the warninglists removed after paging. */
   skipped: number;
+  /** X-Result-Count, when sent. */
+  resultCount?: number;
 }
 
 /** A restSearch answer's attributes; a body cut short is asked again, a wrong shape is not. */
@@ -95,7 +107,17 @@ function readRestSearchPage(response: AxiosResponse<unknown>): FetchedPage | Ans
   return {
     attributes: answer.attributes,
     skipped: skippedCount(response.headers['x-skipped-elements-count']),
+    resultCount: resultCount(response.headers['x-result-count']),
   };
+}
+
+/** An events/restSearch answer's events; a body cut short is asked again, a wrong shape is not. */
+function readEventsAnswer(response: AxiosResponse<unknown>): MispEventSummary[] | AnswerProblem {
+  const data = response.data;
+  const answer = parseEventsAnswer(data);
+  if (answer.ok) return answer.events;
+  const cutShort = data === '' || data === undefined || data === null;
+  return new AnswerProblem(answer.problem, cutShort, '{"response": [{"Event": {...}}, ...]}');
 }
 
 function readVersion(response: AxiosResponse<unknown>): string | AnswerProblem {
@@ -152,6 +174,13 @@ export function createMispClient(options: MispClientOptions): MispHttpClient {
     return send({ method: 'POST', url: REST_SEARCH_PATH, data: body }, signal, readRestSearchPage);
   }
 
+  const transport: WindowTransport = {
+    listEvents: (body, signal) =>
+      send({ method: 'POST', url: EVENTS_SEARCH_PATH, data: body }, signal, readEventsAnswer),
+    readAttributes: fetchPage,
+    describe: (path) => describeOperation(http, { method: 'POST', url: path }),
+  };
+
   function pagingError(operation: HttpOperation, message: string): MispError {
     return new MispError(`${message} (${operation.method} ${operation.url})`, { kind: 'paging', operation });
   }
@@ -195,5 +224,12 @@ export function createMispClient(options: MispClientOptions): MispHttpClient {
     return send({ method: 'GET', url: 'servers/getVersion' }, signal, readVersion);
   }
 
-  return { baseUrl, proxyUsed, close, getVersion, searchAttributes };
+  return {
+    baseUrl,
+    proxyUsed,
+    close,
+    getVersion,
+    searchAttributes,
+    readWindow: (query, readOptions, signal) => readWindowByEvents(transport, query, readOptions, signal),
+  };
 }

@@ -15,6 +15,39 @@ export interface RestSearchBody {
   page: number;
   /** Only when a tag filter is set; MISP has no `not_tags`. */
   tags?: { OR?: string[]; NOT?: string[] };
+  /** Only these events' attributes (a list: attributes/restSearch takes one). */
+  eventid?: string[];
+}
+
+/** An events/restSearch body: events' metadata only (no attributes, objects or reports). */
+export interface EventsSearchBody {
+  returnFormat: 'json';
+  metadata: true;
+  /** Absent when listing given events by id, whatever their state. */
+  published?: 1;
+  publish_timestamp?: [number, number];
+  eventid?: string[];
+  limit?: number;
+  page?: number;
+}
+
+/** The published events of [from, to] (epoch seconds), at most `limit`, first page. */
+export function buildWindowEventsBody(from: number, to: number, limit: number, page = 1): EventsSearchBody {
+  return { returnFormat: 'json', metadata: true, published: 1, publish_timestamp: [from, to], limit, page };
+}
+
+/** The given events as they stand now, published or not. */
+export function buildEventsByIdBody(ids: readonly string[]): EventsSearchBody {
+  return { returnFormat: 'json', metadata: true, eventid: [...ids] };
+}
+
+/** Page `page` of `query`'s attributes in the given events only. */
+export function buildEventAttributesBody(
+  query: MispAttributeQuery,
+  eventIds: readonly string[],
+  page = 1,
+): RestSearchBody {
+  return { ...buildRestSearchBody(query, page), eventid: [...eventIds] };
 }
 
 /** The body of page `page` (1-based) of `query`. */

@@ -23,6 +23,12 @@ import {
   SELECT_LAPSE_TIMES_SQL,
 } from './pushed-keys-sql';
 import { BloomFilter } from './bloom';
+import {
+  CREATE_EVENTS_READ_TABLE_SQL,
+  INSERT_READ_EVENTS_SQL,
+  PURGE_READ_EVENTS_SQL,
+  SELECT_READ_EVENTS_SQL,
+} from './events-read-sql';
 import type { PushedRecord, PushRecord, SweepMarks, TriggerState } from './types';
 import { messageOf } from '../errors';
 
@@ -124,6 +130,7 @@ export class SqliteTriggerState implements TriggerState {
   /** Creates the tables, registers the namespace, merges what a stopped process left in the journal, purges. */
   async open(): Promise<void> {
     for (const sql of CREATE_TABLES_SQL) await this.run('create the tables', sql, []);
+    await this.run('create the tables', CREATE_EVENTS_READ_TABLE_SQL, []);
     await this.addReconcileColumns();
     await this.upgradeLegacyJournal();
     await this.run('register the namespace', INSERT_NAMESPACE_SQL, [this.namespace]);
@@ -272,6 +279,7 @@ export class SqliteTriggerState implements TriggerState {
     // Journaled records expire too: merged first, so that one statement purges them all.
     await this.mergeJournal();
     await this.run('purge expired pushed IOCs', PURGE_EXPIRED_SQL, [this.namespaceId, now]);
+    await this.run('purge expired pushed IOCs', PURGE_READ_EVENTS_SQL, [this.namespaceId, now]);
     this.lastPurgeAt = now;
   }
 
@@ -371,6 +379,41 @@ export class SqliteTriggerState implements TriggerState {
   }
 
   // ---- end of the reconciliation block ----
+
+  // MISP events read whole (issue 10).
+
+  filterUnreadEvents(eventKeys: readonly string[]): Promise<string[]> {
+    return this.exclusive(async () => {
+      this.assertOpen('read the MISP events read');
+      const read = new Set<string>();
+      for (const chunk of chunks(eventKeys, KEYS_PER_STATEMENT)) {
+        const rows = (await this.run('read the MISP events read', SELECT_READ_EVENTS_SQL, [
+          this.namespaceId,
+          JSON.stringify(chunk),
+          this.clock.now(),
+        ])) as Array<{ k: string }>;
+        for (const row of rows) read.add(row.k);
+      }
+      return eventKeys.filter((key) => !read.has(key));
+    });
+  }
+
+  markEventsRead(eventKeys: readonly string[], ttlMs: number): Promise<void> {
+    return this.exclusive(async () => {
+      this.assertOpen('record the MISP events read');
+      if (!Number.isFinite(ttlMs) || ttlMs <= 0) {
+        throw new RangeError(`TTL of events read must be a positive number of ms, got ${ttlMs}`);
+      }
+      const expires = this.clock.now() + ttlMs;
+      for (const chunk of chunks(eventKeys, KEYS_PER_STATEMENT)) {
+        await this.run('record the MISP events read', INSERT_READ_EVENTS_SQL, [
+          this.namespaceId,
+          expires,
+          JSON.stringify(chunk),
+        ]);
+      }
+    });
+  }
 
   getCursor(): Promise<number | undefined> {
     return this.exclusive(() => this.readCursor());

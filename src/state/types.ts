@@ -30,6 +30,13 @@ export interface TriggerState extends ReconciliationState {
    * changed. Called after each cycle; a failure leaves the changes to the next save.
    */
   save(): Promise<void>;
+
+  // MISP events read whole (issue 10): a cycle that fails late does not read them again.
+  /** The keys of `eventKeys` NOT recorded as read whole (or whose record expired), in input order. */
+  filterUnreadEvents(eventKeys: readonly string[]): Promise<string[]>;
+  /** Records `eventKeys` as read whole for `ttlMs`: only once every IOC they hold was pushed. */
+  markEventsRead(eventKeys: readonly string[], ttlMs: number): Promise<void>;
+
   /** Flushes and closes the file. */
   close(): Promise<void>;
 }

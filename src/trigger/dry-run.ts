@@ -38,6 +38,12 @@ export class DryRunState implements TriggerState {
     for (const key of keys) this.seen.add(key);
   }
 
+  filterUnreadEvents(eventKeys: readonly string[]): Promise<string[]> {
+    return this.real.filterUnreadEvents(eventKeys);
+  }
+
+  async markEventsRead(): Promise<void> {}
+
   getCursor(): Promise<number | undefined> {
     return this.real.getCursor();
   }

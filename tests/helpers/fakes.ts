@@ -2,7 +2,14 @@ import { Registry } from 'prom-client';
 import type { Clock } from '../../src/clock';
 import { FakeClock } from './fake-clock';
 import { AbortedError } from '../../src/errors';
-import type { MispAttributeQuery, MispClient, MispPage } from '../../src/misp/types';
+import type {
+  MispAttributeQuery,
+  MispClient,
+  MispEventGroup,
+  MispEventSummary,
+  MispPage,
+  ReadWindowOptions,
+} from '../../src/misp/types';
 import type { Logger, LogLevel, RunOptions, TriggerContext } from '../../src/runtime/types';
 import { SekoiaError } from '../../src/sekoia/errors';
 import type { IndicatorBatch, IocCollectionSink, PushOptions, PushResult } from '../../src/sekoia/types';
@@ -75,6 +82,36 @@ export class FakeMispClient implements MispClient {
       this.pagesServed += 1;
       const warninglistSkipped = all[index].length > 0 ? (this.options.warninglistSkipped ?? 0) : 0;
       yield { page: index + 1, attributes: all[index], warninglistSkipped };
+    }
+  }
+
+  /** The pages as events, one event a page, published at the window's end (so read every cycle). */
+  async *readWindow(
+    query: MispAttributeQuery,
+    options: ReadWindowOptions = {},
+    signal?: AbortSignal,
+  ): AsyncIterable<MispEventGroup> {
+    this.queries.push(query);
+    const events: MispEventSummary[] = this.pages.map((page, index) => ({
+      id: String(index + 1),
+      uuid: `fake-event-${index + 1}`,
+      published: true,
+      publishTimestamp: query.publishTo,
+      timestamp: query.publishTo,
+      attributeCount: page.length,
+    }));
+    const selected = options.selectEvents ? await options.selectEvents(events) : events;
+    options.onEventsListed?.(events.length, selected.length);
+    for (const event of selected) {
+      const index = Number(event.id) - 1;
+      if (signal?.aborted) throw new AbortedError(signal.reason);
+      if (this.options.failOnPage === index + 1) {
+        throw this.options.error ?? new Error(`fake MISP failure on page ${index + 1}`);
+      }
+      this.pagesServed += 1;
+      const attributes = this.pages[index];
+      const warninglistSkipped = attributes.length > 0 ? (this.options.warninglistSkipped ?? 0) : 0;
+      yield { page: index + 1, attributes, warninglistSkipped, events: [event] };
     }
   }
 }
@@ -259,6 +296,19 @@ export class MemoryState implements TriggerState {
     this.sweepMarks = { ...marks };
   }
   // ---- end of the reconciliation block ----
+
+  /** Event keys recorded as read whole -> when the record expires. */
+  readonly eventsRead = new Map<string, number>();
+
+  async filterUnreadEvents(eventKeys: readonly string[]): Promise<string[]> {
+    const now = this.clock.now();
+    return eventKeys.filter((key) => (this.eventsRead.get(key) ?? -Infinity) <= now);
+  }
+
+  async markEventsRead(eventKeys: readonly string[], ttlMs: number): Promise<void> {
+    const expires = this.clock.now() + ttlMs;
+    for (const key of eventKeys) this.eventsRead.set(key, expires);
+  }
 
   async getCursor(): Promise<number | undefined> {
     this.failIfAsked('getCursor');

@@ -44,6 +44,14 @@ function recordingMisp(misp: MispClient, recorder: ErrorRecorder): MispClient {
         throw error;
       }
     },
+    async *readWindow(query, options, signal) {
+      try {
+        yield* misp.readWindow(query, options, signal);
+      } catch (error) {
+        recorder.record(error);
+        throw error;
+      }
+    },
   };
 }
 

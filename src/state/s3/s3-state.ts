@@ -122,6 +122,16 @@ export class S3TriggerState implements TriggerState {
   }
   // ---- end of the reconciliation block ----
 
+  // ---- MISP events read whole (issue 10): in the local copy only; after a restore from the bucket
+  // they are read again (their values, in the bucket's pushed set, are not pushed again) ----
+  filterUnreadEvents(eventKeys: readonly string[]): Promise<string[]> {
+    return this.local.filterUnreadEvents(eventKeys);
+  }
+
+  markEventsRead(eventKeys: readonly string[], ttlMs: number): Promise<void> {
+    return this.local.markEventsRead(eventKeys, ttlMs);
+  }
+
   /** Sends what changed; one save at a time. */
   save(): Promise<void> {
     const result = this.saving.then(() => this.saveChanges());

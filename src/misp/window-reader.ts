@@ -1,0 +1,254 @@
+import { MispError } from './errors';
+import {
+  buildEventAttributesBody,
+  buildEventsByIdBody,
+  buildWindowEventsBody,
+  EventsSearchBody,
+  RestSearchBody,
+} from './rest-search-body';
+import type { MispAttributeQuery, MispEventGroup, MispEventSummary, ReadWindowOptions } from './types';
+
+/**
+ * Reading a publish window by events (design.md section 5: MISP pages by offset over a set that
+ * may change between two requests, may ignore `order`, and may drop rows after the query without
+ * counting them). No correctness here rests on two requests seeing the same set:
+ *
+ * 1. The window's published events are listed (metadata only, a few hundred bytes each) in one
+ *    answer; a window holding more than EVENT_LIST_LIMIT events is cut in halves by time until
+ *    each half fits in one answer. One answer is one consistent query.
+ * 2. Events are read in groups whose attribute_count add up to less than a page: MISP's query
+ *    then matches fewer rows than `limit`, so its one answer holds them all, whatever it drops
+ *    afterwards (warninglists, Allowedlist) and whatever its order.
+ * 3. An event with a page or more of attributes is read alone, page after page, then listed
+ *    again: if it changed while it was read (its timestamp moved) and is still in the window, it
+ *    is read again; if it left the window (republished, unpublished), the next cycle reads it.
+ *
+ * An event that changes between the listing and its read is read as it stands (rows deleted or
+ * no longer IDS are rightly left out), or not at all when it left the window (republished: the
+ * next window holds it). A change made during a cycle costs nothing.
+ */
+
+/** Events per listing answer (metadata only: about 1 KB each on a real server). */
+export const EVENT_LIST_LIMIT = 10_000;
+/** Event ids per attributes request: keeps the request body small. */
+export const EVENTS_PER_GROUP = 500;
+/** Reads of a big event that keeps changing before the cycle gives up (and the next one retries). */
+export const BIG_EVENT_READS = 3;
+/** Pages of one event above which paging is deemed endless (a server ignoring `page`). */
+export const MAX_EVENT_PAGES = 10_000;
+
+/** The two requests the reader makes, one answer each (retries and errors are the client's). */
+export interface WindowTransport {
+  listEvents(body: EventsSearchBody, signal?: AbortSignal): Promise<MispEventSummary[]>;
+  readAttributes(
+    body: RestSearchBody,
+    signal?: AbortSignal,
+  ): Promise<{ attributes: unknown[]; skipped: number; resultCount?: number }>;
+  /** Describes a request for an error message ("POST https://misp/attributes/restSearch"). */
+  describe(path: string): { method: string; url: string };
+}
+
+/** The published events of [from, to], each once, cutting the range until each part fits one answer. */
+export async function listWindowEvents(
+  transport: WindowTransport,
+  from: number,
+  to: number,
+  signal?: AbortSignal,
+  limit = EVENT_LIST_LIMIT,
+): Promise<MispEventSummary[]> {
+  const found = new Map<string, MispEventSummary>();
+  const ranges: Array<[number, number]> = [[from, to]];
+  while (ranges.length > 0) {
+    const [start, end] = ranges.pop() as [number, number];
+    const events = await transport.listEvents(buildWindowEventsBody(start, end, limit), signal);
+    if (events.length < limit) {
+      for (const event of events) found.set(event.id, event);
+    } else if (start < end) {
+      const middle = Math.floor((start + end) / 2);
+      ranges.push([middle + 1, end], [start, middle]);
+    } else {
+      // `limit` events or more published in the same second: only offset pages can read them.
+      for (const event of await listOneSecond(transport, start, limit, events, signal))
+        found.set(event.id, event);
+    }
+  }
+  return [...found.values()];
+}
+
+async function listOneSecond(
+  transport: WindowTransport,
+  second: number,
+  limit: number,
+  firstPage: MispEventSummary[],
+  signal?: AbortSignal,
+): Promise<MispEventSummary[]> {
+  const events = [...firstPage];
+  for (let page = 2; ; page += 1) {
+    const more = await transport.listEvents(buildWindowEventsBody(second, second, limit, page), signal);
+    events.push(...more);
+    if (more.length < limit) return events;
+  }
+}
+
+/** Packs events into groups whose attribute counts add up to less than `pageSize`; a big event alone. */
+export function groupEvents(events: readonly MispEventSummary[], pageSize: number): MispEventSummary[][] {
+  const groups: MispEventSummary[][] = [];
+  let current: MispEventSummary[] = [];
+  let rows = 0;
+  for (const event of events) {
+    if (event.attributeCount >= pageSize) {
+      groups.push([event]);
+      continue;
+    }
+    if (rows + event.attributeCount >= pageSize || current.length >= EVENTS_PER_GROUP) {
+      groups.push(current);
+      current = [];
+      rows = 0;
+    }
+    current.push(event);
+    rows += event.attributeCount;
+  }
+  if (current.length > 0) groups.push(current);
+  return groups;
+}
+
+/** True when the answer may not hold every row the query matched: MISP's query filled the page. */
+function mayBeCut(
+  answer: { attributes: unknown[]; skipped: number; resultCount?: number },
+  pageSize: number,
+) {
+  return answer.attributes.length + answer.skipped >= pageSize || (answer.resultCount ?? 0) >= pageSize;
+}
+
+/** Numbers the answers of one window, for the report's page count. */
+interface Counter {
+  requests: number;
+}
+
+/** See the comment at the top of this file. */
+export async function* readWindowByEvents(
+  transport: WindowTransport,
+  query: MispAttributeQuery,
+  options: ReadWindowOptions = {},
+  signal?: AbortSignal,
+): AsyncGenerator<MispEventGroup> {
+  const listed = await listWindowEvents(transport, query.publishFrom, query.publishTo, signal);
+  const selected = options.selectEvents ? await options.selectEvents(listed) : listed;
+  options.onEventsListed?.(listed.length, selected.length);
+  const counter: Counter = { requests: 0 };
+  for (const group of groupEvents(selected, query.pageSize)) {
+    if (group.length === 1 && group[0].attributeCount >= query.pageSize) {
+      yield* readBigEvent(transport, query, group[0], counter, signal);
+      continue;
+    }
+    const answer = await transport.readAttributes(
+      buildEventAttributesBody(
+        query,
+        group.map((e) => e.id),
+      ),
+      signal,
+    );
+    if (mayBeCut(answer, query.pageSize)) {
+      // attribute_count understated the rows (a stale counter): each event is read alone.
+      for (const event of group) yield* readBigEvent(transport, query, event, counter, signal);
+      continue;
+    }
+    counter.requests += 1;
+    yield {
+      page: counter.requests,
+      attributes: answer.attributes,
+      warninglistSkipped: answer.skipped,
+      events: group,
+    };
+  }
+}
+
+/** Still published in the window: a change during the read must be read again now. */
+function stillInWindow(event: MispEventSummary, query: MispAttributeQuery): boolean {
+  return (
+    event.published &&
+    event.publishTimestamp >= query.publishFrom &&
+    event.publishTimestamp <= query.publishTo
+  );
+}
+
+/** One event alone, page after page; read again while it changes under the read (see the top). */
+async function* readBigEvent(
+  transport: WindowTransport,
+  query: MispAttributeQuery,
+  event: MispEventSummary,
+  counter: Counter,
+  signal?: AbortSignal,
+): AsyncGenerator<MispEventGroup> {
+  let current = event;
+  for (let read = 1; ; read += 1) {
+    let last: MispEventGroup | undefined;
+    for await (const page of readEventPages(transport, query, current, counter, signal)) {
+      if (last) yield last;
+      last = page;
+    }
+    const [now] = await transport.listEvents(buildEventsByIdBody([current.id]), signal);
+    const unchanged =
+      now !== undefined &&
+      now.timestamp === current.timestamp &&
+      now.publishTimestamp === current.publishTimestamp &&
+      now.published === current.published;
+    const settled = unchanged || now === undefined || !stillInWindow(now, query);
+    if (settled) {
+      yield { ...(last as MispEventGroup), events: unchanged ? [current] : [] };
+      return;
+    }
+    if (read >= BIG_EVENT_READS) throw keptChanging(transport, current);
+    yield last as MispEventGroup;
+    current = now;
+  }
+}
+
+async function* readEventPages(
+  transport: WindowTransport,
+  query: MispAttributeQuery,
+  event: MispEventSummary,
+  counter: Counter,
+  signal?: AbortSignal,
+): AsyncGenerator<MispEventGroup> {
+  for (let page = 1; ; page += 1) {
+    const answer = await transport.readAttributes(buildEventAttributesBody(query, [event.id], page), signal);
+    counter.requests += 1;
+    yield {
+      page: counter.requests,
+      attributes: answer.attributes,
+      warninglistSkipped: answer.skipped,
+      events: [],
+    };
+    // The raw row count (2.4.195+) ends the event at a short page; else the event's attribute
+    // count bounds the pages (a page emptied after the query is not the end). An unknown count
+    // and no header: an empty page ends it, the best that can be done.
+    const shortPage = answer.resultCount !== undefined && answer.resultCount < query.pageSize;
+    const pastCount = page * query.pageSize >= event.attributeCount;
+    const unknownEnd =
+      !Number.isFinite(event.attributeCount) &&
+      answer.resultCount === undefined &&
+      answer.attributes.length + answer.skipped === 0;
+    if (shortPage || pastCount || unknownEnd) return;
+    if (page >= MAX_EVENT_PAGES) throw endlessEvent(transport, event);
+  }
+}
+
+function endlessEvent(transport: WindowTransport, event: MispEventSummary): MispError {
+  const operation = transport.describe('attributes/restSearch');
+  return new MispError(
+    `MISP still had attributes of event ${event.id} after ${MAX_EVENT_PAGES} pages (${operation.method} ` +
+      `${operation.url}): paging stopped to avoid an endless loop. Check that nothing between the trigger ` +
+      'and MISP rewrites the request body',
+    { kind: 'paging', operation },
+  );
+}
+
+function keptChanging(transport: WindowTransport, event: MispEventSummary): MispError {
+  const operation = transport.describe('attributes/restSearch');
+  return new MispError(
+    `MISP event ${event.id} changed each of the ${BIG_EVENT_READS} times it was read (${operation.method} ` +
+      `${operation.url}): its attributes are read again by the next cycle, once it stops changing`,
+    { kind: 'paging', operation },
+  );
+}
