@@ -94,6 +94,16 @@ const CHECKS: Readonly<Record<SupportedAttributeType, (value: string) => ValueCh
   'email-dst': (value) => [checkEmailAddress(value)],
 };
 
+/**
+ * MISP adds `email` to a search asking for email-src or email-dst (design.md section 5): such an
+ * attribute is an email address MISP matched the request with, read as one of them.
+ */
+function asRequestedType(type: string, enabledTypes: ReadonlySet<string>): string {
+  if (type !== 'email') return type;
+  if (enabledTypes.has('email-src')) return 'email-src';
+  return enabledTypes.has('email-dst') ? 'email-dst' : type;
+}
+
 function isSupportedType(type: string): type is SupportedAttributeType {
   return Object.prototype.hasOwnProperty.call(CHECKS, type);
 }
@@ -125,11 +135,13 @@ export function mapAttribute(raw: unknown, enabledTypes: ReadonlySet<string>): M
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     return skip('invalid_value', MISSING_TYPE, raw, 'attribute is not a JSON object');
   }
-  const { type, value } = raw as { type?: unknown; value?: unknown };
-  if (typeof type !== 'string' || type.trim() === '') {
-    const detail = type === undefined || type === '' ? 'type missing' : 'type is not a non-empty string';
+  const { type: sentType, value } = raw as { type?: unknown; value?: unknown };
+  if (typeof sentType !== 'string' || sentType.trim() === '') {
+    const detail =
+      sentType === undefined || sentType === '' ? 'type missing' : 'type is not a non-empty string';
     return skip('invalid_value', MISSING_TYPE, value, detail);
   }
+  const type = asRequestedType(sentType, enabledTypes);
   if (!isSupportedType(type)) {
     return skip('unsupported_type', printableExcerpt(type, 40), value, 'type not supported by this trigger');
   }

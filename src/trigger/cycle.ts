@@ -1,6 +1,6 @@
 import type { Clock } from '../clock';
 import { AbortedError, AppError, isAbortError } from '../errors';
-import type { MispAttributeQuery, MispClient, MispPage } from '../misp/types';
+import type { MispAttributeQuery, MispClient, MispEventGroup } from '../misp/types';
 import { sourceDescription } from '../pipeline/context';
 import { SkipTally } from '../pipeline/tally';
 import { safeUrl } from '../http/url';
@@ -10,6 +10,7 @@ import { StateError } from '../state/errors';
 import type { TriggerState } from '../state/types';
 import type { TriggerSettings } from './config';
 import { DryRunSink, DryRunState } from './dry-run';
+import { EventsReadRecorder, eventsReadTtlMs, unreadEventsOf } from './events-read';
 import { filterUnpushed, mapPage } from './page-iocs';
 import { prefetch } from './prefetch';
 import { BatchPusher, emptyTotals, PushTotals } from './pusher';
@@ -29,7 +30,7 @@ import {
 
 export { MAP_SLICE_ATTRIBUTES } from './page-iocs';
 
-/** MISP attributes per restSearch page: a page of this size is a few MB of JSON. */
+/** MISP attributes per restSearch answer at most: an answer of this size is a few MB of JSON. */
 export const MISP_PAGE_SIZE = 2000;
 
 export interface CycleDependencies {
@@ -76,6 +77,8 @@ export interface CycleReport extends PushTotals {
   dryRun: boolean;
   /** In a dry run: a few values per format that would have been pushed. */
   dryRunExamples?: Partial<Record<SekoiaFormat, string[]>>;
+  /** Events published in the window, and how many of them a previous cycle had read whole. */
+  events?: { listed: number; alreadyRead: number };
   /** What stopped the cycle early, in the order met (reading, then pushing); empty when whole. */
   failures: CycleFailure[];
   cursorMoved: boolean;
@@ -88,6 +91,7 @@ interface Cycle {
   state: TriggerState;
   pusher: BatchPusher;
   queue: PushQueue;
+  eventsRead: EventsReadRecorder;
   /** Set in a dry run: stands in for Sekoia.io and keeps examples. */
   drySink: DryRunSink | undefined;
   /** ioc_context: the description of an attribute's IOCs; undefined when off. */
@@ -136,8 +140,11 @@ function attributeQuery(cycle: Cycle): MispAttributeQuery {
   };
 }
 
-/** Maps a page, reads the state for it, and queues its new IOCs; or the state failure met. */
-async function takePage(cycle: Cycle, page: MispPage): Promise<CycleFailure | undefined> {
+/**
+ * Maps a group's attributes, reads the state for them, queues their new IOCs, and hands its
+ * events to the recorder; or the state failure met.
+ */
+async function takePage(cycle: Cycle, page: MispEventGroup): Promise<CycleFailure | undefined> {
   const { report, queue } = cycle;
   if (page.attributes.length > 0) report.pages += 1;
   report.attributesRead += page.attributes.length;
@@ -151,14 +158,14 @@ async function takePage(cycle: Cycle, page: MispPage): Promise<CycleFailure | un
   );
   report.alreadyPushed += alreadyTaken;
   report.refanged += refanged;
-  let unpushed;
   try {
-    unpushed = await filterUnpushed(fresh, cycle.state, queue);
+    const unpushed = await filterUnpushed(fresh, cycle.state, queue);
+    report.alreadyPushed += fresh.size - unpushed.length;
+    report.alreadyPushed += await queue.enqueue(unpushed);
+    await cycle.eventsRead.taken(page.events, page.attributes.length);
   } catch (error) {
     return cycleFailure('state', error);
   }
-  report.alreadyPushed += fresh.size - unpushed.length;
-  report.alreadyPushed += await queue.enqueue(unpushed);
   return undefined;
 }
 
@@ -166,10 +173,13 @@ async function takePage(cycle: Cycle, page: MispPage): Promise<CycleFailure | un
  * Reads the window page by page (the next page downloading while the current one is taken) until
  * its end, a failure, or a push failure. Returns the reading's failure, if any.
  */
-async function readWindow(cycle: Cycle, pages: AsyncIterator<MispPage>): Promise<CycleFailure | undefined> {
+async function readWindow(
+  cycle: Cycle,
+  pages: AsyncIterator<MispEventGroup>,
+): Promise<CycleFailure | undefined> {
   const { signal, onProgress } = cycle.deps;
   while (!cycle.queue.failure) {
-    let next: IteratorResult<MispPage>;
+    let next: IteratorResult<MispEventGroup>;
     try {
       next = await pages.next();
     } catch (error) {
@@ -206,17 +216,35 @@ async function readAndPush(cycle: Cycle): Promise<void> {
   const { deps, report } = cycle;
   try {
     const readFailure = await withReadSignal(deps.signal, (signal) => {
-      const pages = prefetch(deps.misp.searchAttributes(attributeQuery(cycle), signal));
-      return readWindow(cycle, pages[Symbol.asyncIterator]());
+      const groups = deps.misp.readWindow(
+        attributeQuery(cycle),
+        {
+          selectEvents: unreadEventsOf(cycle.state),
+          onEventsListed: (listed, toRead) => (report.events = { listed, alreadyRead: listed - toRead }),
+        },
+        signal,
+      );
+      return readWindow(cycle, prefetch(groups)[Symbol.asyncIterator]());
     });
     if (readFailure) report.failures.push(readFailure);
-    const pushFailure = await cycle.queue.finish();
-    if (pushFailure)
-      report.failures.push(cycleFailure('sekoia', pushFailure.error, pushFailure.iocsNotPushed));
+    await pushTheRest(cycle);
   } finally {
     // Nothing may still write to the state when the cycle returns (it may be closed next).
     await cycle.queue.settled();
   }
+}
+
+/** Pushes what is left queued and records the events read whole; reports a failure of either. */
+async function pushTheRest(cycle: Cycle): Promise<void> {
+  let pushFailure;
+  try {
+    pushFailure = await cycle.eventsRead.record();
+  } catch (error) {
+    cycle.report.failures.push(cycleFailure('state', error));
+    return;
+  }
+  if (pushFailure)
+    cycle.report.failures.push(cycleFailure('sekoia', pushFailure.error, pushFailure.iocsNotPushed));
 }
 
 /**
@@ -274,13 +302,15 @@ async function startCycle(deps: CycleDependencies, startedAt: number): Promise<C
     { batchSizeHalved: (size, status, message) => deps.logger.warning(batchSizeLine(size, status, message)) },
   );
   const queue = new PushQueue(pusher, deps.onProgress);
+  const eventsRead = new EventsReadRecorder(state, queue, eventsReadTtlMs(settings.publishDays));
   const report = { ...emptyReport(window, dryRun), validUntil };
   const describe = settings.iocContext ? describeSource(settings) : undefined;
-  return { deps, state, pusher, queue, drySink, describe, report, appliedDays };
+  return { deps, state, pusher, queue, eventsRead, drySink, describe, report, appliedDays };
 }
 
 /**
- * One polling cycle: read the window's pages (the next one downloading while the current one is
+ * One polling cycle: read the window by events (src/misp/window-reader.ts; events a previous
+ * cycle read whole are skipped; the next answer downloading while the current one is
  * processed), map, dedupe within the cycle and against the state, batch by format, push, mark
  * accepted batches, and move the cursor only when the whole window went through. A page's state
  * read runs while the previous page's batches are pushed; pushes stay one at a time, in order.

@@ -1,7 +1,7 @@
 import { waitFor } from '../helpers/e2e-clock';
 import { E2E_COLLECTION, E2E_SECRETS, E2eWorld } from '../helpers/e2e-world';
 
-const REST_SEARCH = '/attributes/restSearch';
+const SEARCHES = ['/events/restSearch', '/attributes/restSearch'];
 
 describe('incremental cycles, restarts and SIGTERM (in process, through main)', () => {
   let world: E2eWorld;
@@ -9,7 +9,11 @@ describe('incremental cycles, restarts and SIGTERM (in process, through main)', 
   afterEach(() => world.close());
 
   const received = (): number => world.sekoia.collection(E2E_COLLECTION).valuesReceived;
-  const searches = (): number => world.misp.requestCounts()[REST_SEARCH] ?? 0;
+  /** MISP searches: the window's events listed, and their attributes read. */
+  const searches = (): number => {
+    const counts = world.misp.requestCounts();
+    return SEARCHES.reduce((sum, path) => sum + (counts[path] ?? 0), 0);
+  };
 
   it('pushes only what changed in MISP, keeps quiet cycles to one search, and never re-pushes after a restart', async () => {
     const run = world.run([]);

@@ -319,7 +319,7 @@ describe('the trigger run loop', () => {
 
   it('turns retry notices into few warnings: the first per service and cycle, and long waits', async () => {
     const t = setUp([ipAttributes(1)], { once: true });
-    t.misp.searchAttributes = async function* (this: FakeMispClient) {
+    t.misp.readWindow = async function* (this: FakeMispClient) {
       const notice = (delayMs: number, attempt: number): RetryNotice => ({
         operation: { method: 'POST', url: 'https://misp.example.com/attributes/restSearch' },
         attempt,
@@ -331,7 +331,7 @@ describe('the trigger run loop', () => {
       });
       for (const [i, delay] of [1000, 2000, 4000, 30_000].entries())
         t.inputs[0].onMispRetry(notice(delay, i + 1));
-      yield { page: 1, attributes: [], warninglistSkipped: 0 };
+      yield { page: 1, attributes: [], warninglistSkipped: 0, events: [] };
     };
     await t.trigger.run(t.context);
     const warnings = t.logger.at('warning');

@@ -102,6 +102,7 @@ export function makeValue(random: Random, type: string, shares: ValueShares): st
     case 'filename|sha1':
     case 'filename|sha256':
       return composite(random, makeFilename(random), makeHash(random, type.slice(9), shares), shares);
+    case 'email':
     case 'email-src':
     case 'email-dst':
       return `${word(random)}.${word(random)}@${makeDomain(random)}`;

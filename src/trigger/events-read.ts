@@ -1,0 +1,71 @@
+import type { MispEventSummary } from '../misp/types';
+import type { TriggerState } from '../state/types';
+import type { PushFailure, PushQueue } from './push-queue';
+import { CATCH_UP_CAP_DAYS } from './window';
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Attributes read between two records of the events read whole. Each record first pushes the
+ * batches still filling (at most one per format, a few hundred values), so a failure late in a
+ * long first run reads again at most this many attributes, not the whole window.
+ */
+export const EVENTS_READ_CHECKPOINT_ATTRIBUTES = 100_000;
+
+/**
+ * One publication of one event, as it stood when listed: published again or changed (timestamp),
+ * it is another key, read again.
+ */
+export function eventKey(event: MispEventSummary): string {
+  return `${event.uuid || `id:${event.id}`}@${event.publishTimestamp}@${event.timestamp}`;
+}
+
+/** Long enough for any window that could list the event again (the catch-up cap, a day more). */
+export function eventsReadTtlMs(publishDays: number): number {
+  return (Math.max(publishDays, CATCH_UP_CAP_DAYS) + 1) * DAY_MS;
+}
+
+/** Keeps the events a previous cycle did not read whole (readWindow's selectEvents). */
+export function unreadEventsOf(state: TriggerState) {
+  return async (events: readonly MispEventSummary[]): Promise<MispEventSummary[]> => {
+    const unread = new Set(await state.filterUnreadEvents(events.map(eventKey)));
+    return events.filter((event) => unread.has(eventKey(event)));
+  };
+}
+
+/**
+ * The events whose attributes went into the push queue, recorded as read whole once every IOC
+ * taken from them was pushed: at a checkpoint (every EVENTS_READ_CHECKPOINT_ATTRIBUTES) and at
+ * the end of the reading.
+ */
+export class EventsReadRecorder {
+  private pending: MispEventSummary[] = [];
+  private attributesSinceRecord = 0;
+
+  constructor(
+    private readonly state: TriggerState,
+    private readonly queue: PushQueue,
+    private readonly ttlMs: number,
+  ) {}
+
+  /** Call once a group's IOCs are in the push queue. */
+  async taken(events: readonly MispEventSummary[], attributes: number): Promise<void> {
+    this.pending.push(...events);
+    this.attributesSinceRecord += attributes;
+    if (this.attributesSinceRecord >= EVENTS_READ_CHECKPOINT_ATTRIBUTES) await this.record();
+  }
+
+  /**
+   * Pushes what is queued, then records the pending events, unless a push failed (the failure is
+   * returned, and stays in the queue). A state failure is thrown.
+   */
+  async record(): Promise<PushFailure | undefined> {
+    this.attributesSinceRecord = 0;
+    const failure = await this.queue.finish();
+    if (failure || this.pending.length === 0) return failure;
+    const events = this.pending;
+    this.pending = [];
+    await this.state.markEventsRead(events.map(eventKey), this.ttlMs);
+    return undefined;
+  }
+}
