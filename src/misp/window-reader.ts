@@ -149,8 +149,10 @@ export async function* readWindowByEvents(
       signal,
     );
     if (mayBeCut(answer, query.pageSize)) {
-      // attribute_count understated the rows (a stale counter): each event is read alone.
-      for (const event of group) yield* readBigEvent(transport, query, event, counter, signal);
+      // attribute_count understated the rows (a stale counter): each event is read alone, its
+      // count taken as unknown.
+      for (const event of group)
+        yield* readBigEvent(transport, query, { ...event, attributeCount: Infinity }, counter, signal);
       continue;
     }
     counter.requests += 1;
@@ -224,7 +226,7 @@ async function* readEventPages(
     // count bounds the pages (a page emptied after the query is not the end). An unknown count
     // and no header: an empty page ends it, the best that can be done.
     const shortPage = answer.resultCount !== undefined && answer.resultCount < query.pageSize;
-    const pastCount = page * query.pageSize >= event.attributeCount;
+    const pastCount = page * query.pageSize >= event.attributeCount && !mayBeCut(answer, query.pageSize);
     const unknownEnd =
       !Number.isFinite(event.attributeCount) &&
       answer.resultCount === undefined &&

@@ -52,6 +52,8 @@ export interface FakeMispOptions {
   /** X-Skipped-Elements-Count of every non-empty page. @default 0 */
   warninglistSkipped?: number;
   version?: string;
+  /** publish_timestamp of every page's event. @default the window's end (each read every cycle) */
+  publishTimestamp?: number;
 }
 
 /** Serves `pages` (arrays of raw attributes) in order, then an empty page. Records the queries. */
@@ -85,7 +87,7 @@ export class FakeMispClient implements MispClient {
     }
   }
 
-  /** The pages as events, one event a page, published at the window's end (so read every cycle). */
+  /** The pages as events, one event a page (published at the window's end unless told otherwise). */
   async *readWindow(
     query: MispAttributeQuery,
     options: ReadWindowOptions = {},
@@ -96,8 +98,8 @@ export class FakeMispClient implements MispClient {
       id: String(index + 1),
       uuid: `fake-event-${index + 1}`,
       published: true,
-      publishTimestamp: query.publishTo,
-      timestamp: query.publishTo,
+      publishTimestamp: this.options.publishTimestamp ?? query.publishTo,
+      timestamp: this.options.publishTimestamp ?? query.publishTo,
       attributeCount: page.length,
     }));
     const selected = options.selectEvents ? await options.selectEvents(events) : events;

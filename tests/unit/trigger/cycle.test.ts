@@ -104,6 +104,39 @@ describe('runCycle', () => {
     expect(h.misp.queries[1].publishFrom).toBe(h.misp.queries[0].publishFrom + 300);
   });
 
+  it('records the events read whole, even when MISP fails later: the next cycle reads only the rest', async () => {
+    const attributes = ipAttributes(3000);
+    const pages = [attributes.slice(0, 1000), attributes.slice(1000, 2000), attributes.slice(2000)];
+    const h = cycleHarness(pages);
+    h.misp.options = {
+      failOnPage: 3,
+      publishTimestamp: Math.floor(h.clock.current / 1000) - 3600,
+      error: new MispError('MISP answered 503 after 6 attempts', {
+        kind: 'server',
+        operation: { method: 'POST', url: 'https://misp.example.com/attributes/restSearch' },
+      }),
+    };
+    const first = await runCycle(h.deps);
+    expect(first.failures.map((f) => f.service)).toEqual(['misp']);
+    expect(first.events).toEqual({ listed: 3, alreadyRead: 0 });
+    expect(h.state.eventsRead.size).toBe(2);
+
+    h.misp.options = { publishTimestamp: h.misp.options.publishTimestamp };
+    h.misp.pagesServed = 0;
+    h.clock.advance(300_000);
+    const second = await runCycle(h.deps);
+    expect(second.failures).toEqual([]);
+    expect(second.events).toEqual({ listed: 3, alreadyRead: 2 });
+    expect(h.misp.pagesServed).toBe(1);
+    expect(second.iocsPushed).toBe(1000);
+    expect(new Set(h.sink.acceptedValues())).toEqual(new Set(ipsOf(attributes)));
+    // A third cycle finds every event read whole: no attribute read at all.
+    h.misp.pagesServed = 0;
+    const third = await runCycle(h.deps);
+    expect(third.events).toEqual({ listed: 3, alreadyRead: 3 });
+    expect(h.misp.pagesServed).toBe(0);
+  });
+
   it('pushes a value seen twice in a page and on two pages once', async () => {
     const h = cycleHarness(
       [

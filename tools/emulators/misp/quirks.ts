@@ -28,6 +28,8 @@ export interface ChangeBetweenRequests {
    * @default 'served'
    */
   target?: 'served' | 'unserved';
+  /** These events instead of `target`'s choice. */
+  eventIds?: number[];
 }
 
 /** Behaviours of real MISP servers that can hurt a reader (design.md section 5), off by default. */
@@ -64,10 +66,12 @@ export function parseQuirks(body: unknown): MispQuirks {
       !Number.isInteger(change.afterRequests) ||
       !Number.isInteger(change.events) ||
       !EVENT_CHANGE_KINDS.includes(change.change as EventChangeKind) ||
-      (change.target !== undefined && change.target !== 'served' && change.target !== 'unserved')
+      (change.target !== undefined && change.target !== 'served' && change.target !== 'unserved') ||
+      (change.eventIds !== undefined &&
+        (!Array.isArray(change.eventIds) || !change.eventIds.every((id) => Number.isInteger(id))))
     ) {
       throw new Error(
-        `changeBetweenRequests must be {afterRequests: n, change: ${EVENT_CHANGE_KINDS.join('|')}, events: n, target?: served|unserved}`,
+        `changeBetweenRequests must be {afterRequests: n, change: ${EVENT_CHANGE_KINDS.join('|')}, events: n, target?: served|unserved, eventIds?: [n]}`,
       );
     }
     quirks.changeBetweenRequests = change as unknown as ChangeBetweenRequests;
@@ -127,6 +131,7 @@ export class QuirkState {
   }
 
   private targets(change: ChangeBetweenRequests): number[] {
+    if (change.eventIds) return change.eventIds.slice(0, change.events);
     const published = (id: number): boolean => this.store.events[this.store.eventRowOf(id)].published;
     if ((change.target ?? 'served') === 'served')
       return [...this.served].filter(published).slice(0, change.events);

@@ -1,0 +1,114 @@
+import type { EventsSearchBody, RestSearchBody } from '../../../src/misp/rest-search-body';
+import type { MispAttributeQuery, MispEventGroup, MispEventSummary } from '../../../src/misp/types';
+import {
+  groupEvents,
+  listWindowEvents,
+  readWindowByEvents,
+  type WindowTransport,
+} from '../../../src/misp/window-reader';
+
+function event(id: number, publishTimestamp: number, attributeCount: number): MispEventSummary {
+  return {
+    id: String(id),
+    uuid: `uuid-${id}`,
+    published: true,
+    publishTimestamp,
+    timestamp: publishTimestamp,
+    attributeCount,
+  };
+}
+
+/** A transport over fixed events, each with `rows[id]` attributes (not necessarily its attributeCount). */
+class FakeTransport implements WindowTransport {
+  readonly listed: EventsSearchBody[] = [];
+  readonly read: RestSearchBody[] = [];
+  constructor(
+    private readonly events: MispEventSummary[],
+    private readonly rows: Record<string, number> = {},
+  ) {}
+
+  async listEvents(body: EventsSearchBody): Promise<MispEventSummary[]> {
+    this.listed.push(body);
+    let found = this.events;
+    if (body.eventid) found = found.filter((e) => body.eventid?.includes(e.id));
+    const window = body.publish_timestamp;
+    if (window)
+      found = found.filter((e) => e.publishTimestamp >= window[0] && e.publishTimestamp <= window[1]);
+    const limit = body.limit ?? found.length;
+    const page = body.page ?? 1;
+    return found.slice((page - 1) * limit, page * limit);
+  }
+
+  async readAttributes(body: RestSearchBody) {
+    this.read.push(body);
+    const all = (body.eventid ?? []).flatMap((id) =>
+      Array.from({ length: this.rows[id] ?? 0 }, (_, i) => ({ id: `${id}-${i}`, event_id: id })),
+    );
+    return { attributes: all.slice((body.page - 1) * body.limit, body.page * body.limit), skipped: 0 };
+  }
+
+  describe(path: string) {
+    return { method: 'POST', url: `https://misp.test/${path}` };
+  }
+}
+
+const QUERY: MispAttributeQuery = {
+  publishFrom: 0,
+  publishTo: 1000,
+  types: ['ip-dst'],
+  enforceWarninglist: true,
+  pageSize: 10,
+};
+
+async function collect(items: AsyncIterable<MispEventGroup>): Promise<MispEventGroup[]> {
+  const out: MispEventGroup[] = [];
+  for await (const item of items) out.push(item);
+  return out;
+}
+
+describe('listWindowEvents', () => {
+  it('cuts the window in halves until each part fits one answer: every event once, no offset page', async () => {
+    const events = Array.from({ length: 25 }, (_, i) => event(i + 1, i * 40, 1));
+    const transport = new FakeTransport(events);
+    const listed = await listWindowEvents(transport, 0, 1000, undefined, 4);
+    expect(listed.map((e) => Number(e.id)).sort((a, b) => a - b)).toEqual(events.map((e) => Number(e.id)));
+    expect(transport.listed.every((body) => body.page === 1)).toBe(true);
+  });
+
+  it('pages by offset only when one second holds more than a whole answer', async () => {
+    const events = Array.from({ length: 9 }, (_, i) => event(i + 1, 500, 1));
+    const transport = new FakeTransport(events);
+    const listed = await listWindowEvents(transport, 500, 500, undefined, 4);
+    expect(listed).toHaveLength(9);
+    expect(transport.listed.map((body) => body.page)).toEqual([1, 2, 3]);
+  });
+});
+
+describe('groupEvents', () => {
+  it('packs events whose counts add up to less than a page; a page or more alone', () => {
+    const groups = groupEvents(
+      [event(1, 1, 4), event(2, 1, 5), event(3, 1, 2), event(4, 1, 10), event(5, 1, 0)],
+      10,
+    );
+    expect(groups.map((group) => group.map((e) => e.id))).toEqual([['1', '2'], ['4'], ['3', '5']]);
+  });
+});
+
+describe('readWindowByEvents', () => {
+  it('reads each event alone when a group answer fills the page (attribute_count understated)', async () => {
+    // Events 1 and 2 claim 3 attributes each but hold 6 and 15: the group's answer comes back full.
+    const transport = new FakeTransport([event(1, 10, 3), event(2, 10, 3)], { 1: 6, 2: 15 });
+    const groups = await collect(readWindowByEvents(transport, QUERY));
+    const ids = groups.flatMap((g) => g.attributes.map((a) => (a as { id: string }).id));
+    expect(new Set(ids).size).toBe(21);
+    expect(groups.flatMap((g) => g.events.map((e) => e.id))).toEqual(['1', '2']);
+  });
+
+  it('a big event of unknown size, without count headers, ends at its first empty page', async () => {
+    const transport = new FakeTransport([event(1, 10, Number.POSITIVE_INFINITY)], { 1: 23 });
+    const groups = await collect(readWindowByEvents(transport, QUERY));
+    expect(groups.reduce((sum, g) => sum + g.attributes.length, 0)).toBe(23);
+    expect(transport.read.map((body) => body.page)).toEqual([1, 2, 3, 4]);
+    expect(groups.at(-1)?.events.map((e) => e.id)).toEqual(['1']);
+  });
+});
