@@ -13,6 +13,7 @@ import { serveIpc } from './ipc';
 export interface EmulatorCounters {
   /** Every request MISP served (restSearch, getVersion, ...). */
   mispRequests: number;
+  /** events/restSearch and attributes/restSearch requests. */
   mispSearches: number;
   /** Imports (text or JSON) the collection accepted. */
   sekoiaImports: number;
@@ -41,7 +42,7 @@ function counters(started: StartedEmulators): EmulatorCounters {
   const last = sekoia.events().at(-1);
   return {
     mispRequests: Object.values(counts).reduce((sum, count) => sum + count, 0),
-    mispSearches: counts['/attributes/restSearch'] ?? 0,
+    mispSearches: (counts['/attributes/restSearch'] ?? 0) + (counts['/events/restSearch'] ?? 0),
     sekoiaImports: report.importRequests,
     sekoiaValues: report.valuesReceived,
     sekoiaStored: report.indicators.length,
@@ -72,6 +73,21 @@ function dumpBodies(started: StartedEmulators, file: string): { bodies: number }
   return { bodies };
 }
 
+/** Writes the MISP searches kept since the start, one JSON {path, body} per line; returns how many. */
+function dumpSearches(started: StartedEmulators, file: string): number {
+  const misp = started.misp;
+  if (!misp) throw new Error('the MISP emulator is not running');
+  const searches = misp.recordedSearches();
+  const fd = openSync(file, 'w');
+  try {
+    for (const search of searches) writeSync(fd, `${JSON.stringify(search)}\n`);
+  } finally {
+    closeSync(fd);
+  }
+  misp.recordSearches(false);
+  return searches.length;
+}
+
 async function main(): Promise<void> {
   const [attributes, seed, windowDays] = process.argv.slice(2);
   const started = await startFromCli(
@@ -79,8 +95,11 @@ async function main(): Promise<void> {
   );
   // The floor posts the trigger's requests again: the emulator keeps them as they came.
   if (started.sekoia) started.sekoia.settings.recordRequests = true;
+  // The trigger's first cycle is the first thing MISP serves: its searches are the floor's.
+  started.misp?.recordSearches(true);
   serveIpc({
     counters: () => counters(started),
+    dumpSearches: (file) => dumpSearches(started, String(file)),
     dumpBodies: (file) => dumpBodies(started, String(file)),
     clear: () => {
       started.sekoia?.clearReceived();

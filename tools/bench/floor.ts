@@ -1,16 +1,16 @@
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import axios, { type AxiosInstance } from 'axios';
-import { buildRestSearchBody } from '../../src/misp/rest-search-body';
-import type { MispAttributeQuery } from '../../src/misp/types';
 import type { PostedBody } from './emulator-host';
 import type { FloorMeasures } from './figures';
 
 /**
- * The I/O floor, in its own process: the trigger's MISP pages fetched (same body, same page size)
- * and JSON-parsed, and the requests the trigger posted to Sekoia.io posted again (same paths, same bodies),
- * in a plain sequential loop with axios and keep-alive: no mapping, no state, no retries.
- * argv: the path of a FloorPlan JSON file. Prints FloorMeasures as JSON on stdout.
+ * The I/O floor, in its own process: the MISP requests of the trigger's first cycle made again
+ * (the same paths and bodies, in the same order: the window's events listed, then each group's
+ * attributes) and their answers JSON-parsed, and the requests the trigger posted to Sekoia.io
+ * posted again (same paths, same bodies), in a plain sequential loop with axios and keep-alive:
+ * no mapping, no grouping, no state, no retries. argv: the path of a FloorPlan JSON file. Prints
+ * FloorMeasures as JSON on stdout.
  */
 export interface FloorPlan {
   mispUrl: string;
@@ -18,12 +18,10 @@ export interface FloorPlan {
   sekoiaUrl: string;
   sekoiaApiKey: string;
   collectionId: string;
-  /** The trigger's first-cycle query, its window moved to now (the emulator scans it afresh). */
-  query: MispAttributeQuery;
+  /** JSON lines of {path, body}: the MISP searches of the trigger's first cycle, in order. */
+  searchesFile: string;
   /** JSON lines of PostedBody, in the order to post them. */
   bodiesFile: string;
-  /** Non-empty pages the trigger read: bodies are spread evenly over them. */
-  triggerPages: number;
 }
 
 function client(baseURL: string, authorization: string): AxiosInstance {
@@ -44,11 +42,16 @@ export function bodiesDueAfter(page: number, pages: number, bodies: number): num
   return Math.floor((bodies * page) / pages);
 }
 
-export async function runFloor(plan: FloorPlan): Promise<FloorMeasures> {
-  const bodies = readFileSync(plan.bodiesFile, 'utf8')
+function jsonLines<T>(file: string): T[] {
+  return readFileSync(file, 'utf8')
     .split('\n')
     .filter((line) => line !== '')
-    .map((line) => JSON.parse(line) as PostedBody);
+    .map((line) => JSON.parse(line) as T);
+}
+
+export async function runFloor(plan: FloorPlan): Promise<FloorMeasures> {
+  const bodies = jsonLines<PostedBody>(plan.bodiesFile);
+  const searches = jsonLines<{ path: string; body: unknown }>(plan.searchesFile);
   const misp = client(plan.mispUrl, plan.mispApiKey);
   const sekoia = client(plan.sekoiaUrl, `Bearer ${plan.sekoiaApiKey}`);
   let posted = 0;
@@ -59,14 +62,12 @@ export async function runFloor(plan: FloorPlan): Promise<FloorMeasures> {
   const started = performance.now();
   const cpuBefore = process.cpuUsage();
   let pages = 0;
-  for (let page = 1; ; page += 1) {
-    const response = await misp.post('/attributes/restSearch', buildRestSearchBody(plan.query, page));
-    const data = response.data as { response?: { Attribute?: unknown[] } };
-    const attributes = data.response?.Attribute ?? [];
-    const skipped = Number(response.headers['x-skipped-elements-count'] ?? 0);
-    if (attributes.length === 0 && skipped === 0) break;
+  for (const search of searches) {
+    const response = await misp.post(search.path, search.body);
+    // Parsed by axios; touched once so that the parse is not optimised away.
+    if (typeof response.data !== 'object') throw new Error(`${search.path} did not answer JSON`);
     pages += 1;
-    await postUpTo(bodiesDueAfter(pages, plan.triggerPages, bodies.length));
+    await postUpTo(bodiesDueAfter(pages, searches.length, bodies.length));
   }
   await postUpTo(bodies.length);
   const wallMs = performance.now() - started;

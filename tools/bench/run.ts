@@ -20,13 +20,11 @@ import {
 import {
   DATA_WINDOW_DAYS,
   imageEnvironment,
-  PUBLISH_DAYS,
   triggerEnvironment,
   type EmulatorEndpoints,
 } from './trigger-env';
 
 const COMMAND = 'trigger-misp-ids-to-ioc-collection';
-const DAY_SECONDS = 86_400;
 
 interface Description {
   misp: { url: string; apiKey: string; attributes: number };
@@ -41,18 +39,6 @@ function endpointsOf(description: Description): EmulatorEndpoints {
     sekoiaApiKey: description.sekoia.apiKey,
     runtimeToken: description.sekoia.runtimeToken,
     collectionId: description.sekoia.collectionId,
-  };
-}
-
-/** The defaults the runtime applies from the trigger file: the floor asks MISP the same. */
-function triggerDefaults(): { types: string[]; enforceWarninglist: boolean } {
-  const file = JSON.parse(readFileSync(path.join(REPO_DIR, 'trigger_misp_ids_to_ioc.json'), 'utf8')) as {
-    arguments: { properties: Record<string, { default?: unknown }> };
-  };
-  const properties = file.arguments.properties;
-  return {
-    types: [...new Set(properties.attribute_types.default as string[])],
-    enforceWarninglist: properties.enforce_warninglist.default as boolean,
   };
 }
 
@@ -138,6 +124,8 @@ async function runBench(options: BenchOptions, workDir: string): Promise<BenchRe
     children.push(trigger);
     const firstEnd = await trigger.channel.next('cycle-end');
     const afterSync = await counters();
+    const searchesFile = path.join(workDir, 'searches.jsonl');
+    const floorSearches = await host.channel.call<number>('dumpSearches', searchesFile);
     trigger.channel.tell({ kind: 'next' });
     const secondEnd = await trigger.channel.next('cycle-end');
     const afterQuiet = await counters();
@@ -181,23 +169,7 @@ async function runBench(options: BenchOptions, workDir: string): Promise<BenchRe
     const bodiesFile = path.join(workDir, 'bodies.jsonl');
     await host.channel.call('dumpBodies', bodiesFile);
     await host.channel.call('clear');
-    const nowSeconds = Math.floor(Date.now() / 1000);
-    const defaults = triggerDefaults();
-    const plan: FloorPlan = {
-      ...endpoints,
-      query: {
-        publishFrom: nowSeconds - PUBLISH_DAYS * DAY_SECONDS,
-        publishTo: nowSeconds,
-        types: defaults.types,
-        enforceWarninglist: defaults.enforceWarninglist,
-        includeTags: [],
-        excludeTags: [],
-        pageSize,
-      },
-      bodiesFile,
-      // Every search but the last, empty one.
-      triggerPages: afterSync.mispSearches - start.mispSearches - 1,
-    };
+    const plan: FloorPlan = { ...endpoints, searchesFile, bodiesFile };
     const planFile = path.join(workDir, 'floor-plan.json');
     writeFileSync(planFile, JSON.stringify(plan));
     const beforeFloor = await counters();
@@ -210,8 +182,13 @@ async function runBench(options: BenchOptions, workDir: string): Promise<BenchRe
     await expectExit(floor, 'The floor');
     const floorMeasures = JSON.parse(logTail(floorLog, 1)) as FloorMeasures;
     floorMeasures.emulatorCpuMicros = (await counters()).cpuMicros - beforeFloor.cpuMicros;
-    if (floorMeasures.pages !== plan.triggerPages) {
-      throw new Error(`The floor read ${floorMeasures.pages} pages, the trigger ${plan.triggerPages}`);
+    if (
+      floorMeasures.pages !== floorSearches ||
+      floorSearches !== afterSync.mispSearches - start.mispSearches
+    ) {
+      throw new Error(
+        `The floor made ${floorMeasures.pages} MISP searches, the trigger ${afterSync.mispSearches - start.mispSearches}`,
+      );
     }
 
     return buildBenchResult({

@@ -18,6 +18,7 @@ export async function handleEventsSearch(
 ): Promise<void> {
   const filters = await readSearchFilters(req, res);
   if (!filters) return;
+  context.recordSearch?.('/events/restSearch', filters);
   const { store, quirks } = context;
   const search = parseSearchRequest(filters, store.nowSeconds());
   const wanted = parseEventIds(filters.eventid);

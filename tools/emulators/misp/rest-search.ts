@@ -26,6 +26,8 @@ export interface RestSearchContext {
   cache: SearchCache;
   warninglist: Warninglist;
   quirks: QuirkState;
+  /** Told each search's path and filters, when set (the bench's floor replays them). */
+  recordSearch?: (path: string, filters: Record<string, unknown>) => void;
 }
 
 const shuffledCache = new WeakMap<Uint32Array, Uint32Array>();
@@ -92,6 +94,7 @@ export async function handleRestSearch(
 ): Promise<void> {
   const filters = await readSearchFilters(req, res);
   if (!filters) return;
+  context.recordSearch?.('/attributes/restSearch', filters);
   const { store, quirks } = context;
   quirks.beforeAttributeSearch();
   const search = parseSearchRequest(filters, store.nowSeconds());

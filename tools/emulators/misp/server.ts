@@ -5,7 +5,7 @@ import { handleMispAdmin } from './admin-routes';
 import { generateEvents, type GenerateOptions } from './generate';
 import { handleEventsSearch } from './events-search';
 import { type MispQuirks, parseQuirks, QuirkState } from './quirks';
-import { handleRestSearch, sendMispError } from './rest-search';
+import { handleRestSearch, type RestSearchContext, sendMispError } from './rest-search';
 import { SearchCache } from './search';
 import { type AttributeChanges, AttributeStore } from './store';
 import { Warninglist } from './warninglist';
@@ -65,6 +65,10 @@ export interface MispEmulator extends RunningServer {
   setQuirks(quirks: MispQuirks): void;
   /** Events the changeBetweenRequests knob changed, once it fired. */
   changedEvents(): number[];
+  /** Starts (or stops) keeping each search's path and body, in order; starting clears what was kept. */
+  recordSearches(on: boolean): void;
+  /** The searches kept since recordSearches(true). */
+  recordedSearches(): Array<{ path: string; body: Record<string, unknown> }>;
   /** Replaces the values enforceWarninglist drops. */
   setWarninglist(values: readonly string[]): void;
   /** Requests served per path, faults included. */
@@ -84,7 +88,14 @@ export async function startMispEmulator(options: MispEmulatorOptions = {}): Prom
   const warninglist = new Warninglist(options.warninglist);
   const quirks = new QuirkState(store);
   quirks.set(options.quirks ?? {});
-  const context = { store, cache, warninglist, quirks };
+  let recorded: Array<{ path: string; body: Record<string, unknown> }> | undefined;
+  const context: RestSearchContext = {
+    store,
+    cache,
+    warninglist,
+    quirks,
+    recordSearch: (path, body) => recorded?.push({ path, body }),
+  };
   const faults = new FaultController({
     seed: options.seed,
     rules: options.faults,
@@ -148,6 +159,8 @@ export async function startMispEmulator(options: MispEmulatorOptions = {}): Prom
     setQuirks: (value) => quirks.set(value),
     changedEvents: () => [...quirks.changedEvents],
     setWarninglist: (values) => warninglist.replace(values),
+    recordSearches: (on) => (recorded = on ? [] : undefined),
+    recordedSearches: () => [...(recorded ?? [])],
     requestCounts: () => ({ ...counts }),
     searchScans: () => cache.scans,
   };
