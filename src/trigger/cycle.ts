@@ -30,8 +30,13 @@ import {
 
 export { MAP_SLICE_ATTRIBUTES } from './page-iocs';
 
-/** MISP attributes per restSearch answer at most: an answer of this size is a few MB of JSON. */
-export const MISP_PAGE_SIZE = 2000;
+/**
+ * MISP attributes per restSearch answer at most (`limit`): an answer of this size is a few MB of
+ * JSON. Events are read in groups of fewer attributes than this (src/misp/window-reader.ts), so
+ * an answer holds about 60% of it; 4,000 makes about as many requests as pages of 2,000 did
+ * (README, Performance).
+ */
+export const MISP_PAGE_SIZE = 4000;
 
 export interface CycleDependencies {
   misp: MispClient;

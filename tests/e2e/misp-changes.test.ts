@@ -126,13 +126,6 @@ async function twoCycles(scenario: Scenario) {
   ]);
   const held = new Set(world.collectionIocs().map((ioc) => `${ioc.format} ${ioc.value}`));
   const missing = expected.filter((ioc) => !held.has(`${ioc.format} ${ioc.value}`));
-  console.log(
-    JSON.stringify(missing.slice(0, 8)),
-    world.sekoia
-      .logs()
-      .map((l) => l.message)
-      .join('\n'),
-  );
   return { expected, missing, world };
 }
 
