@@ -10,7 +10,7 @@ const DAY_MS = 86_400_000;
  * batches still filling (at most one per format, a few hundred values), so a failure late in a
  * long first run reads again at most this many attributes, not the whole window.
  */
-export const EVENTS_READ_CHECKPOINT_ATTRIBUTES = 100_000;
+export const EVENTS_READ_CHECKPOINT_ATTRIBUTES = 250_000;
 
 /**
  * One publication of one event, as it stood when listed: published again or changed (timestamp),
