@@ -131,6 +131,51 @@ function readVersion(response: AxiosResponse<unknown>): string | AnswerProblem {
   );
 }
 
+function pagingError(operation: HttpOperation, message: string): MispError {
+  return new MispError(`${message} (${operation.method} ${operation.url})`, { kind: 'paging', operation });
+}
+
+/**
+ * restSearch page after page (offset paging, `order` asked for) until an empty page: the 1.0
+ * reading, kept for callers that want it; the trigger reads by events (readWindow).
+ */
+async function* pageThroughAttributes(
+  fetchPage: (body: RestSearchBody, signal?: AbortSignal) => Promise<FetchedPage>,
+  operation: HttpOperation,
+  maxPages: number,
+  query: MispAttributeQuery,
+  signal?: AbortSignal,
+): AsyncGenerator<MispPage> {
+  let previous: { first: string; last: string } | undefined;
+  for (let page = 1; ; page++) {
+    if (page > maxPages) {
+      throw pagingError(
+        operation,
+        `MISP still had attributes after ${maxPages} pages of ${query.pageSize}: paging stopped to avoid an ` +
+          'endless loop. If the window really holds that many attributes, lower publish_timestamp',
+      );
+    }
+    const { attributes, skipped } = await fetchPage(buildRestSearchBody(query, page), signal);
+    // Only an empty page ends the search: a short page is not the last. A page emptied by the
+    // warninglists (skipped > 0) is not the end either: MISP filters after paging.
+    if (attributes.length === 0 && skipped === 0) return;
+    const first = idOf(attributes[0]);
+    const last = idOf(attributes[attributes.length - 1]);
+    if (first !== undefined && last !== undefined) {
+      if (previous && previous.first === first && previous.last === last) {
+        throw pagingError(
+          operation,
+          `MISP answered page ${page} with the same attributes as page ${page - 1} (ids ${first} to ${last}): ` +
+            'the server ignores "page", so the search would never end. Check that nothing between the ' +
+            'trigger and MISP rewrites the request body',
+        );
+      }
+      previous = { first, last };
+    }
+    yield { page, attributes, warninglistSkipped: skipped };
+  }
+}
+
 export function createMispClient(options: MispClientOptions): MispHttpClient {
   if (!options.apiKey || options.apiKey.trim() === '') {
     throw new ConfigurationError('misp_api_key is empty: paste the Authkey of a MISP user', ['misp_api_key']);
@@ -181,45 +226,6 @@ export function createMispClient(options: MispClientOptions): MispHttpClient {
     describe: (path) => describeOperation(http, { method: 'POST', url: path }),
   };
 
-  function pagingError(operation: HttpOperation, message: string): MispError {
-    return new MispError(`${message} (${operation.method} ${operation.url})`, { kind: 'paging', operation });
-  }
-
-  async function* searchAttributes(
-    query: MispAttributeQuery,
-    signal?: AbortSignal,
-  ): AsyncGenerator<MispPage> {
-    const operation = describeOperation(http, { method: 'POST', url: REST_SEARCH_PATH });
-    let previous: { first: string; last: string } | undefined;
-    for (let page = 1; ; page++) {
-      if (page > maxPages) {
-        throw pagingError(
-          operation,
-          `MISP still had attributes after ${maxPages} pages of ${query.pageSize}: paging stopped to avoid an ` +
-            'endless loop. If the window really holds that many attributes, lower publish_timestamp',
-        );
-      }
-      const { attributes, skipped } = await fetchPage(buildRestSearchBody(query, page), signal);
-      // Only an empty page ends the search: a short page is not the last. A page emptied by the
-      // warninglists (skipped > 0) is not the end either: MISP filters after paging.
-      if (attributes.length === 0 && skipped === 0) return;
-      const first = idOf(attributes[0]);
-      const last = idOf(attributes[attributes.length - 1]);
-      if (first !== undefined && last !== undefined) {
-        if (previous && previous.first === first && previous.last === last) {
-          throw pagingError(
-            operation,
-            `MISP answered page ${page} with the same attributes as page ${page - 1} (ids ${first} to ${last}): ` +
-              'the server ignores "page", so the search would never end. Check that nothing between the ' +
-              'trigger and MISP rewrites the request body',
-          );
-        }
-        previous = { first, last };
-      }
-      yield { page, attributes, warninglistSkipped: skipped };
-    }
-  }
-
   function getVersion(signal?: AbortSignal): Promise<string> {
     return send({ method: 'GET', url: 'servers/getVersion' }, signal, readVersion);
   }
@@ -229,7 +235,8 @@ export function createMispClient(options: MispClientOptions): MispHttpClient {
     proxyUsed,
     close,
     getVersion,
-    searchAttributes,
+    searchAttributes: (query, signal) =>
+      pageThroughAttributes(fetchPage, transport.describe(REST_SEARCH_PATH), maxPages, query, signal),
     readWindow: (query, readOptions, signal) => readWindowByEvents(transport, query, readOptions, signal),
   };
 }

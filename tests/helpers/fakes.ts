@@ -115,6 +115,10 @@ export class FakeMispClient implements MispClient {
       const warninglistSkipped = attributes.length > 0 ? (this.options.warninglistSkipped ?? 0) : 0;
       yield { page: index + 1, attributes, warninglistSkipped, events: [event] };
     }
+    // As searchAttributes' last, empty page: a request after the last page can fail too.
+    if (this.options.failOnPage === this.pages.length + 1) {
+      throw this.options.error ?? new Error(`fake MISP failure after page ${this.pages.length}`);
+    }
   }
 }
 

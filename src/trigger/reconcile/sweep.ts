@@ -169,7 +169,8 @@ async function readSweepWindow(sweep: Sweep): Promise<CycleFailure | undefined> 
       excludeTags: deps.settings.excludeTags,
       pageSize: deps.pageSize ?? MISP_PAGE_SIZE,
     };
-    const pages = prefetch(deps.misp.searchAttributes(query, signal))[Symbol.asyncIterator]();
+    // By events (src/misp/window-reader.ts): a change in MISP during the sweep cannot hide a value.
+    const pages = prefetch(deps.misp.readWindow(query, {}, signal))[Symbol.asyncIterator]();
     while (!sweep.queue.failure) {
       let next: IteratorResult<MispPage>;
       try {

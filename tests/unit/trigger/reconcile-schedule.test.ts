@@ -86,12 +86,12 @@ describe('when the reconciliation runs', () => {
       operation: { method: 'POST', url: 'https://misp.example.com/attributes/restSearch' },
     });
     let searches = 0;
-    const serve = t.misp.searchAttributes.bind(t.misp);
-    t.misp.searchAttributes = (query, signal) => {
+    const serve = t.misp.readWindow.bind(t.misp);
+    t.misp.readWindow = (query, options, signal) => {
       searches += 1;
       // The cycles' reads (1st, 3rd, 4th) succeed; the sweeps' (2nd, 5th) fail.
       t.misp.options.failOnPage = searches === 2 || searches === 5 ? 1 : undefined;
-      return serve(query, signal);
+      return serve(query, options, signal);
     };
     // Cycles every 30 minutes, at 0, 30 and 60 min: sweeps after the first and the third.
     await runCycles(t, 3);
