@@ -199,16 +199,12 @@ export function describeTriggerStateContract(implementation: StateImplementation
       });
     });
 
-    it('remembers the MISP events read whole, in input order, until their records expire (and across a reopen)', async () => {
+    it('remembers the MISP events read whole, in input order, until their records expire', async () => {
+      // Across a restart too for SQLite (tests/unit/state/events-read.test.ts); the S3 state keeps
+      // them in its local copy only: after a restore they are read again, nothing pushed twice.
       expect(await state.filterUnreadEvents(['a@1@1', 'b@1@1'])).toEqual(['a@1@1', 'b@1@1']);
       await state.markEventsRead(['b@1@1'], HOUR);
       expect(await state.filterUnreadEvents(['b@1@1', 'c@1@1', 'a@1@1'])).toEqual(['c@1@1', 'a@1@1']);
-      if (reopen) {
-        await state.close();
-        state = await reopen();
-        opened.push(state);
-        expect(await state.filterUnreadEvents(['b@1@1'])).toEqual([]);
-      }
       clock.advance(HOUR);
       expect(await state.filterUnreadEvents(['b@1@1'])).toEqual(['b@1@1']);
     });
