@@ -55,9 +55,15 @@ describe('the reconciliation sweep (in process, through main)', () => {
     });
     const [event] = sweepEvents();
     expect(event).toMatchObject({ kind: 'reconciliation', missing_pushed: 1, refreshed: 0, revoked: 0 });
+    // Its event was published inside a window a complete cycle read: the sweep can tell why.
+    expect(event.missing_by_reason).toEqual({ eligible_after_publication: 1, unknown: 0 });
     expect(event.unchanged).toBe(world.expected().iocs.length);
     expect(createAjv().compile(triggerJson.results)(event)).toBe(true);
-    expect(infoLines()).toContainEqual(expect.stringMatching(/^Reconciliation done in .* 1 missing pushed/));
+    expect(infoLines()).toContainEqual(
+      expect.stringMatching(
+        /^Reconciliation done in .* 1 missing pushed \(1 flagged after their event was published, 0 other\)/,
+      ),
+    );
     for (const secret of E2E_SECRETS) expect(world.everythingCaptured()).not.toContain(secret);
   });
 

@@ -22,13 +22,14 @@ function nextSweep(nextHours: number | undefined): string {
   return nextHours === undefined ? 'the next reconciliation' : `the next reconciliation in ${nextHours} h`;
 }
 
-function missingPhrase(report: SweepReport): string {
+/** "12 missing pushed", with the reason when the sweep could tell it for some. */
+function missingPhrase(report: SweepReport, verb: string): string {
   const { eligible_after_publication: later, unknown } = report.missingByReason;
   const reasons =
     later > 0
-      ? ` (${formatNumber(later)} eligible after their event was published, ${formatNumber(unknown)} other)`
+      ? ` (${formatNumber(later)} flagged after their event was published, ${formatNumber(unknown)} other)`
       : '';
-  return `${formatNumber(report.missing)} missing${reasons}`;
+  return `${formatNumber(report.missing)} missing ${verb}${reasons}`;
 }
 
 function revokedPhrase(report: SweepReport): string {
@@ -54,7 +55,7 @@ export function sweepSummaryLine(report: SweepReport, nextHours: number | undefi
   const head = `${report.dryRun ? 'Dry-run reconciliation' : 'Reconciliation'} ${stopped ? 'stopped early after' : 'done in'} ${(report.durationMs / 1000).toFixed(1)} s`;
   const verb = report.dryRun ? 'would push' : 'pushed';
   const counts =
-    `${plural(report.unchanged, 'IOC', 'IOCs')} unchanged, ${missingPhrase(report)} ${verb}, ` +
+    `${plural(report.unchanged, 'IOC', 'IOCs')} unchanged, ${missingPhrase(report, verb)}, ` +
     `${formatNumber(report.refreshed)} ${report.dryRun ? 'would be refreshed' : 'refreshed'} (they would expire before ${nextSweep(nextHours)})`;
   const next = nextHours === undefined ? '' : ` Next reconciliation in ${nextHours} h.`;
   return `${head}: ${plural(report.attributesRead, 'attribute', 'attributes')} read (${windowPhrase(report)}); ${counts}; ${revokedPhrase(report)}.${next}`;

@@ -1,6 +1,6 @@
 import type { Clock } from '../../clock';
 import { AbortedError } from '../../errors';
-import type { MispClient, MispPage } from '../../misp/types';
+import type { MispClient, MispEventGroup } from '../../misp/types';
 import { SkipTally } from '../../pipeline/tally';
 import type { Ioc } from '../../pipeline/types';
 import type { Logger } from '../../runtime/types';
@@ -136,13 +136,38 @@ function noteEventsRead(eventsRead: Set<string>, attributes: readonly unknown[])
   }
 }
 
+/**
+ * The events the group read whole (listed published in the window) count as read, even with no
+ * flagged attribute left; their publish times go into the sources of the group's values: what the
+ * sweep pushes gets an exact bound, and a missing value its reason.
+ */
+function notePublishTimes(
+  eventsRead: Set<string>,
+  group: MispEventGroup,
+  fresh: ReadonlyMap<string, Ioc>,
+): void {
+  if (group.events.length === 0) return;
+  const publishedAt = new Map<string, number>();
+  for (const event of group.events) {
+    eventsRead.add(event.id);
+    if (event.publishTimestamp > 0) publishedAt.set(event.id, event.publishTimestamp * 1000);
+  }
+  for (const ioc of fresh.values()) {
+    const source = ioc.source;
+    if (source === undefined || source.publishedAtMs !== undefined) continue;
+    const at = publishedAt.get(source.eventId);
+    if (at !== undefined) source.publishedAtMs = at;
+  }
+}
+
 /** Maps a page, notes what it flags, reads the state for it and queues what to push. */
-async function takeSweepPage(sweep: Sweep, page: MispPage): Promise<CycleFailure | undefined> {
+async function takeSweepPage(sweep: Sweep, page: MispEventGroup): Promise<CycleFailure | undefined> {
   const { report, queue } = sweep;
   if (page.attributes.length > 0) report.pages += 1;
   report.attributesRead += page.attributes.length;
   noteEventsRead(sweep.eventsRead, page.attributes);
   const { fresh } = await mapPage(page, sweep.deps.settings.attributeTypes, report.tally, queue);
+  notePublishTimes(sweep.eventsRead, page, fresh);
   for (const key of fresh.keys()) sweep.flagged.add(key);
   report.valuesRead += fresh.size;
   let lapseTimes: ReadonlyMap<string, number>;
@@ -172,7 +197,7 @@ async function readSweepWindow(sweep: Sweep): Promise<CycleFailure | undefined> 
     // By events (src/misp/window-reader.ts): a change in MISP during the sweep cannot hide a value.
     const pages = prefetch(deps.misp.readWindow(query, {}, signal))[Symbol.asyncIterator]();
     while (!sweep.queue.failure) {
-      let next: IteratorResult<MispPage>;
+      let next: IteratorResult<MispEventGroup>;
       try {
         next = await pages.next();
       } catch (error) {
