@@ -1,5 +1,5 @@
 import { formatCountsByFormat } from '../pipeline/summary';
-import type { CycleReport, CycleService } from './cycle';
+import type { CycleFailure, CycleReport, CycleService } from './cycle';
 import { formatNumber, skippedCounts } from './report';
 import { toIsoSeconds } from './window';
 
@@ -9,17 +9,21 @@ export interface EventTarget {
   server: string;
 }
 
-const FAILED: Record<CycleService, string> = {
+/** What failed, by service, as the first words of an incomplete cycle's or sweep's reason. */
+export const FAILED: Record<CycleService, string> = {
   misp: 'reading MISP failed',
   sekoia: 'pushing to Sekoia.io failed',
   state: "the trigger's state failed",
 };
 
-/** Why the cycle stopped early, in one phrase; undefined when it went through. */
-function incompleteReason(report: CycleReport): string | undefined {
+/** Why a cycle (or a sweep) stopped early, in one phrase; undefined when it went through. */
+export function incompleteReason(
+  failures: readonly CycleFailure[],
+  failed: Readonly<Record<CycleService, string>> = FAILED,
+): string | undefined {
   return (
-    report.failures
-      .map((failure) => `${FAILED[failure.service]}: ${failure.error.message.replace(/[.\s]+$/, '')}`)
+    failures
+      .map((failure) => `${failed[failure.service]}: ${failure.error.message.replace(/[.\s]+$/, '')}`)
       .join('; ') || undefined
   );
 }
@@ -27,7 +31,7 @@ function incompleteReason(report: CycleReport): string | undefined {
 /** The one line a playbook can post to a channel as it is. */
 export function eventSummary(report: CycleReport, target: EventTarget): string {
   const skipped = skippedCounts(report);
-  const reason = incompleteReason(report);
+  const reason = incompleteReason(report.failures);
   return (
     `MISP IDS -> ${target.collectionUuid}: pushed ${formatNumber(report.iocsPushed)} IOC${report.iocsPushed === 1 ? '' : 's'}` +
     ` (${formatCountsByFormat(report.pushedByFormat)}) from ${formatNumber(report.attributesRead)} MISP attributes; ` +
@@ -39,7 +43,7 @@ export function eventSummary(report: CycleReport, target: EventTarget): string {
 /** The event of a cycle, valid against the `results` schema of trigger_misp_ids_to_ioc.json. */
 export function cycleEvent(report: CycleReport, target: EventTarget): Record<string, unknown> {
   const skipped = skippedCounts(report);
-  const reason = incompleteReason(report);
+  const reason = incompleteReason(report.failures);
   const event: Record<string, unknown> = {
     summary: eventSummary(report, target),
     complete: reason === undefined,

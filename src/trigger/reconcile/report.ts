@@ -3,7 +3,7 @@ import { DATA_FOLDER_FIX } from '../../state/errors';
 import { formatNumber } from '../report';
 import { formatUtcMinute, toIsoSeconds } from '../window';
 import type { CycleFailure } from '../cycle';
-import type { EventTarget } from '../cycle-event';
+import { FAILED, incompleteReason, type EventTarget } from '../cycle-event';
 import type { SweepReport } from './sweep';
 import { REVOCATION_BUDGET } from './plan';
 
@@ -119,20 +119,8 @@ export function sweepFailureLines(report: SweepReport, retryHours: number | unde
   return report.failures.map((failure) => failureLine(report, failure, next));
 }
 
-const FAILED: Record<CycleFailure['service'], string> = {
-  misp: 'reading MISP failed',
-  sekoia: 'Sekoia.io failed',
-  state: "the trigger's state failed",
-};
-
-/** Why the sweep stopped early, in one phrase; undefined when it went through. */
-function incompleteReason(report: SweepReport): string | undefined {
-  return (
-    report.failures
-      .map((failure) => `${FAILED[failure.service]}: ${failure.error.message.replace(/[.\s]+$/, '')}`)
-      .join('; ') || undefined
-  );
-}
+/** A sweep also revokes: its Sekoia.io failure is not only a push's. */
+const SWEEP_FAILED = { ...FAILED, sekoia: 'Sekoia.io failed' };
 
 /** The one line a playbook can post to a channel as it is. */
 function sweepEventSummary(report: SweepReport, target: EventTarget, reason: string | undefined): string {
@@ -147,7 +135,7 @@ function sweepEventSummary(report: SweepReport, target: EventTarget, reason: str
 /** The sweep's event, valid against the `results` schema of trigger_misp_ids_to_ioc.json. */
 export function sweepEvent(report: SweepReport, target: EventTarget): Record<string, unknown> {
   const invalid = report.tally.counts().invalid_value ?? 0;
-  const reason = incompleteReason(report);
+  const reason = incompleteReason(report.failures, SWEEP_FAILED);
   const event: Record<string, unknown> = {
     kind: 'reconciliation',
     summary: sweepEventSummary(report, target, reason),

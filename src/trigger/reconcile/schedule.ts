@@ -4,6 +4,7 @@ import type { TriggerContext } from '../../runtime/types';
 import type { SweepMarks } from '../../state/types';
 import type { MispModuleConfiguration, MispTriggerConfiguration, TriggerSettings } from '../config';
 import type { TriggerDependencies } from '../dependencies';
+import { reasonOf } from '../report';
 import { isSweepDue, originOf, SWEEP_RETRY_MS, HOUR_MS } from './plan';
 import {
   RECONCILIATION_EVENT_NAME,
@@ -15,10 +16,6 @@ import {
 import { runSweep, SweepReport } from './sweep';
 
 type Context = TriggerContext<MispModuleConfiguration, MispTriggerConfiguration>;
-
-function messageOf(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).replace(/[.\s]+$/, '');
-}
 
 /** Logs the sweep's lines and sends its event (not in a dry run). */
 async function reportSweep(
@@ -42,7 +39,7 @@ async function reportSweep(
     await context.sendEvent(RECONCILIATION_EVENT_NAME, sweepEvent(report, target));
   } catch (error) {
     if (isAbortError(error)) throw error;
-    logger.error(`The reconciliation's event could not be sent to Sekoia.io: ${messageOf(error)}.`);
+    logger.error(`The reconciliation's event could not be sent to Sekoia.io: ${reasonOf(error)}.`);
   }
 }
 
@@ -100,7 +97,7 @@ export async function sweepIfDue(
       // The sweep's pushes, revocations and marks (uploaded when the state is on S3).
       await deps.state.save().catch((error: unknown) => {
         if (isAbortError(error) || (error instanceof AppError && error.fatal)) throw error;
-        logger.error(`The state could not be saved: ${messageOf(error)}.`);
+        logger.error(`The state could not be saved: ${reasonOf(error)}.`);
       });
     }
     await reportSweep(context, report, settings);
@@ -109,7 +106,7 @@ export async function sweepIfDue(
     if (isAbortError(error)) return false;
     if (!(error instanceof AppError) || error.fatal) throw error;
     logger.error(
-      `The reconciliation failed: ${messageOf(error)}. Nothing was revoked; the next reconciliation tries again.`,
+      `The reconciliation failed: ${reasonOf(error)}. Nothing was revoked; the next reconciliation tries again.`,
     );
     return true;
   }

@@ -1,14 +1,10 @@
-import type { Clock } from '../../clock';
 import { AbortedError } from '../../errors';
-import type { MispClient, MispEventGroup } from '../../misp/types';
+import type { MispEventGroup } from '../../misp/types';
 import { SkipTally } from '../../pipeline/tally';
 import type { Ioc } from '../../pipeline/types';
-import type { Logger } from '../../runtime/types';
-import type { IocCollectionSink } from '../../sekoia/types';
 import { BloomFilter } from '../../state/bloom';
 import type { TriggerState } from '../../state/types';
-import type { TriggerSettings } from '../config';
-import { cycleFailure, CycleFailure, MISP_PAGE_SIZE, withReadSignal } from '../cycle';
+import { cycleFailure, CycleDependencies, CycleFailure, MISP_PAGE_SIZE, withReadSignal } from '../cycle';
 import { DryRunSink, DryRunState } from '../dry-run';
 import { mapPage } from '../page-iocs';
 import { prefetch } from '../prefetch';
@@ -26,21 +22,10 @@ import {
 } from './plan';
 import { revokeWithdrawn, RevocationOutcome, IndicatorRevoker } from './revoke';
 
-export interface SweepDependencies {
-  misp: MispClient;
-  sink: IocCollectionSink;
+/** A cycle's dependencies, with the revoker; `dryRun`: decide and count, but push, revoke and record nothing. */
+export interface SweepDependencies extends CycleDependencies {
   /** Revokes in the IOC Collection; needed only with revoke_withdrawn. */
   revoker?: IndicatorRevoker;
-  state: TriggerState;
-  clock: Clock;
-  logger: Logger;
-  settings: Readonly<TriggerSettings>;
-  signal: AbortSignal;
-  /** Decide and count, but push, revoke and record nothing. */
-  dryRun: boolean;
-  onProgress?: () => void;
-  /** @default MISP_PAGE_SIZE */
-  pageSize?: number;
 }
 
 export interface SweepReport extends PushTotals, RevocationOutcome {
