@@ -175,15 +175,16 @@ async function takePage(cycle: Cycle, page: MispEventGroup): Promise<CycleFailur
 }
 
 /**
- * Reads the window page by page (the next page downloading while the current one is taken) until
- * its end, a failure, or a push failure. Returns the reading's failure, if any.
+ * Takes the pages one by one (the next downloading while the current one is taken) until their
+ * end, a failure, or `stopped()` (a push failed). A page MISP could not give is MISP's failure.
+ * Shared by the cycle and the reconciliation sweep.
  */
-async function readWindow(
-  cycle: Cycle,
+export async function takeEachPage(
   pages: AsyncIterator<MispEventGroup>,
+  take: (page: MispEventGroup) => Promise<CycleFailure | undefined>,
+  control: { signal: AbortSignal; stopped: () => boolean; onProgress?: () => void },
 ): Promise<CycleFailure | undefined> {
-  const { signal, onProgress } = cycle.deps;
-  while (!cycle.queue.failure) {
+  while (!control.stopped()) {
     let next: IteratorResult<MispEventGroup>;
     try {
       next = await pages.next();
@@ -191,12 +192,22 @@ async function readWindow(
       return cycleFailure('misp', error);
     }
     if (next.done) return undefined;
-    if (signal.aborted) throw new AbortedError(signal.reason);
-    const failure = await takePage(cycle, next.value);
+    if (control.signal.aborted) throw new AbortedError(control.signal.reason);
+    const failure = await take(next.value);
     if (failure) return failure;
-    onProgress?.();
+    control.onProgress?.();
   }
   return undefined;
+}
+
+/** Reads the window until its end, a failure, or a push failure. Returns the reading's failure, if any. */
+function readWindow(cycle: Cycle, pages: AsyncIterator<MispEventGroup>): Promise<CycleFailure | undefined> {
+  const { signal, onProgress } = cycle.deps;
+  return takeEachPage(pages, (page) => takePage(cycle, page), {
+    signal,
+    onProgress,
+    stopped: () => cycle.queue.failure !== undefined,
+  });
 }
 
 /** An AbortController for the cycle's MISP requests: aborted with the run, or when the reading ends. */

@@ -1,10 +1,16 @@
-import { AbortedError } from '../../errors';
 import type { MispEventGroup } from '../../misp/types';
 import { SkipTally } from '../../pipeline/tally';
 import type { Ioc } from '../../pipeline/types';
 import { BloomFilter } from '../../state/bloom';
 import type { TriggerState } from '../../state/types';
-import { cycleFailure, CycleDependencies, CycleFailure, MISP_PAGE_SIZE, withReadSignal } from '../cycle';
+import {
+  cycleFailure,
+  CycleDependencies,
+  CycleFailure,
+  MISP_PAGE_SIZE,
+  takeEachPage,
+  withReadSignal,
+} from '../cycle';
 import { DryRunSink, DryRunState } from '../dry-run';
 import { mapPage } from '../page-iocs';
 import { prefetch } from '../prefetch';
@@ -181,20 +187,11 @@ async function readSweepWindow(sweep: Sweep): Promise<CycleFailure | undefined> 
     };
     // By events (src/misp/window-reader.ts): a change in MISP during the sweep cannot hide a value.
     const pages = prefetch(deps.misp.readWindow(query, {}, signal))[Symbol.asyncIterator]();
-    while (!sweep.queue.failure) {
-      let next: IteratorResult<MispEventGroup>;
-      try {
-        next = await pages.next();
-      } catch (error) {
-        return cycleFailure('misp', error);
-      }
-      if (next.done) return undefined;
-      if (deps.signal.aborted) throw new AbortedError(deps.signal.reason);
-      const failure = await takeSweepPage(sweep, next.value);
-      if (failure) return failure;
-      deps.onProgress?.();
-    }
-    return undefined;
+    return takeEachPage(pages, (page) => takeSweepPage(sweep, page), {
+      signal: deps.signal,
+      onProgress: deps.onProgress,
+      stopped: () => sweep.queue.failure !== undefined,
+    });
   });
 }
 
