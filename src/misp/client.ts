@@ -1,4 +1,4 @@
-import { AxiosResponse } from 'axios';
+import { AxiosInstance, AxiosResponse } from 'axios';
 import { Clock } from '../clock';
 import { ConfigurationError, HttpOperation } from '../errors';
 import { HttpClientHandle, HttpTimeouts, createHttpInstance } from '../http/instance';
@@ -176,15 +176,19 @@ async function* pageThroughAttributes(
   }
 }
 
-export function createMispClient(options: MispClientOptions): MispHttpClient {
+/** What the client's methods are built on: one HTTP instance and one sender with the retry policy. */
+interface MispConnection extends HttpClientHandle {
+  baseUrl: string;
+  http: AxiosInstance;
+  /** One request with the retry policy, its 2xx answer read by `read`; failures become MispErrors. */
+  send: ReturnType<typeof clientSender>;
+}
+
+function connectToMisp(options: MispClientOptions): MispConnection {
   if (!options.apiKey || options.apiKey.trim() === '') {
     throw new ConfigurationError('misp_api_key is empty: paste the Authkey of a MISP user', ['misp_api_key']);
   }
   const baseUrl = normaliseBaseUrl(options.baseUrl);
-  const policy = options.retryPolicy ?? DEFAULT_RETRY_POLICY;
-  const random = options.random ?? Math.random;
-  const maxPages = options.maxPages ?? MISP_MAX_PAGES;
-  const readMs = options.timeouts?.readMs ?? MISP_READ_TIMEOUT_MS;
   const secrets = [options.apiKey];
   const { http, proxyUsed, close } = createHttpInstance({
     baseUrl,
@@ -201,18 +205,22 @@ export function createMispClient(options: MispClientOptions): MispHttpClient {
     maxContentLength: options.maxAnswerBytes ?? MAX_ANSWER_BYTES,
     maxBodyLength: 1024 * 1024,
   });
-
-  /** One request with the retry policy, its 2xx answer read by `read`; failures become MispErrors. */
   const send = clientSender({
     http,
-    policy,
+    policy: options.retryPolicy ?? DEFAULT_RETRY_POLICY,
     clock: options.clock,
-    random,
-    attemptTimeoutMs: readMs,
+    random: options.random ?? Math.random,
+    attemptTimeoutMs: options.timeouts?.readMs ?? MISP_READ_TIMEOUT_MS,
     secrets,
     onRetry: options.onRetry,
     toError: (error, attempts) => toMispError(error, { attempts, secrets, proxyUsed }),
   });
+  return { baseUrl, http, proxyUsed, close, send };
+}
+
+export function createMispClient(options: MispClientOptions): MispHttpClient {
+  const { baseUrl, http, proxyUsed, close, send } = connectToMisp(options);
+  const maxPages = options.maxPages ?? MISP_MAX_PAGES;
 
   /** One page: a body cut short (dropped connection) is an attempt failed like a 503. */
   function fetchPage(body: RestSearchBody, signal?: AbortSignal): Promise<FetchedPage> {
