@@ -10,7 +10,7 @@ import { buildRestSearchBody, RestSearchBody } from './rest-search-body';
 import { parseEventsAnswer } from './events-answer';
 import { parseRestSearchAnswer, previewOf } from './rest-search-answer';
 import { MispAttributeQuery, MispClient, MispEventSummary, MispPage } from './types';
-import { readWindowByEvents, WindowTransport } from './window-reader';
+import { listEventsById, readWindowByEvents, WindowTransport } from './window-reader';
 
 export interface MispClientOptions {
   /** misp_url: the MISP base URL, e.g. https://misp.example.com (a sub-path is kept). */
@@ -246,5 +246,6 @@ export function createMispClient(options: MispClientOptions): MispHttpClient {
     searchAttributes: (query, signal) =>
       pageThroughAttributes(fetchPage, transport.describe(REST_SEARCH_PATH), maxPages, query, signal),
     readWindow: (query, readOptions, signal) => readWindowByEvents(transport, query, readOptions, signal),
+    listEvents: (ids, signal) => listEventsById(transport, ids, signal),
   };
 }

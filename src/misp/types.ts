@@ -85,4 +85,9 @@ export interface MispClient {
     options?: ReadWindowOptions,
     signal?: AbortSignal,
   ): AsyncIterable<MispEventGroup>;
+  /**
+   * POST /events/restSearch (metadata) of these event ids, as MISP holds them now; an event gone
+   * (deleted, or no longer visible to the key) is absent from the answer. Throws MispError.
+   */
+  listEvents(ids: readonly string[], signal?: AbortSignal): Promise<MispEventSummary[]>;
 }

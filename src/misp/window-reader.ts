@@ -90,6 +90,20 @@ async function listOneSecond(
   }
 }
 
+/** These events as MISP holds them now (metadata), EVENTS_PER_GROUP ids a request; a gone one is absent. */
+export async function listEventsById(
+  transport: WindowTransport,
+  ids: readonly string[],
+  signal?: AbortSignal,
+): Promise<MispEventSummary[]> {
+  const events: MispEventSummary[] = [];
+  for (let start = 0; start < ids.length; start += EVENTS_PER_GROUP) {
+    const chunk = ids.slice(start, start + EVENTS_PER_GROUP);
+    events.push(...(await transport.listEvents(buildEventsByIdBody(chunk), signal)));
+  }
+  return events;
+}
+
 /** Packs events into groups whose attribute counts add up to less than `pageSize`; a big event alone. */
 export function groupEvents(events: readonly MispEventSummary[], pageSize: number): MispEventSummary[][] {
   const groups: MispEventSummary[][] = [];

@@ -221,4 +221,55 @@ describe('the reconciliation sweep (in process, through main)', () => {
     expect(revokedValues()).not.toContain('198.51.100.23');
     for (const secret of E2E_SECRETS) expect(world.everythingCaptured()).not.toContain(secret);
   });
+
+  it('does not revoke the IOCs of an event republished while the sweep reads MISP, but still revokes a truly withdrawn one', async () => {
+    const fields = { revoke_withdrawn: true };
+    await expect(world.run(['--once'], trigger(fields)).exit).resolves.toBe(0);
+    // Truly withdrawn before the sweep: event 5 unpublished.
+    world.misp.unpublishEvent(5);
+    // Event 3 published again between the sweep's listing of events and its read of their attributes.
+    let reads = 0;
+    const definition = createTrigger({
+      createDependencies: async (input) => {
+        const deps = await createDependencies(input);
+        const readWindow = deps.misp.readWindow.bind(deps.misp);
+        deps.misp.readWindow = (query, options, signal) => {
+          reads += 1;
+          if (reads === 2) {
+            world.misp.setQuirks({
+              changeBetweenRequests: { afterRequests: 0, change: 'republish', events: 1, eventIds: [3] },
+            });
+          }
+          return readWindow(query, options, signal);
+        };
+        return deps;
+      },
+    });
+    await expect(world.run(['--once', '--reconcile'], trigger(fields), definition).exit).resolves.toBe(0);
+    expect(reads).toBe(2);
+    expect(world.misp.changedEvents()).toEqual([3]);
+    const [event] = sweepEvents();
+    // The 4 values of event 5 and the 9 of event 3 look withdrawn; only event 5's are revoked.
+    expect(event).toMatchObject({ complete: true, withdrawn: 13, revoked: 4 });
+    expect(revokedValues()).toEqual(
+      [
+        '0ab8f85c1c2a0753ffc4f295482a07f9b6f9cae92eb2bdcb98d4e16e45f97c91',
+        'http://login-finch.example.com/owa/auth.php',
+        'https://198.51.100.61/kit/index.html',
+        'login-finch.example.com',
+      ].sort(),
+    );
+    expect(infoLines()).toContainEqual(
+      expect.stringMatching(
+        /13 IOCs withdrawn from MISP: 4 revoked, .*, 9 left for the next reconciliation \(their event changed in MISP during this one\)/,
+      ),
+    );
+
+    // The next sweep reads the republished event: its IOCs are flagged, nothing is withdrawn.
+    world.misp.setQuirks({});
+    world.clock.advance(60_000);
+    await expect(world.run(['--once', '--reconcile'], trigger(fields)).exit).resolves.toBe(0);
+    expect(sweepEvents()[1]).toMatchObject({ complete: true, withdrawn: 0, revoked: 0 });
+    expect(revokedValues()).toHaveLength(4);
+  });
 });

@@ -54,6 +54,8 @@ export interface FakeMispOptions {
   version?: string;
   /** publish_timestamp of every page's event. @default the window's end (each read every cycle) */
   publishTimestamp?: number;
+  /** What listEvents answers (the events as MISP holds them after a read). @default none: all gone */
+  eventsNow?: MispEventSummary[];
 }
 
 /** Serves `pages` (arrays of raw attributes) in order, then an empty page. Records the queries. */
@@ -67,6 +69,14 @@ export class FakeMispClient implements MispClient {
     public pages: unknown[][],
     public options: FakeMispOptions = {},
   ) {}
+
+  /** The ids of each listEvents call. */
+  readonly eventListings: string[][] = [];
+
+  async listEvents(ids: readonly string[]): Promise<MispEventSummary[]> {
+    this.eventListings.push([...ids]);
+    return (this.options.eventsNow ?? []).filter((event) => ids.includes(event.id));
+  }
 
   async getVersion(): Promise<string> {
     this.versionCalls += 1;

@@ -52,6 +52,14 @@ function recordingMisp(misp: MispClient, recorder: ErrorRecorder): MispClient {
         throw error;
       }
     },
+    async listEvents(ids, signal) {
+      try {
+        return await misp.listEvents(ids, signal);
+      } catch (error) {
+        recorder.record(error);
+        throw error;
+      }
+    },
   };
 }
 

@@ -152,6 +152,32 @@ export function withdrawalOf(
     : 'event_withdrawn';
 }
 
+/** An event's change marks (epoch seconds), as a listing shows them. */
+export interface EventStamp {
+  timestamp: number;
+  publishTimestamp: number;
+}
+
+/**
+ * Whether a withdrawn value's event may have changed while the sweep read MISP, so that the read
+ * may have missed its values: `now` is the event as listed again after the read (undefined: gone),
+ * `seen` as the read listed it (undefined: the read did not list it). A gone or unpublished event
+ * is withdrawn; one the read listed as it stands now was read as it stands. Otherwise an event
+ * changed or published at or after the sweep's start second (MISP keeps seconds) is left to the
+ * next sweep: revocation cannot be undone.
+ */
+export function changedDuringSweep(
+  now: (EventStamp & { published: boolean }) | undefined,
+  seen: EventStamp | undefined,
+  sweepStartMs: number,
+): boolean {
+  if (now === undefined || !now.published) return false;
+  if (seen && seen.timestamp === now.timestamp && seen.publishTimestamp === now.publishTimestamp)
+    return false;
+  const startSeconds = Math.floor(sweepStartMs / 1000);
+  return now.timestamp >= startSeconds || now.publishTimestamp >= startSeconds;
+}
+
 /** Why a sweep revokes nothing although values look withdrawn. */
 export type RevocationHold = 'misp_read_failed' | 'misp_read_empty' | 'mostly_withdrawn';
 

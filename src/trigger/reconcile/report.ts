@@ -42,7 +42,11 @@ function revokedPhrase(report: SweepReport): string {
     .join(', ');
   const revoked =
     report.revoked === 0 ? 'none revoked' : `${formatNumber(report.revoked)} revoked, e.g. ${examples}`;
-  return `${plural(report.withdrawn, 'IOC', 'IOCs')} withdrawn from MISP: ${revoked}`;
+  const held =
+    report.heldChanged === 0
+      ? ''
+      : `, ${formatNumber(report.heldChanged)} left for the next reconciliation (their event changed in MISP during this one)`;
+  return `${plural(report.withdrawn, 'IOC', 'IOCs')} withdrawn from MISP: ${revoked}${held}`;
 }
 
 /**

@@ -1,9 +1,12 @@
+import type { MispEventSummary } from '../../misp/types';
 import { parseIocKey } from '../../pipeline/keys';
 import type { Ioc } from '../../pipeline/types';
 import type { PushedRecord, TriggerState } from '../../state/types';
 import type { TriggerSettings } from '../config';
 import { cycleFailure, CycleFailure } from '../cycle';
 import {
+  changedDuringSweep,
+  EventStamp,
   FlaggedView,
   REVOCATION_BUDGET,
   RevocationHold,
@@ -42,6 +45,8 @@ export interface RevocationOutcome {
   withdrawn: number;
   revoked: number;
   revokedExamples: RevokedExample[];
+  /** Withdrawn values left for the next sweep: their event changed while the sweep read MISP. */
+  heldChanged: number;
   revocationHeld?: RevocationHeld;
 }
 
@@ -58,6 +63,12 @@ export interface RevocationInput {
   valuesRead: number;
   /** @default REVOCATION_BUDGET */
   budget?: number;
+  /** When the sweep started (before its read): a change since then may have hidden values. */
+  startedAtMs: number;
+  /** The events the read listed (and read whole), with their marks as listed. */
+  seenEvents: ReadonlyMap<string, EventStamp>;
+  /** Lists these events as MISP holds them now (MispClient.listEvents). */
+  listEvents(ids: readonly string[], signal?: AbortSignal): Promise<MispEventSummary[]>;
 }
 
 interface Candidate {
@@ -96,6 +107,23 @@ function heldBefore(input: RevocationInput, outcome: RevocationOutcome): Revocat
   return input.dryRun ? 'dry_run' : undefined;
 }
 
+/**
+ * The candidates still withdrawn once their events are listed again after the read: those whose
+ * event changed during the sweep (see changedDuringSweep) wait for the next sweep. A value with no
+ * event id (pushed by 1.0.x) cannot be checked and stays a candidate. Throws when MISP fails.
+ */
+async function keepUnchanged(input: RevocationInput, candidates: readonly Candidate[]): Promise<Candidate[]> {
+  const ids = [
+    ...new Set(candidates.flatMap(({ record }) => (record.eventId === undefined ? [] : [record.eventId]))),
+  ];
+  if (ids.length === 0) return [...candidates];
+  const now = new Map((await input.listEvents(ids, input.signal)).map((event) => [event.id, event]));
+  const changed = new Set(
+    ids.filter((id) => changedDuringSweep(now.get(id), input.seenEvents.get(id), input.startedAtMs)),
+  );
+  return candidates.filter(({ record }) => record.eventId === undefined || !changed.has(record.eventId));
+}
+
 /** Revokes the candidates one by one, forgetting each once revoked; stops at the first failure. */
 async function revokeCandidates(
   input: RevocationInput,
@@ -130,11 +158,19 @@ async function revokeCandidates(
  * The sweep's revocations: finds the values this trigger pushed that MISP withdrew (see
  * withdrawalOf), and with revoke_withdrawn revokes at most `budget` of them, unless the read
  * failed or looks implausibly empty (see revocationHold). Nothing is looked at after a failed read.
+ * The candidates' events are listed again first: a value whose event changed during the sweep
+ * waits for the next one (see changedDuringSweep); if that listing fails, nothing is revoked.
  */
 export async function revokeWithdrawn(
   input: RevocationInput,
 ): Promise<{ result: RevocationOutcome; failure?: CycleFailure }> {
-  const result: RevocationOutcome = { pushedInWindow: 0, withdrawn: 0, revoked: 0, revokedExamples: [] };
+  const result: RevocationOutcome = {
+    pushedInWindow: 0,
+    withdrawn: 0,
+    revoked: 0,
+    revokedExamples: [],
+    heldChanged: 0,
+  };
   if (!input.readComplete) return { result: { ...result, revocationHeld: 'misp_read_failed' } };
   const budget = input.budget ?? REVOCATION_BUDGET;
   let found;
@@ -148,7 +184,18 @@ export async function revokeWithdrawn(
   const held = heldBefore(input, result);
   if (held || result.withdrawn === 0) return { result: { ...result, revocationHeld: held } };
   if (input.revoker === undefined) throw new Error('revoke_withdrawn is on but no revoker was given');
-  const failure = await revokeCandidates(input, input.revoker, found.candidates, result);
+  let unchanged: Candidate[];
+  try {
+    unchanged = await keepUnchanged(input, found.candidates);
+  } catch (error) {
+    // As a failed read: what changed cannot be told, so nothing is revoked.
+    return {
+      result: { ...result, revocationHeld: 'misp_read_failed' },
+      failure: cycleFailure('misp', error, 0),
+    };
+  }
+  result.heldChanged = found.candidates.length - unchanged.length;
+  const failure = await revokeCandidates(input, input.revoker, unchanged, result);
   if (failure) result.revocationHeld = 'sekoia_failed';
   else if (result.withdrawn > budget) result.revocationHeld = 'budget_reached';
   return { result, failure };

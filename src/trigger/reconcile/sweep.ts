@@ -23,6 +23,7 @@ import {
   MissingReason,
   pushRecordFor,
   refreshBeforeMs,
+  EventStamp,
   SweepWindow,
   sweepWindow,
 } from './plan';
@@ -63,6 +64,8 @@ interface Sweep {
   flagged: BloomFilter;
   /** Ids of the events the read returned attributes of. */
   eventsRead: Set<string>;
+  /** The events read whole, with their change marks as listed before their read. */
+  seenEvents: Map<string, EventStamp>;
   refreshBefore: number;
   originMs: number | undefined;
   cursorMs: number | undefined;
@@ -86,6 +89,7 @@ function emptyReport(window: SweepWindow, dryRun: boolean): SweepReport {
     pushedInWindow: 0,
     revoked: 0,
     revokedExamples: [],
+    heldChanged: 0,
     dryRun,
     failures: [],
   };
@@ -133,14 +137,15 @@ function noteEventsRead(eventsRead: Set<string>, attributes: readonly unknown[])
  * sweep pushes gets an exact bound, and a missing value its reason.
  */
 function notePublishTimes(
-  eventsRead: Set<string>,
+  sweep: Pick<Sweep, 'eventsRead' | 'seenEvents'>,
   group: MispEventGroup,
   fresh: ReadonlyMap<string, Ioc>,
 ): void {
   if (group.events.length === 0) return;
   const publishedAt = new Map<string, number>();
   for (const event of group.events) {
-    eventsRead.add(event.id);
+    sweep.eventsRead.add(event.id);
+    sweep.seenEvents.set(event.id, { timestamp: event.timestamp, publishTimestamp: event.publishTimestamp });
     if (event.publishTimestamp > 0) publishedAt.set(event.id, event.publishTimestamp * 1000);
   }
   for (const ioc of fresh.values()) {
@@ -158,7 +163,7 @@ async function takeSweepPage(sweep: Sweep, page: MispEventGroup): Promise<CycleF
   report.attributesRead += page.attributes.length;
   noteEventsRead(sweep.eventsRead, page.attributes);
   const { fresh } = await mapPage(page, sweep.deps.settings.attributeTypes, report.tally, queue);
-  notePublishTimes(sweep.eventsRead, page, fresh);
+  notePublishTimes(sweep, page, fresh);
   for (const key of fresh.keys()) sweep.flagged.add(key);
   report.valuesRead += fresh.size;
   let lapseTimes: ReadonlyMap<string, number>;
@@ -216,6 +221,7 @@ async function startSweep(deps: SweepDependencies, startedAt: number): Promise<S
     // A new seed each sweep: a value a false positive spared is not spared again next time.
     flagged: new BloomFilter(undefined, undefined, startedAt),
     eventsRead: new Set(),
+    seenEvents: new Map(),
     refreshBefore: refreshBeforeMs(startedAt, settings.reconcileEveryHours),
     originMs: marks.originMs,
     cursorMs,
@@ -263,6 +269,9 @@ export async function runSweep(deps: SweepDependencies): Promise<SweepReport> {
     },
     readComplete: readComplete && !sweep.report.failures.some((failure) => failure.service === 'state'),
     valuesRead: sweep.report.valuesRead,
+    startedAtMs: startedAt,
+    seenEvents: sweep.seenEvents,
+    listEvents: (ids, signal) => deps.misp.listEvents(ids, signal),
   });
   const { report } = sweep;
   Object.assign(report, sweep.pusher.totals, outcome.result);

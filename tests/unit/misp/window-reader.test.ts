@@ -1,7 +1,9 @@
 import type { EventsSearchBody, RestSearchBody } from '../../../src/misp/rest-search-body';
 import type { MispAttributeQuery, MispEventGroup, MispEventSummary } from '../../../src/misp/types';
 import {
+  EVENTS_PER_GROUP,
   groupEvents,
+  listEventsById,
   listWindowEvents,
   readWindowByEvents,
   type WindowTransport,
@@ -110,5 +112,17 @@ describe('readWindowByEvents', () => {
     expect(groups.reduce((sum, g) => sum + g.attributes.length, 0)).toBe(23);
     expect(transport.read.map((body) => body.page)).toEqual([1, 2, 3, 4]);
     expect(groups.at(-1)?.events.map((e) => e.id)).toEqual(['1']);
+  });
+});
+
+describe('listEventsById (events listed again before a revocation)', () => {
+  it('lists the given events by id, EVENTS_PER_GROUP a request; a gone event is absent', async () => {
+    const ids = Array.from({ length: EVENTS_PER_GROUP + 2 }, (_, i) => String(i + 1));
+    const transport = new FakeTransport(ids.slice(1).map((id) => event(Number(id), 100, 1)));
+    const found = await listEventsById(transport, ids);
+    expect(found.map((e) => e.id)).toEqual(ids.slice(1));
+    expect(transport.listed.map((body) => body.eventid?.length)).toEqual([EVENTS_PER_GROUP, 2]);
+    expect(transport.listed[0]).toMatchObject({ metadata: true, returnFormat: 'json' });
+    expect(transport.listed[0].publish_timestamp).toBeUndefined();
   });
 });

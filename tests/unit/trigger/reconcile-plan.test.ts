@@ -1,5 +1,6 @@
 import {
   AGE_OUT_MARGIN_MS,
+  changedDuringSweep,
   classifyFlagged,
   DAY_MS,
   FlaggedView,
@@ -148,5 +149,37 @@ describe('the reconciliation plan', () => {
       );
       expect(revocationHold({ ...base, pushedInWindow: 2 * most, withdrawn: most })).toBeUndefined();
     });
+  });
+});
+
+describe('changedDuringSweep (an event edited or republished while the sweep read MISP)', () => {
+  const START_S = NOW / 1000;
+  const before = { published: true, timestamp: START_S - 600, publishTimestamp: START_S - 300 };
+
+  it('lets a gone, unpublished or unchanged event be revoked', () => {
+    expect(changedDuringSweep(undefined, undefined, NOW)).toBe(false);
+    expect(changedDuringSweep({ ...before, published: false, timestamp: START_S + 5 }, undefined, NOW)).toBe(
+      false,
+    );
+    // Not listed by the read (left the window earlier), last changed before the sweep started.
+    expect(changedDuringSweep(before, undefined, NOW)).toBe(false);
+    // Listed by the read and still as listed, even when changed in the sweep's first second.
+    const sameSecond = { ...before, timestamp: START_S, publishTimestamp: START_S };
+    expect(changedDuringSweep(sameSecond, sameSecond, NOW + 400)).toBe(false);
+  });
+
+  it('holds a value whose event was republished or edited after the sweep started', () => {
+    const republished = { ...before, publishTimestamp: START_S + 30 };
+    expect(changedDuringSweep(republished, undefined, NOW)).toBe(true);
+    expect(changedDuringSweep(republished, before, NOW)).toBe(true);
+    const edited = { ...before, timestamp: START_S + 30 };
+    expect(changedDuringSweep(edited, before, NOW)).toBe(true);
+    // Changed in the sweep's start second and not as the read listed it: maybe after the start.
+    expect(changedDuringSweep({ ...before, timestamp: START_S }, before, NOW + 999)).toBe(true);
+  });
+
+  it('believes a listing that moved only before the sweep started', () => {
+    const seenEarlier = { timestamp: START_S - 900, publishTimestamp: START_S - 900 };
+    expect(changedDuringSweep(before, seenEarlier, NOW)).toBe(false);
   });
 });

@@ -146,6 +146,49 @@ describe('the reconciliation sweep', () => {
     expect(t.revoker.revoked).toEqual([]);
   });
 
+  it('leaves for the next sweep the values of an event changed in MISP during the sweep, and revokes nothing if MISP cannot tell', async () => {
+    const kept = ipAttributes(200);
+    const inEvent = (eventId: string, values: Record<string, unknown>[]) =>
+      values.map((value) => ({ ...value, event_id: eventId }));
+    const republished = inEvent('42', ipAttributes(2, 1000));
+    const unpublished = inEvent('43', ipAttributes(1, 1100));
+    const t = await afterFirstCycle([[...kept, ...republished, ...unpublished]], { revoke_withdrawn: true });
+    t.misp.pages = [kept];
+    t.clock.advance(HOUR_MS);
+    const startS = Math.floor(t.clock.now() / 1000);
+    const event = (id: string, published: boolean, at: number) => ({
+      id,
+      uuid: '',
+      published,
+      publishTimestamp: at,
+      timestamp: at,
+      attributeCount: 2,
+    });
+    // Event 42 published again while the sweep read MISP; event 43 unpublished before it.
+    t.misp.options.eventsNow = [event('42', true, startS + 5), event('43', false, startS - 600)];
+    const report = await t.sweep();
+    expect(t.misp.eventListings).toEqual([['42', '43']]);
+    expect(report).toMatchObject({ withdrawn: 3, revoked: 1, heldChanged: 2, failures: [] });
+    expect(t.revoker.revoked).toEqual(['ipv4-addr.value 10.0.4.76']);
+    expect(sweepSummaryLine(report, 24)).toMatch(
+      /3 IOCs withdrawn from MISP: 1 revoked, .*, 2 left for the next reconciliation \(their event changed in MISP during this one\)/,
+    );
+
+    // Listing the events again fails: nothing is revoked, as after a failed read.
+    t.misp.listEvents = async () => {
+      throw new MispError('MISP was unavailable after 6 attempts (503)', {
+        kind: 'server',
+        status: 503,
+        operation: { method: 'POST', url: 'https://misp.example.com/events/restSearch' },
+      });
+    };
+    t.clock.advance(HOUR_MS);
+    const failed = await t.sweep();
+    expect(failed).toMatchObject({ withdrawn: 2, revoked: 0, revocationHeld: 'misp_read_failed' });
+    expect(failed.failures.map((failure) => failure.service)).toEqual(['misp']);
+    expect(t.revoker.revoked).toEqual(['ipv4-addr.value 10.0.4.76']);
+  });
+
   it('revokes nothing when the MISP read fails, and says why', async () => {
     const t = await afterFirstCycle([ipAttributes(10), ipAttributes(10, 10)], { revoke_withdrawn: true });
     t.misp.pages = [ipAttributes(10)];
