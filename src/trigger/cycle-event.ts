@@ -46,16 +46,7 @@ export function cycleEvent(report: CycleReport, target: EventTarget): Record<str
   const reason = incompleteReason(report.failures);
   const event: Record<string, unknown> = {
     summary: eventSummary(report, target),
-    complete: reason === undefined,
-    ...(reason === undefined ? {} : { incomplete_reason: reason }),
-    collection_uuid: target.collectionUuid,
-    server: target.server,
-    iocs_pushed: report.iocsPushed,
-    attributes_processed: report.attributesRead,
-    // The names of the Python trigger's event (2.8.11), so that playbooks built on it keep working.
-    iocs_submitted: report.iocsPushed,
-    iocs_skipped_invalid: skipped.invalid_value,
-    iocs_by_format: { ...report.pushedByFormat },
+    ...outcomeFields(report, target, reason, skipped.invalid_value),
     skipped,
     warninglist_skipped: report.warninglistSkipped,
     refanged: report.refanged,
@@ -66,8 +57,38 @@ export function cycleEvent(report: CycleReport, target: EventTarget): Record<str
     task_ids: [...report.taskIds],
   };
   if (report.validUntil !== undefined) event.valid_until = report.validUntil;
-  event.window_start = toIsoSeconds(report.window.startMs);
-  event.window_end = toIsoSeconds(report.window.endMs);
-  event.duration_seconds = Math.max(0, report.durationMs) / 1000;
-  return event;
+  return { ...event, ...windowFields(report) };
+}
+
+/** What a cycle's and a sweep's events both tell: the outcome, the collection, the counts. */
+export function outcomeFields(
+  report: Pick<CycleReport, 'iocsPushed' | 'attributesRead' | 'pushedByFormat'>,
+  target: EventTarget,
+  reason: string | undefined,
+  invalidValues: number,
+): Record<string, unknown> {
+  return {
+    complete: reason === undefined,
+    ...(reason === undefined ? {} : { incomplete_reason: reason }),
+    collection_uuid: target.collectionUuid,
+    server: target.server,
+    iocs_pushed: report.iocsPushed,
+    attributes_processed: report.attributesRead,
+    // The names of the Python trigger's event (2.8.11), so that playbooks built on it keep working.
+    iocs_submitted: report.iocsPushed,
+    iocs_skipped_invalid: invalidValues,
+    iocs_by_format: { ...report.pushedByFormat },
+  };
+}
+
+/** The window read and how long it took, last in both events. */
+export function windowFields(report: {
+  window: { startMs: number; endMs: number };
+  durationMs: number;
+}): Record<string, unknown> {
+  return {
+    window_start: toIsoSeconds(report.window.startMs),
+    window_end: toIsoSeconds(report.window.endMs),
+    duration_seconds: Math.max(0, report.durationMs) / 1000,
+  };
 }

@@ -1,9 +1,9 @@
 import { printableExcerpt } from '../../pipeline/text';
 import { DATA_FOLDER_FIX } from '../../state/errors';
 import { formatNumber } from '../report';
-import { formatUtcMinute, toIsoSeconds } from '../window';
+import { formatUtcMinute } from '../window';
 import type { CycleFailure } from '../cycle';
-import { FAILED, incompleteReason, type EventTarget } from '../cycle-event';
+import { FAILED, incompleteReason, outcomeFields, windowFields, type EventTarget } from '../cycle-event';
 import type { SweepReport } from './sweep';
 import { REVOCATION_BUDGET } from './plan';
 
@@ -143,15 +143,7 @@ export function sweepEvent(report: SweepReport, target: EventTarget): Record<str
   const event: Record<string, unknown> = {
     kind: 'reconciliation',
     summary: sweepEventSummary(report, target, reason),
-    complete: reason === undefined,
-    ...(reason === undefined ? {} : { incomplete_reason: reason }),
-    collection_uuid: target.collectionUuid,
-    server: target.server,
-    iocs_pushed: report.iocsPushed,
-    attributes_processed: report.attributesRead,
-    iocs_submitted: report.iocsPushed,
-    iocs_skipped_invalid: invalid,
-    iocs_by_format: { ...report.pushedByFormat },
+    ...outcomeFields(report, target, reason, invalid),
     skipped: {
       invalid_value: invalid,
       unsupported_type: report.tally.counts().unsupported_type ?? 0,
@@ -164,9 +156,7 @@ export function sweepEvent(report: SweepReport, target: EventTarget): Record<str
     unchanged: report.unchanged,
     withdrawn: report.withdrawn,
     revoked: report.revoked,
-    window_start: toIsoSeconds(report.window.startMs),
-    window_end: toIsoSeconds(report.window.endMs),
-    duration_seconds: Math.max(0, report.durationMs) / 1000,
+    ...windowFields(report),
   };
   if (report.revocationHeld) event.revocation_held = report.revocationHeld;
   return event;
