@@ -1,6 +1,7 @@
 import { AxiosResponse } from 'axios';
 import { Clock } from '../clock';
 import { ConfigurationError } from '../errors';
+import { isRecord } from '../json';
 import { HttpClientHandle, HttpTimeouts, createHttpInstance } from '../http/instance';
 import { AnswerProblem, ClientSend, clientSender, RetryNotice } from '../http/request';
 import { DEFAULT_RETRY_POLICY, RetryPolicy } from '../http/retry';
@@ -225,7 +226,7 @@ function descriptionCut(options: PushOptions): PushOptions {
 }
 
 function isJsonObject(data: unknown): data is Record<string, unknown> {
-  return typeof data === 'object' && data !== null && !Array.isArray(data) && !Buffer.isBuffer(data);
+  return isRecord(data) && !Buffer.isBuffer(data);
 }
 
 /** No body at all (204, or an empty 2xx): accepted, as the design counts any 2xx. */

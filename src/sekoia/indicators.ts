@@ -1,6 +1,7 @@
 import type { AxiosRequestConfig, AxiosResponse } from 'axios';
 import { AnswerProblem } from '../http/request';
 import { SekoiaError } from './errors';
+import { isRecord } from '../json';
 
 /** The JSON import and the indicator list take at most this many items per request. */
 export const MAX_JSON_INDICATORS = 100;
@@ -41,10 +42,6 @@ export type SekoiaSend = <R>(
   read: (response: AxiosResponse<unknown>) => R | AnswerProblem,
   signal?: AbortSignal,
 ) => Promise<R>;
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** Reads one indicator of an answer; undefined when it lacks an id or a value. */
 export function readIndicator(data: unknown): SekoiaIndicator | undefined {

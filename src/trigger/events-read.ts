@@ -2,8 +2,7 @@ import type { MispEventSummary } from '../misp/types';
 import type { TriggerState } from '../state/types';
 import type { PushFailure, PushQueue } from './push-queue';
 import { CATCH_UP_CAP_DAYS } from './window';
-
-const DAY_MS = 86_400_000;
+import { DAY_MS } from '../clock';
 
 /**
  * Attributes read between two records of the events read whole. Each record first pushes the

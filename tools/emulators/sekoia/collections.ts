@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { SekoiaFormat } from '../../../src/sekoia/types';
 import { observableTypeOf, patternOf } from './stix';
-
-const DAY_MS = 86_400_000;
+import { DAY_MS } from '../../../src/clock';
 
 export interface KillChainPhase {
   kill_chain_name: string;
