@@ -1,4 +1,4 @@
-import type { Clock } from '../../clock';
+import { HOUR_MS, type Clock } from '../../clock';
 import type { SqliteTriggerState } from '../sqlite-state';
 import type { PushedRecord, PushRecord, SweepMarks, TriggerState } from '../types';
 import { newObjectName, type StateBucket } from './bucket';
@@ -11,7 +11,7 @@ import { encodeRecords, type RecordGroup } from './records';
  */
 export const SAVE_EVERY_KEYS = 50_000;
 /** A cursor that moved with no new mark is saved at most this often (a quiet MISP). @default 3600000 */
-export const CURSOR_SAVE_INTERVAL_MS = 60 * 60 * 1000;
+export const CURSOR_SAVE_INTERVAL_MS = HOUR_MS;
 
 /** What the saves uploaded, since the state was opened (the bench reads it). */
 export interface SaveTotals {
@@ -98,7 +98,7 @@ export class S3TriggerState implements TriggerState {
     this.appliedWindowDays = days;
   }
 
-  // ---- Reconciliation (issue 11): the local copy answers; the sweep's marks go in the manifest ----
+  // ---- Reconciliation (docs/architecture.md#state-on-s3): the local copy answers; the sweep's marks go in the manifest ----
   readLapseTimes(keys: readonly string[]): Promise<Map<string, number>> {
     return this.local.readLapseTimes(keys);
   }
@@ -122,7 +122,7 @@ export class S3TriggerState implements TriggerState {
   }
   // ---- end of the reconciliation block ----
 
-  // ---- MISP events read whole (issue 10): in the local copy only; after a restore from the bucket
+  // ---- MISP events read whole (docs/architecture.md#state-on-s3): in the local copy only; after a restore from the bucket
   // they are read again (their values, in the bucket's pushed set, are not pushed again) ----
   filterUnreadEvents(eventKeys: readonly string[]): Promise<string[]> {
     return this.local.filterUnreadEvents(eventKeys);
