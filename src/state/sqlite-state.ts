@@ -98,7 +98,7 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
 }
 
 /**
- * TriggerState in one SQLite file (design section 8), through keyv + @keyv/sqlite: the store
+ * TriggerState in one SQLite file (docs/architecture.md#state-and-its-guarantees), through keyv + @keyv/sqlite: the store
  * passed explicitly (never keyv's in-memory Map) and every store error thrown as StateError (never
  * read as "not pushed"). The cursor is one keyv key; the pushed set is a table of its own on the
  * adapter's connection (see pushed-keys-sql.ts), read a chunk of keys per statement, written by
@@ -297,7 +297,7 @@ export class SqliteTriggerState implements TriggerState {
     return result;
   }
 
-  // ---- Reconciliation (issue 11) ----
+  // ---- Reconciliation (docs/architecture.md#the-reconciliation-sweep) ----
 
   /** Files of 1.0.x lack the sweep's columns: added (NULL in the rows already there). */
   private async addReconcileColumns(): Promise<void> {
@@ -380,7 +380,7 @@ export class SqliteTriggerState implements TriggerState {
 
   // ---- end of the reconciliation block ----
 
-  // MISP events read whole (issue 10).
+  // MISP events read whole (docs/architecture.md#state-and-its-guarantees).
 
   filterUnreadEvents(eventKeys: readonly string[]): Promise<string[]> {
     return this.exclusive(async () => {

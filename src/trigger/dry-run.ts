@@ -58,7 +58,7 @@ export class DryRunState implements TriggerState {
 
   async save(): Promise<void> {}
 
-  // ---- Reconciliation (issue 11): reads go to the real state, writes nowhere ----
+  // ---- Reconciliation (docs/architecture.md#the-reconciliation-sweep): reads go to the real state, writes nowhere ----
   readLapseTimes(keys: readonly string[]): Promise<Map<string, number>> {
     return this.real.readLapseTimes(keys);
   }

@@ -13,7 +13,7 @@ export interface StateManifest {
   cursor?: number;
   /** The publish window applied (days), saved at the next save after it grew. */
   appliedWindowDays?: number;
-  /** The reconciliation sweep's marks (issue 11), saved at the next save after they changed. */
+  /** The reconciliation sweep's marks (docs/architecture.md#state-on-s3), saved at the next save after they changed. */
   sweepMarks?: SweepMarks;
   /** When the manifest was written (epoch ms). */
   savedAt: number;
