@@ -181,7 +181,7 @@ describe('the reconciliation sweep (in process, through main)', () => {
       .map((indicator) => indicator.value)
       .sort();
 
-  it('revokes what MISP withdrew (a cleared to_ids, an unpublished event) only with revoke_withdrawn, and pushes it again once flagged again', async () => {
+  it('revokes what MISP withdrew (a cleared to_ids, an unpublished event) only with revoke_withdrawn, and a re-import once flagged again does not revive it', async () => {
     await expect(world.run(['--once'], trigger()).exit).resolves.toBe(0);
     world.misp.updateAttribute(attributeIdOf('198.51.100.23'), { to_ids: false });
     world.misp.unpublishEvent(5);
@@ -213,12 +213,13 @@ describe('the reconciliation sweep (in process, through main)', () => {
       ),
     );
 
-    // Flagged again: pushed again (the emulator revives the revoked indicator).
+    // Flagged again: a re-import does not revive a revoked indicator (Sekoia.io: a revocation
+    // cannot be undone); until the revocation rule deletes it for good, it stays revoked.
     world.misp.updateAttribute(attributeIdOf('198.51.100.23'), { to_ids: true });
     await expect(
       world.run(['--once', '--reconcile'], trigger({ revoke_withdrawn: true })).exit,
     ).resolves.toBe(0);
-    expect(revokedValues()).not.toContain('198.51.100.23');
+    expect(revokedValues()).toContain('198.51.100.23');
     for (const secret of E2E_SECRETS) expect(world.everythingCaptured()).not.toContain(secret);
   });
 
