@@ -26,7 +26,7 @@ export async function handleEventsSearch(
   const { published, publishTimestamp, timestamp } = search.filter;
   let rows: number[] = [];
   store.events.forEach((event, row) => {
-    if (wantedSet && !wantedSet.has(event.id)) return;
+    if (event.removed || (wantedSet && !wantedSet.has(event.id))) return;
     if (published && !published.includes(event.published)) return;
     if (
       publishTimestamp &&
