@@ -9,6 +9,7 @@ import { handleRestSearch, type RestSearchContext, sendMispError } from './rest-
 import { SearchCache } from './search';
 import { type AttributeChanges, AttributeStore } from './store';
 import { Warninglist } from './warninglist';
+import { handleMispWrite } from './write-routes';
 import type { MispAttributeJson, MispEventDocument } from './wire-types';
 
 /** The key the emulator accepts unless told otherwise (a demo value, not a secret). */
@@ -129,6 +130,8 @@ export async function startMispEmulator(options: MispEmulatorOptions = {}): Prom
     } else if (path === '/attributes/restSearch' || path === '/events/restSearch') {
       req.resume();
       sendMispError(res, req, 400, 'Either specify the search terms in the url, or POST a json array / xml.');
+    } else if (await handleMispWrite(req, res, store)) {
+      return;
     } else if (path === '/servers/getVersion' && req.method === 'GET') {
       sendJson(res, 200, {
         version,
