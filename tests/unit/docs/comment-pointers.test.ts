@@ -16,10 +16,6 @@ const SCANNED = ['src', 'tools', 'tests'];
  * Each entry names the branch that owns the file.
  */
 const EXCLUDED: Readonly<Record<string, string>> = {
-  'src/trigger/reconcile/sweep.ts': 'fixed on branch revocation',
-  'src/trigger/reconcile/plan.ts': 'fixed on branch revocation',
-  'tests/helpers/fakes.ts': 'fixed on branch revocation',
-  'tests/e2e/reconciliation.test.ts': 'fixed on branch revocation',
   'tools/bench/trigger-env.ts': 'fixed on branch misp-cost',
 };
 
