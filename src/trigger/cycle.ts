@@ -5,6 +5,7 @@ import { sourceDescription } from '../pipeline/context';
 import { SkipTally } from '../pipeline/tally';
 import { safeUrl } from '../http/url';
 import type { Logger } from '../runtime/types';
+import type { QuotaCount, QuotaWatch } from '../sekoia/quota';
 import type { IocCollectionSink, SekoiaFormat } from '../sekoia/types';
 import { StateError } from '../state/errors';
 import type { TriggerState } from '../state/types';
@@ -52,6 +53,8 @@ export interface CycleDependencies {
   onProgress?: () => void;
   /** @default MISP_PAGE_SIZE */
   pageSize?: number;
+  /** The community's quota, watched by the pushes (not in a dry run). */
+  quota?: QuotaWatch;
 }
 
 /** The part that failed: each has its own fix (see report.ts). */
@@ -87,6 +90,8 @@ export interface CycleReport extends PushTotals {
   /** What stopped the cycle early, in the order met (reading, then pushing); empty when whole. */
   failures: CycleFailure[];
   cursorMoved: boolean;
+  /** The community's IOC count (as last read, plus what was pushed since) and quota, when read. */
+  quota?: QuotaCount;
 }
 
 /** A cycle's working parts, built once by runCycle and handed to each step. */
@@ -317,6 +322,7 @@ async function startCycle(deps: CycleDependencies, startedAt: number): Promise<C
     pushRecordFor(startedAt, settings.iocValidityDays, window.startMs),
     { batchSizeHalved: (size, status, message) => deps.logger.warning(batchSizeLine(size, status, message)) },
   );
+  if (!dryRun) pusher.quota = deps.quota;
   const queue = new PushQueue(pusher, deps.onProgress);
   const eventsRead = new EventsReadRecorder(state, queue, eventsReadTtlMs(settings.publishDays));
   const report = { ...emptyReport(window, dryRun), validUntil };
@@ -341,6 +347,7 @@ export async function runCycle(deps: CycleDependencies): Promise<CycleReport> {
   const { report } = cycle;
   Object.assign(report, cycle.pusher.totals);
   if (cycle.drySink) report.dryRunExamples = cycle.drySink.examples;
+  if (deps.quota?.current) report.quota = deps.quota.current;
   report.durationMs = deps.clock.now() - startedAt;
   return report;
 }

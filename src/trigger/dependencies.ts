@@ -4,6 +4,7 @@ import type { RetryNotice } from '../http/request';
 import { createMispClient } from '../misp/client';
 import type { MispClient } from '../misp/types';
 import { createSekoiaClient } from '../sekoia/client';
+import type { QuotaReader, QuotaWatch } from '../sekoia/quota';
 import type { IocCollectionSink } from '../sekoia/types';
 import type { DataStorage } from '../runtime/storage';
 import { openTriggerState } from '../state';
@@ -18,6 +19,10 @@ export interface TriggerDependencies {
   /** Revokes in the IOC Collection (reconciliation sweep, revoke_withdrawn). */
   revoker?: IndicatorRevoker;
   state: TriggerState;
+  /** Reads the community's IOC count and quota (count-total-iocs); absent without a Sekoia.io key. */
+  countTotalIocs?: QuotaReader;
+  /** Set by the run from countTotalIocs: the quota watched by every push. */
+  quota?: QuotaWatch;
   /** Closes the state and the kept-alive connections. */
   close(): Promise<void>;
 }
@@ -125,6 +130,7 @@ async function createRealDependencies(
     misp,
     sink: sekoia ?? noSink,
     revoker: sekoia === undefined ? undefined : revokerOf(sekoia),
+    countTotalIocs: sekoia?.countTotalIocs,
     state,
     async close() {
       misp.close();

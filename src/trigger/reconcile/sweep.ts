@@ -213,6 +213,7 @@ async function startSweep(deps: SweepDependencies, startedAt: number): Promise<S
     deps.signal,
     pushRecordFor(startedAt, settings.iocValidityDays, window.startMs),
   );
+  if (!dryRun) pusher.quota = deps.quota;
   return {
     deps,
     state,
