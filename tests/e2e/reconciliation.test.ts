@@ -8,7 +8,7 @@ import { E2E_COLLECTION, E2E_SECRETS, E2eWorld, PLACEHOLDER } from '../helpers/e
 const DAY_MS = 86_400_000;
 const RECONCILIATION = 'MISP IDS reconciliation';
 
-/** The reconciliation (issue 11) against both emulators, through main() as the image runs it. */
+/** The reconciliation sweep (docs/user-guide.md, Reconciliation) against both emulators, through main() as the image runs it. */
 describe('the reconciliation sweep (in process, through main)', () => {
   let world: E2eWorld;
   beforeEach(async () => (world = await E2eWorld.start()));

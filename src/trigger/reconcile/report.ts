@@ -2,7 +2,7 @@ import { printableExcerpt } from '../../pipeline/text';
 import { DATA_FOLDER_FIX } from '../../state/errors';
 import { formatNumber } from '../report';
 import { formatUtcMinute } from '../window';
-import type { CycleFailure } from '../cycle';
+import type { CycleFailure } from '../read-and-push';
 import { FAILED, incompleteReason, outcomeFields, windowFields, type EventTarget } from '../cycle-event';
 import type { SweepReport } from './sweep';
 import { REVOCATION_BUDGET } from './plan';

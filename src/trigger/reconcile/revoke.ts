@@ -3,7 +3,7 @@ import { parseIocKey } from '../../pipeline/keys';
 import type { Ioc } from '../../pipeline/types';
 import type { PushedRecord, TriggerState } from '../../state/types';
 import type { TriggerSettings } from '../config';
-import { cycleFailure, CycleFailure } from '../cycle';
+import { cycleFailure, CycleFailure } from '../read-and-push';
 import {
   changedDuringSweep,
   EventStamp,

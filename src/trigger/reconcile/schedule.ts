@@ -91,9 +91,10 @@ export async function sweepIfDue(
       dryRun: runOptions.dryRun,
       onProgress: () => context.heartbeat(),
     });
-    const readWhole = !report.failures.some((failure) => failure.service !== 'sekoia');
+    // Complete only when no step stopped early: the rest is done by a retry within SWEEP_RETRY_MS.
+    const complete = report.failures.length === 0;
     if (!runOptions.dryRun) {
-      if (readWhole) await deps.state.setSweepMarks({ ...marks, lastSweepAtMs: marks.lastAttemptAtMs });
+      if (complete) await deps.state.setSweepMarks({ ...marks, lastSweepAtMs: marks.lastAttemptAtMs });
       // The sweep's pushes, revocations and marks (uploaded when the state is on S3).
       await deps.state.save().catch((error: unknown) => {
         if (isAbortError(error) || (error instanceof AppError && error.fatal)) throw error;

@@ -1,27 +1,17 @@
 import type { MispEventGroup } from '../../misp/types';
-import { SkipTally } from '../../pipeline/tally';
 import type { Ioc } from '../../pipeline/types';
 import { BloomFilter } from '../../state/bloom';
 import type { TriggerState } from '../../state/types';
-import {
-  cycleFailure,
-  CycleDependencies,
-  CycleFailure,
-  MISP_PAGE_SIZE,
-  takeEachPage,
-  withReadSignal,
-} from '../cycle';
-import { DryRunSink, DryRunState } from '../dry-run';
+import { DryRunState } from '../dry-run';
 import { mapPage } from '../page-iocs';
-import { prefetch } from '../prefetch';
-import { BatchPusher, emptyTotals, PushTotals } from '../pusher';
-import { KeyedIoc, PushQueue } from '../push-queue';
-import { pushedKeyTtlMs, toEpochSeconds, validUntilOf } from '../window';
+import type { BatchPusher } from '../pusher';
+import type { KeyedIoc, PushQueue } from '../push-queue';
+import type { CycleFailure, ReadDependencies, ReadReport } from '../read-and-push';
+import { cycleFailure, emptyReadReport, readAndPush, sinkOf, startPushes } from '../read-and-push';
 import {
   classifyFlagged,
   missingReason,
   MissingReason,
-  pushRecordFor,
   refreshBeforeMs,
   EventStamp,
   SweepWindow,
@@ -30,28 +20,21 @@ import {
 import { revokeWithdrawn, RevocationOutcome, IndicatorRevoker } from './revoke';
 
 /** A cycle's dependencies, with the revoker; `dryRun`: decide and count, but push, revoke and record nothing. */
-export interface SweepDependencies extends CycleDependencies {
+export interface SweepDependencies extends ReadDependencies {
   /** Revokes in the IOC Collection; needed only with revoke_withdrawn. */
   revoker?: IndicatorRevoker;
 }
 
-export interface SweepReport extends PushTotals, RevocationOutcome {
+export interface SweepReport extends ReadReport, RevocationOutcome {
   window: SweepWindow;
-  durationMs: number;
-  pages: number;
-  attributesRead: number;
   /** Values MISP flags in the window (each counted once per page it is on). */
   valuesRead: number;
-  tally: SkipTally;
   /** Flagged, never pushed (or lapsed): pushed now, by reason. */
   missing: number;
   missingByReason: Record<MissingReason, number>;
   /** Flagged, lapsing before the next sweep and its margin: pushed again. */
   refreshed: number;
   unchanged: number;
-  dryRun: boolean;
-  /** What stopped the sweep early (reading MISP, pushing, the state); empty when whole. */
-  failures: CycleFailure[];
 }
 
 /** A sweep's working parts, built once by runSweep and handed to each step. */
@@ -66,6 +49,8 @@ interface Sweep {
   eventsRead: Set<string>;
   /** The events read whole, with their change marks as listed before their read. */
   seenEvents: Map<string, EventStamp>;
+  /** When the sweep began (before its read): a change in MISP since may have hidden values. */
+  startedAtMs: number;
   refreshBefore: number;
   originMs: number | undefined;
   cursorMs: number | undefined;
@@ -74,13 +59,9 @@ interface Sweep {
 
 function emptyReport(window: SweepWindow, dryRun: boolean): SweepReport {
   return {
-    ...emptyTotals(),
+    ...emptyReadReport(dryRun),
     window,
-    durationMs: 0,
-    pages: 0,
-    attributesRead: 0,
     valuesRead: 0,
-    tally: new SkipTally(),
     missing: 0,
     missingByReason: { eligible_after_publication: 0, unknown: 0 },
     refreshed: 0,
@@ -90,8 +71,6 @@ function emptyReport(window: SweepWindow, dryRun: boolean): SweepReport {
     revoked: 0,
     revokedExamples: [],
     heldChanged: 0,
-    dryRun,
-    failures: [],
   };
 }
 
@@ -159,8 +138,6 @@ function notePublishTimes(
 /** Maps a page, notes what it flags, reads the state for it and queues what to push. */
 async function takeSweepPage(sweep: Sweep, page: MispEventGroup): Promise<CycleFailure | undefined> {
   const { report, queue } = sweep;
-  if (page.attributes.length > 0) report.pages += 1;
-  report.attributesRead += page.attributes.length;
   noteEventsRead(sweep.eventsRead, page.attributes);
   const { fresh } = await mapPage(page, sweep.deps.settings.attributeTypes, report.tally, queue);
   notePublishTimes(sweep, page, fresh);
@@ -177,26 +154,18 @@ async function takeSweepPage(sweep: Sweep, page: MispEventGroup): Promise<CycleF
   return undefined;
 }
 
-/** Reads the sweep's window to its end, pushing as it goes; returns the reading's failure, if any. */
-async function readSweepWindow(sweep: Sweep): Promise<CycleFailure | undefined> {
-  const { deps, report } = sweep;
-  return withReadSignal(deps.signal, async (signal) => {
-    const query = {
-      publishFrom: toEpochSeconds(report.window.startMs),
-      publishTo: toEpochSeconds(report.window.endMs),
-      types: [...deps.settings.attributeTypes],
-      enforceWarninglist: deps.settings.enforceWarninglist,
-      includeTags: deps.settings.includeTags,
-      excludeTags: deps.settings.excludeTags,
-      pageSize: deps.pageSize ?? MISP_PAGE_SIZE,
-    };
-    // By events (src/misp/window-reader.ts): a change in MISP during the sweep cannot hide a value.
-    const pages = prefetch(deps.misp.readWindow(query, {}, signal))[Symbol.asyncIterator]();
-    return takeEachPage(pages, (page) => takeSweepPage(sweep, page), {
-      signal: deps.signal,
-      onProgress: deps.onProgress,
-      stopped: () => sweep.queue.failure !== undefined,
-    });
+/**
+ * Reads every event published in the sweep's window (whether a cycle read it before or not) and
+ * pushes what is missing or to refresh. True only when the read and its pushes went to the end.
+ */
+function readSweepWindow(sweep: Sweep): Promise<boolean> {
+  return readAndPush({
+    deps: sweep.deps,
+    window: sweep.report.window,
+    queue: sweep.queue,
+    report: sweep.report,
+    take: (page) => takeSweepPage(sweep, page),
+    finish: () => sweep.queue.finish(),
   });
 }
 
@@ -205,24 +174,17 @@ async function startSweep(deps: SweepDependencies, startedAt: number): Promise<S
   const state = dryRun ? new DryRunState(deps.state) : deps.state;
   const [marks, cursorMs] = [await state.getSweepMarks(), await state.getCursor()];
   const window = sweepWindow(startedAt, marks.originMs, settings.publishDays);
-  const pusher = new BatchPusher(
-    dryRun ? new DryRunSink() : deps.sink,
-    state,
-    (format) => pushedKeyTtlMs(format, settings.iocValidityDays),
-    { validUntil: validUntilOf(startedAt, settings.iocValidityDays) },
-    deps.signal,
-    pushRecordFor(startedAt, settings.iocValidityDays, window.startMs),
-  );
-  if (!dryRun) pusher.quota = deps.quota;
+  const { pusher, queue } = startPushes(deps, state, sinkOf(deps).sink, startedAt, window.startMs);
   return {
     deps,
     state,
     pusher,
-    queue: new PushQueue(pusher, deps.onProgress),
+    queue,
     // A new seed each sweep: a value a false positive spared is not spared again next time.
     flagged: new BloomFilter(undefined, undefined, startedAt),
     eventsRead: new Set(),
     seenEvents: new Map(),
+    startedAtMs: startedAt,
     refreshBefore: refreshBeforeMs(startedAt, settings.reconcileEveryHours),
     originMs: marks.originMs,
     cursorMs,
@@ -230,53 +192,45 @@ async function startSweep(deps: SweepDependencies, startedAt: number): Promise<S
   };
 }
 
-/** Reads the window and pushes what is missing or to refresh; what was read is pushed even when reading failed. */
-async function readAndPush(sweep: Sweep): Promise<boolean> {
-  const { report, queue } = sweep;
-  let readFailure: CycleFailure | undefined;
-  try {
-    readFailure = await readSweepWindow(sweep);
-    if (readFailure) report.failures.push(readFailure);
-    const pushFailure = await queue.finish();
-    if (pushFailure)
-      report.failures.push(cycleFailure('sekoia', pushFailure.error, pushFailure.iocsNotPushed));
-  } finally {
-    await queue.settled();
-  }
-  return readFailure === undefined;
-}
-
-/**
- * One reconciliation sweep (issue 11): reads every IDS attribute MISP flags in the sweep's window
- * (see sweepWindow), pushes the values never pushed, pushes again those lapsing before the next
- * sweep, then (revoke_withdrawn) revokes what this trigger pushed and MISP withdrew, unless the
- * read failed or looks implausibly empty (see revocationHold). Records the sweep's time when its
- * read went to the end. Fatal errors, aborts and bugs are thrown; other failures are reported.
- */
-export async function runSweep(deps: SweepDependencies): Promise<SweepReport> {
-  const startedAt = deps.clock.now();
-  const sweep = await startSweep(deps, startedAt);
-  const readComplete = await readAndPush(sweep);
+/** Revokes what MISP withdrew (revoke_withdrawn), only after a whole read (`readWhole`). */
+async function revokeStep(sweep: Sweep, readWhole: boolean): Promise<void> {
+  const { deps, report } = sweep;
   const outcome = await revokeWithdrawn({
     state: sweep.state,
     revoker: deps.revoker,
     settings: deps.settings,
     signal: deps.signal,
     dryRun: deps.dryRun,
-    window: sweep.report.window,
+    window: report.window,
     view: {
       flags: (key) => sweep.flagged.mightContain(key),
       readEvent: (eventId) => sweep.eventsRead.has(eventId),
     },
-    readComplete: readComplete && !sweep.report.failures.some((failure) => failure.service === 'state'),
-    valuesRead: sweep.report.valuesRead,
-    startedAtMs: startedAt,
+    readComplete: readWhole,
+    valuesRead: report.valuesRead,
+    startedAtMs: sweep.startedAtMs,
     seenEvents: sweep.seenEvents,
     listEvents: (ids, signal) => deps.misp.listEvents(ids, signal),
   });
-  const { report } = sweep;
-  Object.assign(report, sweep.pusher.totals, outcome.result);
+  Object.assign(report, outcome.result);
   if (outcome.failure) report.failures.push(outcome.failure);
+}
+
+/**
+ * One reconciliation sweep, in steps: (1) read every IDS attribute MISP flags in the sweep's
+ * window (see sweepWindow), pushing the values never pushed and pushing again those lapsing before
+ * the next sweep; (2) with revoke_withdrawn, revoke what this trigger pushed and MISP withdrew,
+ * only when step 1 went to the end of the window and every push succeeded, and unless the read
+ * looks implausibly empty (see revocationHold). A sweep is complete when no step met a failure.
+ * Fatal errors, aborts and bugs are thrown; other failures are reported.
+ */
+export async function runSweep(deps: SweepDependencies): Promise<SweepReport> {
+  const startedAt = deps.clock.now();
+  const sweep = await startSweep(deps, startedAt);
+  const readWhole = await readSweepWindow(sweep);
+  await revokeStep(sweep, readWhole);
+  const { report } = sweep;
+  Object.assign(report, sweep.pusher.totals);
   report.durationMs = deps.clock.now() - startedAt;
   return report;
 }

@@ -125,6 +125,8 @@ describe('the reconciliation sweep', () => {
       revoke_withdrawn: true,
     });
     t.misp.pages = [ipAttributes(150)];
+    // Event 8 was deleted from MISP.
+    t.misp.options.deletedEvents = ['8'];
     const report = await t.sweep();
     expect(report.revokedExamples).toEqual([
       expect.objectContaining({ value: 'gone.example', reason: 'event_withdrawn', eventId: '8' }),
