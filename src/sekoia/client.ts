@@ -7,7 +7,7 @@ import { DEFAULT_RETRY_POLICY, RetryPolicy } from '../http/retry';
 import { readPushResult } from './push-result';
 import { normaliseServerUrl, regionOf } from './server-url';
 import { KEY_FIX, toSekoiaError } from './failure';
-import { CollectionIndicators, IndicatorChanges, SekoiaIndicator } from './indicators';
+import { CollectionIndicators, IndicatorChanges, IndicatorListPage, SekoiaIndicator } from './indicators';
 import type { QuotaCount } from './quota';
 import {
   IndicatorBatch,
@@ -66,6 +66,8 @@ export interface SekoiaHttpClient extends IocCollectionSink, HttpClientHandle {
     changes: IndicatorChanges,
     signal?: AbortSignal,
   ): Promise<SekoiaIndicator | undefined>;
+  /** One page (100 indicators) of the collection's whole list from `offset`, revoked ones included. */
+  listCollectionPage(offset: number, signal?: AbortSignal): Promise<IndicatorListPage>;
   /**
    * The community's IOC count and quota (GET /v2/inthreat/ioc-collections/count-total-iocs, all
    * collections together; "View IOC collections").
@@ -186,6 +188,7 @@ export function createSekoiaClient(options: SekoiaClientOptions): SekoiaHttpClie
       await sendAboutCollection({ method: 'GET', url: collectionPath }, signal, () => undefined);
     },
     listIndicators: (value, signal) => indicators.list(value, signal),
+    listCollectionPage: (offset, signal) => indicators.listPage(offset, signal),
     countTotalIocs: (signal) =>
       send({ method: 'GET', url: 'v2/inthreat/ioc-collections/count-total-iocs' }, signal, readQuotaCount),
     revokeIndicator: (indicatorId, signal) => indicators.revoke(indicatorId, signal),
