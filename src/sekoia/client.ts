@@ -60,6 +60,8 @@ export interface SekoiaHttpClient extends IocCollectionSink, HttpClientHandle {
   listIndicators(value: string, signal?: AbortSignal): Promise<SekoiaIndicator[]>;
   /** Revokes one indicator (DELETE .../indicators/{id}, cannot be undone); undefined on 404. */
   revokeIndicator(indicatorId: string, signal?: AbortSignal): Promise<SekoiaIndicator | undefined>;
+  /** Deletes one indicator revoked 24 hours ago or more, for good (force_deletion); false on 404. */
+  forceDeleteIndicator(indicatorId: string, signal?: AbortSignal): Promise<boolean>;
   /** Changes one indicator's valid_until, valid_from or description (PUT); undefined on 404. */
   editIndicator(
     indicatorId: string,
@@ -192,6 +194,7 @@ export function createSekoiaClient(options: SekoiaClientOptions): SekoiaHttpClie
     countTotalIocs: (signal) =>
       send({ method: 'GET', url: 'v2/inthreat/ioc-collections/count-total-iocs' }, signal, readQuotaCount),
     revokeIndicator: (indicatorId, signal) => indicators.revoke(indicatorId, signal),
+    forceDeleteIndicator: (indicatorId, signal) => indicators.forceDelete(indicatorId, signal),
     editIndicator: (indicatorId, changes, signal) => indicators.edit(indicatorId, changes, signal),
     importIndicators: (values, pushOptions, signal) =>
       indicators.importJson(values, descriptionCut(pushOptions), signal),

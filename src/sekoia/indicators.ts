@@ -193,6 +193,26 @@ export class CollectionIndicators {
     return this.change({ method: 'DELETE', url: this.indicatorPath(indicatorId) }, signal);
   }
 
+  /**
+   * Deletes one revoked indicator for good (DELETE with {"force_deletion": true}), which Sekoia.io
+   * allows 24 hours after its revocation; before that it refuses (a SekoiaError 'rejected').
+   * Resolves false when Sekoia.io does not know it (404: deleted already).
+   */
+  async forceDelete(indicatorId: string, signal?: AbortSignal): Promise<boolean> {
+    const request = {
+      method: 'DELETE',
+      url: this.indicatorPath(indicatorId),
+      data: { force_deletion: true },
+    };
+    try {
+      // Any 2xx: what the answer holds is not documented for a deletion.
+      return await this.send(request, () => true, signal);
+    } catch (error) {
+      if (error instanceof SekoiaError && error.status === 404) return false;
+      throw error;
+    }
+  }
+
   /** Changes one indicator's validity or description (PUT). Undefined when Sekoia.io does not know it (404). */
   async edit(
     indicatorId: string,

@@ -48,6 +48,7 @@ const BLOOM_LOAD_KEYS = 50_000;
 const CURSOR_KEY = 'cursor';
 const APPLIED_WINDOW_KEY = 'applied_window_days';
 const SWEEP_MARKS_KEY = 'reconciliation';
+const REVOCATIONS_KEY = 'revocations';
 
 /** A journal entry (see APPEND_JOURNAL_SQL): the key, with its source when known. */
 type JournalEntry = string | [string, string, string] | [string, string, string, number];
@@ -87,6 +88,16 @@ function journalEntries(
         ? [key, source.attributeUuid, source.eventId]
         : [key, source.attributeUuid, source.eventId, source.publishedAtMs];
   });
+}
+
+/** Revocations as saved ({key: epoch ms}); a damaged entry reads as absent. */
+export function revocationsFrom(value: unknown): Map<string, number> {
+  const revocations = new Map<string, number>();
+  if (typeof value !== 'object' || value === null) return revocations;
+  for (const [key, at] of Object.entries(value)) {
+    if (typeof at === 'number' && Number.isFinite(at)) revocations.set(key, at);
+  }
+  return revocations;
 }
 
 export type SqlQuery = (sql: string, ...parameters: unknown[]) => Promise<unknown>;
@@ -376,6 +387,19 @@ export class SqliteTriggerState implements TriggerState {
   async setSweepMarks(marks: SweepMarks): Promise<void> {
     this.assertOpen('save the reconciliation marks');
     await this.guard('save the reconciliation marks', () => this.keyv.set(SWEEP_MARKS_KEY, { ...marks }));
+  }
+
+  async getRevocations(): Promise<Map<string, number>> {
+    this.assertOpen('read the revocations');
+    const value: unknown = await this.guard('read the revocations', () => this.keyv.get(REVOCATIONS_KEY));
+    return revocationsFrom(value);
+  }
+
+  async setRevocations(revocations: ReadonlyMap<string, number>): Promise<void> {
+    this.assertOpen('save the revocations');
+    await this.guard('save the revocations', () =>
+      this.keyv.set(REVOCATIONS_KEY, Object.fromEntries(revocations)),
+    );
   }
 
   // ---- end of the reconciliation block ----

@@ -90,4 +90,11 @@ export interface ReconciliationState {
   forgetPushed(keys: readonly string[]): Promise<void>;
   getSweepMarks(): Promise<SweepMarks>;
   setSweepMarks(marks: SweepMarks): Promise<void>;
+  /**
+   * The values this trigger revoked (key -> when, epoch ms), kept until MISP flags one again and
+   * its revoked indicator is deleted for good (Sekoia.io allows it 24 hours after the revocation).
+   */
+  getRevocations(): Promise<Map<string, number>>;
+  /** Replaces the revocations kept (a few thousand at most: see REVOCATION_MEMORY_DAYS). */
+  setRevocations(revocations: ReadonlyMap<string, number>): Promise<void>;
 }

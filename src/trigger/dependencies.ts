@@ -10,6 +10,7 @@ import type { DataStorage } from '../runtime/storage';
 import { openTriggerState } from '../state';
 import type { TriggerState } from '../state/types';
 import type { TriggerSettings } from './config';
+import { provenanceOf } from './provenance';
 import { revokerOf, type IndicatorRevoker } from './reconcile/revoke';
 
 /** What a run needs from the outside world; tests hand in fakes. */
@@ -18,6 +19,8 @@ export interface TriggerDependencies {
   sink: IocCollectionSink;
   /** Revokes in the IOC Collection (reconciliation sweep, revoke_withdrawn). */
   revoker?: IndicatorRevoker;
+  /** The description naming this trigger on every import (see src/trigger/provenance.ts). */
+  provenance?: string;
   state: TriggerState;
   /** Reads the community's IOC count and quota (count-total-iocs); absent without a Sekoia.io key. */
   countTotalIocs?: QuotaReader;
@@ -118,6 +121,7 @@ async function createRealDependencies(
           importMode: choice.importMode,
           onRetry: input.onSekoiaRetry,
         });
+  const provenance = provenanceOf(settings.mispUrl, input.namespace);
   let state: TriggerState;
   try {
     state = await openState(input, clock);
@@ -129,7 +133,8 @@ async function createRealDependencies(
   return {
     misp,
     sink: sekoia ?? noSink,
-    revoker: sekoia === undefined ? undefined : revokerOf(sekoia),
+    revoker: sekoia === undefined ? undefined : revokerOf(sekoia, provenance),
+    provenance,
     countTotalIocs: sekoia?.countTotalIocs,
     state,
     async close() {

@@ -74,6 +74,12 @@ export class DryRunState implements TriggerState {
   }
 
   async setSweepMarks(): Promise<void> {}
+
+  getRevocations(): Promise<Map<string, number>> {
+    return this.real.getRevocations();
+  }
+
+  async setRevocations(): Promise<void> {}
   // ---- end of the reconciliation block ----
 
   async close(): Promise<void> {}

@@ -49,6 +49,11 @@ export interface ReadDependencies {
   pageSize?: number;
   /** The community's quota, watched by the pushes (not in a dry run). */
   quota?: QuotaWatch;
+  /**
+   * The description naming this trigger (MISP host, trigger configuration) sent on every import:
+   * how the sweep tells the indicators it created (see provenance.ts). Undefined: none.
+   */
+  provenance?: string;
 }
 
 /** The part that failed: each has its own fix (see report.ts). */
@@ -115,7 +120,7 @@ export function startPushes(
     sink,
     state,
     (format) => pushedKeyTtlMs(format, settings.iocValidityDays),
-    { validUntil: validUntilOf(startedAt, settings.iocValidityDays) },
+    { validUntil: validUntilOf(startedAt, settings.iocValidityDays), description: deps.provenance },
     deps.signal,
     pushRecordFor(startedAt, settings.iocValidityDays, windowStartMs),
     { batchSizeHalved: (size, status, message) => logger.warning(batchSizeLine(size, status, message)) },

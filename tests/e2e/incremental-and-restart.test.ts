@@ -24,11 +24,15 @@ describe('incremental cycles, restarts and SIGTERM (in process, through main)', 
     expect(afterFirst).toBe(expected.iocs.length);
 
     // Cycle 2: attributes added to a published event (republished), and a new published event.
-    world.misp.addAttributes(2, [
-      { type: 'ip-dst', value: '198.51.100.201', to_ids: true },
-      { type: 'md5', value: 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAA01', to_ids: true },
-      { type: 'ip-dst', value: '198.51.100.202', to_ids: false },
-    ]);
+    world.misp.addAttributes(
+      2,
+      [
+        { type: 'ip-dst', value: '198.51.100.201', to_ids: true },
+        { type: 'md5', value: 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAA01', to_ids: true },
+        { type: 'ip-dst', value: '198.51.100.202', to_ids: false },
+      ],
+      { publish: true },
+    );
     const nowSeconds = String(Math.floor(world.clock.now() / 1000) + 60);
     world.misp.addEvent({
       Event: {

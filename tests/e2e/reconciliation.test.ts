@@ -97,7 +97,7 @@ describe('the reconciliation sweep (in process, through main)', () => {
     // One value withdrawn: with a whole read, it would be revoked.
     const row = world.misp.store.values.indexOf('198.51.100.23');
     expect(row).toBeGreaterThanOrEqual(0);
-    world.misp.updateAttribute(world.misp.store.ids.get(row), { to_ids: false });
+    world.misp.updateAttribute(world.misp.store.ids.get(row), { to_ids: false }, { publish: true });
     // MISP fails from the sweep's first request on (the cycle before it reads normally).
     let reads = 0;
     const definition = createTrigger({
@@ -153,11 +153,16 @@ describe('the reconciliation sweep (in process, through main)', () => {
     const fields = { exclude_tags: ['false-positive'] };
     await expect(world.run(['--once'], trigger(fields)).exit).resolves.toBe(0);
     const pushed = world.collectionIocs().length;
-    world.misp.updateAttribute(attributeIdOf('198.51.100.23'), { to_ids: false });
-    world.misp.updateAttribute(attributeIdOf('d1c330126f287ad465bca77443ea8d56'), { deleted: true });
+    world.misp.updateAttribute(attributeIdOf('198.51.100.23'), { to_ids: false }, { publish: true });
+    world.misp.updateAttribute(
+      attributeIdOf('d1c330126f287ad465bca77443ea8d56'),
+      { deleted: true },
+      { publish: true },
+    );
     world.misp.updateAttribute(
       attributeIdOf('c99a4f12c5b0f6537e43102c367a831fe80b526a48ca7ef8fadd50632d7c58f8'),
       { tags: ['false-positive'] },
+      { publish: true },
     );
     world.misp.unpublishEvent(5);
     deleteEvent(world.misp.store, 3);
@@ -183,7 +188,7 @@ describe('the reconciliation sweep (in process, through main)', () => {
 
   it('revokes what MISP withdrew (a cleared to_ids, an unpublished event) only with revoke_withdrawn, and a re-import once flagged again does not revive it', async () => {
     await expect(world.run(['--once'], trigger()).exit).resolves.toBe(0);
-    world.misp.updateAttribute(attributeIdOf('198.51.100.23'), { to_ids: false });
+    world.misp.updateAttribute(attributeIdOf('198.51.100.23'), { to_ids: false }, { publish: true });
     world.misp.unpublishEvent(5);
     const withdrawn = [
       '198.51.100.23',
@@ -215,7 +220,7 @@ describe('the reconciliation sweep (in process, through main)', () => {
 
     // Flagged again: a re-import does not revive a revoked indicator (Sekoia.io: a revocation
     // cannot be undone); until the revocation rule deletes it for good, it stays revoked.
-    world.misp.updateAttribute(attributeIdOf('198.51.100.23'), { to_ids: true });
+    world.misp.updateAttribute(attributeIdOf('198.51.100.23'), { to_ids: true }, { publish: true });
     await expect(
       world.run(['--once', '--reconcile'], trigger({ revoke_withdrawn: true })).exit,
     ).resolves.toBe(0);

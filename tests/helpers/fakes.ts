@@ -347,6 +347,16 @@ export class MemoryState implements TriggerState {
   async setSweepMarks(marks: SweepMarks): Promise<void> {
     this.sweepMarks = { ...marks };
   }
+
+  revocations = new Map<string, number>();
+
+  async getRevocations(): Promise<Map<string, number>> {
+    return new Map(this.revocations);
+  }
+
+  async setRevocations(revocations: ReadonlyMap<string, number>): Promise<void> {
+    this.revocations = new Map(revocations);
+  }
   // ---- end of the reconciliation block ----
 
   /** Event keys recorded as read whole -> when the record expires. */

@@ -59,10 +59,14 @@ describe('a long run', () => {
       if (cycle === CYCLES) current.run?.signals.fire('SIGTERM');
       if (cycle % NEW_EVERY === 0) {
         const values = [`198.18.${Math.floor(cycle / 250)}.${cycle % 250}`, `c${cycle}.long-run.example`];
-        world!.misp.addAttributes(2, [
-          { type: 'ip-dst', value: values[0], to_ids: true },
-          { type: 'domain', value: values[1], to_ids: true },
-        ]);
+        world!.misp.addAttributes(
+          2,
+          [
+            { type: 'ip-dst', value: values[0], to_ids: true },
+            { type: 'domain', value: values[1], to_ids: true },
+          ],
+          { publish: true },
+        );
         added.push(...values);
       }
     });

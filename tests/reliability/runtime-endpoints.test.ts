@@ -37,7 +37,7 @@ describe('runtime endpoints failing', () => {
     await clock.untilParked(1);
     expect(world.collectionIocs()).toEqual(world.expected());
     // The minute passes (the cycle's sleep) with /logs still failing; the next cycle pushes what is new.
-    world.misp.addAttributes(2, [NEW_IP]);
+    world.misp.addAttributes(2, [NEW_IP], { publish: true });
     clock.release();
     await clock.untilParked(2);
     expect(world.collectionIocs()).toContainEqual({ format: 'ipv4-addr.value', value: NEW_IP.value });
@@ -86,7 +86,7 @@ describe('runtime endpoints failing', () => {
       { prefix: '/callback', failNext: { count: 1, fault: { kind: 'status', status: 503 } } },
     ]);
     const waitsBefore = clock.retryWaits.length;
-    world.misp.addAttributes(2, [NEWER_HASH]);
+    world.misp.addAttributes(2, [NEWER_HASH], { publish: true });
     clock.release();
     await clock.untilParked(2);
 

@@ -38,6 +38,7 @@ export class S3TriggerState implements TriggerState {
   private cursor: number | undefined;
   private appliedWindowDays: number | undefined;
   private sweepMarks: SweepMarks | undefined;
+  private revocations: Record<string, number> | undefined;
   private saving: Promise<unknown> = Promise.resolve();
   private closed = false;
   readonly totals: SaveTotals = { uploads: 0, deltas: 0, bases: 0, bytes: 0, ms: 0 };
@@ -51,6 +52,7 @@ export class S3TriggerState implements TriggerState {
     this.cursor = manifest.cursor;
     this.appliedWindowDays = manifest.appliedWindowDays;
     this.sweepMarks = manifest.sweepMarks;
+    this.revocations = manifest.revocations;
   }
 
   /** The manifest as last saved (tests, the bench). */
@@ -120,6 +122,15 @@ export class S3TriggerState implements TriggerState {
     await this.local.setSweepMarks(marks);
     this.sweepMarks = { ...marks };
   }
+  getRevocations(): Promise<Map<string, number>> {
+    return this.local.getRevocations();
+  }
+
+  /** Kept in the manifest too: after a restore, a value flagged again still waits for its deletion. */
+  async setRevocations(revocations: ReadonlyMap<string, number>): Promise<void> {
+    await this.local.setRevocations(revocations);
+    this.revocations = Object.fromEntries(revocations);
+  }
   // ---- end of the reconciliation block ----
 
   // ---- MISP events read whole (issue 10): in the local copy only; after a restore from the bucket
@@ -146,7 +157,9 @@ export class S3TriggerState implements TriggerState {
     const windowGrew = this.appliedWindowDays !== this.manifest.appliedWindowDays;
     const cursorDue = cursorMoved && now - this.manifest.savedAt >= CURSOR_SAVE_INTERVAL_MS;
     // A sweep's marks change at most once a sweep: saved at once, so a restart does not sweep again.
-    const marksChanged = JSON.stringify(this.sweepMarks) !== JSON.stringify(this.manifest.sweepMarks);
+    const marksChanged =
+      JSON.stringify(this.sweepMarks) !== JSON.stringify(this.manifest.sweepMarks) ||
+      JSON.stringify(this.revocations) !== JSON.stringify(this.manifest.revocations);
     if (this.unsavedKeys === 0 && !windowGrew && !cursorDue && !marksChanged) return;
     const groups: RecordGroup[] = [...this.unsaved].map(([expires, keys]) => ({ expires, keys }));
     const taken = this.unsavedKeys;
@@ -176,6 +189,7 @@ export class S3TriggerState implements TriggerState {
       cursor: this.cursor,
       appliedWindowDays: this.appliedWindowDays,
       ...(this.sweepMarks === undefined ? {} : { sweepMarks: this.sweepMarks }),
+      ...(this.revocations === undefined ? {} : { revocations: this.revocations }),
       savedAt: now,
     };
     if (keys === 0) {

@@ -18,6 +18,7 @@ import {
   sweepWindow,
 } from './plan';
 import { revokeWithdrawn, RevocationOutcome, IndicatorRevoker } from './revoke';
+import { rememberedRevocations, RevivalCounts, reviveRevoked } from './revive';
 
 /** A cycle's dependencies, with the revoker; `dryRun`: decide and count, but push, revoke and record nothing. */
 export interface SweepDependencies extends ReadDependencies {
@@ -25,7 +26,7 @@ export interface SweepDependencies extends ReadDependencies {
   revoker?: IndicatorRevoker;
 }
 
-export interface SweepReport extends ReadReport, RevocationOutcome {
+export interface SweepReport extends ReadReport, RevocationOutcome, RevivalCounts {
   window: SweepWindow;
   /** Values MISP flags in the window (each counted once per page it is on). */
   valuesRead: number;
@@ -54,6 +55,8 @@ interface Sweep {
   refreshBefore: number;
   originMs: number | undefined;
   cursorMs: number | undefined;
+  /** The values this trigger revoked (key -> when), as the state keeps them. */
+  revocations: Map<string, number>;
   report: SweepReport;
 }
 
@@ -71,6 +74,11 @@ function emptyReport(window: SweepWindow, dryRun: boolean): SweepReport {
     revoked: 0,
     revokedExamples: [],
     heldChanged: 0,
+    pending: 0,
+    notFound: 0,
+    notOurs: 0,
+    revived: 0,
+    waitingDeletion: 0,
   };
 }
 
@@ -135,6 +143,19 @@ function notePublishTimes(
   }
 }
 
+function revivalInput(sweep: Sweep) {
+  const { deps } = sweep;
+  return {
+    state: sweep.state,
+    revoker: deps.revoker,
+    revocations: sweep.revocations,
+    nowMs: deps.clock.now(),
+    dryRun: deps.dryRun,
+    signal: deps.signal,
+    counts: sweep.report,
+  };
+}
+
 /** Maps a page, notes what it flags, reads the state for it and queues what to push. */
 async function takeSweepPage(sweep: Sweep, page: MispEventGroup): Promise<CycleFailure | undefined> {
   const { report, queue } = sweep;
@@ -143,14 +164,21 @@ async function takeSweepPage(sweep: Sweep, page: MispEventGroup): Promise<CycleF
   notePublishTimes(sweep, page, fresh);
   for (const key of fresh.keys()) sweep.flagged.add(key);
   report.valuesRead += fresh.size;
+  let revived;
+  try {
+    revived = await reviveRevoked(revivalInput(sweep), fresh);
+  } catch (error) {
+    return cycleFailure('sekoia', error);
+  }
+  const { others } = revived;
   let lapseTimes: ReadonlyMap<string, number>;
   try {
     queue.stateReadBegins();
-    lapseTimes = fresh.size === 0 ? new Map() : await sweep.state.readLapseTimes([...fresh.keys()]);
+    lapseTimes = others.size === 0 ? new Map() : await sweep.state.readLapseTimes([...others.keys()]);
   } catch (error) {
     return cycleFailure('state', error);
   }
-  await queue.enqueue(sortFlagged(sweep, fresh, lapseTimes));
+  await queue.enqueue([...revived.toPush, ...sortFlagged(sweep, others, lapseTimes)]);
   return undefined;
 }
 
@@ -173,6 +201,7 @@ async function startSweep(deps: SweepDependencies, startedAt: number): Promise<S
   const { settings, dryRun } = deps;
   const state = dryRun ? new DryRunState(deps.state) : deps.state;
   const [marks, cursorMs] = [await state.getSweepMarks(), await state.getCursor()];
+  const revocations = rememberedRevocations(await state.getRevocations(), startedAt);
   const window = sweepWindow(startedAt, marks.originMs, settings.publishDays);
   const { pusher, queue } = startPushes(deps, state, sinkOf(deps).sink, startedAt, window.startMs);
   return {
@@ -188,6 +217,7 @@ async function startSweep(deps: SweepDependencies, startedAt: number): Promise<S
     refreshBefore: refreshBeforeMs(startedAt, settings.reconcileEveryHours),
     originMs: marks.originMs,
     cursorMs,
+    revocations,
     report: emptyReport(window, dryRun),
   };
 }
@@ -207,10 +237,13 @@ async function revokeStep(sweep: Sweep, readWhole: boolean): Promise<void> {
       readEvent: (eventId) => sweep.eventsRead.has(eventId),
     },
     readComplete: readWhole,
+    stoppedBy: report.failures[0]?.service === 'misp' ? 'misp' : 'other',
     valuesRead: report.valuesRead,
     startedAtMs: sweep.startedAtMs,
     seenEvents: sweep.seenEvents,
     listEvents: (ids, signal) => deps.misp.listEvents(ids, signal),
+    revocations: sweep.revocations,
+    now: () => deps.clock.now(),
   });
   Object.assign(report, outcome.result);
   if (outcome.failure) report.failures.push(outcome.failure);

@@ -80,7 +80,9 @@ describe('MISP emulator: changes while running', () => {
     expect(await ids(window())).toEqual([1, 3, 4]);
     clockSeconds += 3 * HOUR;
     expect(await ids(window())).toEqual([]);
-    const [newId] = misp.addAttributes(2, [{ type: 'ip-dst', value: '198.51.100.200', to_ids: true }]);
+    const [newId] = misp.addAttributes(2, [{ type: 'ip-dst', value: '198.51.100.200', to_ids: true }], {
+      publish: true,
+    });
     expect(newId).toBe(10);
     expect(await ids(window())).toEqual([6, 7, 8, 10]);
     const added = await postJson(
@@ -93,21 +95,57 @@ describe('MISP emulator: changes while running', () => {
     ).toBe('198.51.100.200');
   });
 
-  it('adding without publishing leaves the event unpublished', async () => {
-    misp.addAttributes(1, [{ type: 'domain', value: 'late.example', to_ids: true }], { publish: false });
+  it('adding an attribute unpublishes its event, as MISP does; publishing it again brings it back', async () => {
+    expect(await ids({ published: 1, type: 'domain' })).toEqual([2, 8]);
+    misp.addAttributes(1, [{ type: 'domain', value: 'late.example', to_ids: true }]);
     expect(await ids({ published: 1, type: 'domain' })).toEqual([8]);
     misp.republishEvent(1);
     expect(await ids({ published: 1, type: 'domain' })).toEqual([2, 8, 10]);
+  });
+
+  it('an edit or a soft delete unpublishes the event and moves its timestamp, keeping publish_timestamp; publishing moves publish_timestamp only', async () => {
+    const event = misp.store.events[misp.store.eventRowOf(2)];
+    const publishedAt = event.publishTimestamp;
+    clockSeconds += 100;
+    misp.updateAttribute(7, { to_ids: false });
+    expect(event).toMatchObject({ published: false, timestamp: clockSeconds, publishTimestamp: publishedAt });
+    clockSeconds += 100;
+    misp.republishEvent(2);
+    expect(event).toMatchObject({
+      published: true,
+      timestamp: clockSeconds - 100,
+      publishTimestamp: clockSeconds,
+    });
+    clockSeconds += 100;
+    misp.deleteAttribute(6);
+    expect(event).toMatchObject({
+      published: false,
+      timestamp: clockSeconds,
+      publishTimestamp: clockSeconds - 100,
+    });
+    expect(await ids({ deleted: [0, 1], eventid: 2 })).toEqual([6, 7, 8]);
+    misp.unpublishEvent(2);
+    expect(event).toMatchObject({ published: false, timestamp: clockSeconds });
+  });
+
+  it('deletes an attribute hard (gone even with deleted: [0, 1]) and an event (gone from eventid look-ups)', async () => {
+    misp.deleteAttribute(7, { hard: true });
+    expect(await ids({ deleted: [0, 1], eventid: 2 })).toEqual([6, 8]);
+    expect(() => misp.updateAttribute(7, { to_ids: true })).toThrow('attribute 7 is not loaded');
+    misp.deleteEvent(2);
+    expect(await ids({ deleted: [0, 1], eventid: 2 })).toEqual([]);
+    expect(await ids({ deleted: [0, 1] })).not.toContain(6);
+    expect(() => misp.republishEvent(2)).toThrow('event 2 is not loaded');
   });
 
   it('republishes an event at a given time and updates an attribute (its timestamp moves)', async () => {
     misp.republishEvent(3, NOW - 60);
     expect(await ids({ published: 1, publish_timestamp: '5m' })).toEqual([9]);
     clockSeconds += 10;
-    misp.updateAttribute(7, { to_ids: false, value: '203.0.113.8' }, { publish: false });
+    misp.updateAttribute(7, { to_ids: false, value: '203.0.113.8' });
     expect(await ids({ timestamp: '1m' })).toEqual([7]);
     expect(await ids({ to_ids: 0 })).toEqual([2, 7]);
-    misp.updateAttribute(1, { deleted: true });
+    misp.updateAttribute(1, { deleted: true }, { publish: true });
     expect(await ids({ type: 'ip-dst' })).toEqual([4]);
   });
 
@@ -120,13 +158,14 @@ describe('MISP emulator: changes while running', () => {
     expect(added.json()).toEqual({ ids: [4] });
     const more = await postJson(`${misp.url}/_emulator/events/4/attributes`, {
       attributes: [{ type: 'sha1', value: 'b'.repeat(40), to_ids: true }],
+      publish: true,
     });
     expect(more.json()).toEqual({ ids: [11] });
     await postJson(`${misp.url}/_emulator/events/4/publish`, { timestamp: NOW - 5 });
     const patched = await send(`${misp.url}/_emulator/attributes/10`, {
       method: 'PATCH',
       headers: { 'Content-Type': 'application/json' },
-      body: '{"to_ids": false}',
+      body: '{"to_ids": false, "publish": true}',
     });
     expect(patched.status).toBe(200);
     expect(await ids({ published: 1, publish_timestamp: '1m', to_ids: 1 })).toEqual([11]);
@@ -148,7 +187,8 @@ describe('MISP emulator: changes while running', () => {
     const deleted = await send(`${misp.url}/_emulator/events/2`, { method: 'DELETE' });
     expect(deleted.json()).toEqual({ deleted: 2 });
     expect((await ids({})).filter((id) => id >= 6 && id <= 8)).toEqual([]);
-    expect((await ids({ deleted: [0, 1] })).filter((id) => id >= 6 && id <= 8)).toEqual([6, 7, 8]);
+    // MISP deletes the event's rows: not even a search for deleted attributes finds them.
+    expect((await ids({ deleted: [0, 1] })).filter((id) => id >= 6 && id <= 8)).toEqual([]);
   });
 
   it('pages through a cached match list: one scan per distinct filter and data version', async () => {

@@ -92,7 +92,9 @@ describe('MISP emulator: quirks', () => {
   });
 
   it('adds `email` to the types when email-src or email-dst is asked for (unless told not to)', async () => {
-    misp.addAttributes(1, [{ type: 'email', value: 'generic@mailer.example', to_ids: true }]);
+    misp.addAttributes(1, [{ type: 'email', value: 'generic@mailer.example', to_ids: true }], {
+      publish: true,
+    });
     const asked = { ...BASE, publish_timestamp: [0, NOW + 10], type: ['email-src'] };
     expect((await attributes(asked)).rows.map((row) => row.type)).toContain('email');
     misp.setQuirks({ addEmailType: false });

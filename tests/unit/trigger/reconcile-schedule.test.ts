@@ -1,5 +1,6 @@
 import { MispError } from '../../../src/misp/errors';
 import type { Ioc } from '../../../src/pipeline/types';
+import type { RevokeResult } from '../../../src/trigger/reconcile/revoke';
 import type { TriggerDependencies } from '../../../src/trigger/dependencies';
 import { createTrigger } from '../../../src/trigger/index';
 import { DAY_MS, HOUR_MS } from '../../../src/trigger/reconcile/plan';
@@ -19,9 +20,12 @@ function setUp(
   const state = new MemoryState(clock);
   const revoked: string[] = [];
   const revoker = {
-    async revokeValue(ioc: Ioc): Promise<number> {
+    async revokeValue(ioc: Ioc): Promise<RevokeResult> {
       revoked.push(ioc.value);
-      return 1;
+      return 'revoked';
+    },
+    async deleteRevoked(): Promise<boolean> {
+      return true;
     },
   };
   const definition = createTrigger({

@@ -9,9 +9,10 @@ import type { MispAttributeJson, MispEventDocument } from './wire-types';
  * process can change the data while the emulator runs:
  *   GET   /_emulator/stats                        {attributes, events, version, searchScans}
  *   POST  /_emulator/events                       an event document or a list -> {ids}
- *   POST  /_emulator/events/{id}/attributes       {attributes: [...], publish?: true} -> {ids}
+ *   POST  /_emulator/events/{id}/attributes       {attributes: [...], publish?: false} -> {ids}
  *   POST  /_emulator/events/{id}/publish          {timestamp?} (epoch seconds)
- *   PATCH /_emulator/attributes/{id}              AttributeChanges (+ publish?: true)
+ *   PATCH /_emulator/attributes/{id}              AttributeChanges (+ publish?: false)
+ * Changes unpublish the event, as in MISP; `publish: true` publishes it again right after.
  * and the reconciliation's (see event-removal.ts).
  */
 export async function handleMispAdmin(
@@ -61,12 +62,12 @@ function route(method: string, path: string, body: unknown, store: AttributeStor
     if (!Array.isArray(options.attributes))
       throw new Error('body.attributes must be a list of MISP attributes');
     return {
-      ids: store.addAttributes(eventId, options.attributes as MispAttributeJson[], options.publish !== false),
+      ids: store.addAttributes(eventId, options.attributes as MispAttributeJson[], options.publish === true),
     };
   }
   const attributeRoute = /^\/_emulator\/attributes\/(\d+)$/.exec(path);
   if (method === 'PATCH' && attributeRoute && isRecord(body)) {
-    store.updateAttribute(Number(attributeRoute[1]), body as AttributeChanges, body.publish !== false);
+    store.updateAttribute(Number(attributeRoute[1]), body as AttributeChanges, body.publish === true);
     return { updated: Number(attributeRoute[1]) };
   }
   return undefined;

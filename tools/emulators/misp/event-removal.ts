@@ -1,18 +1,8 @@
 import type { AttributeStore } from './store';
 
-/**
- * Deletes an event as MISP's readers see it (the reconciliation's tests and demo): its attributes
- * leave every search and the event leaves the listings of published events. Emulated as every
- * attribute soft-deleted and the event unpublished (MISP removes the rows; nothing reads them
- * either way).
- */
+/** events/delete: the event and its attributes are removed (see AttributeStore.removeEvent). */
 export function deleteEvent(store: AttributeStore, eventId: number): void {
-  const eventRow = store.eventRowOf(eventId);
-  for (let row = 0; row < store.size; row += 1) {
-    if (store.eventRows.get(row) === eventRow)
-      store.updateAttribute(store.ids.get(row), { deleted: true }, false);
-  }
-  store.unpublishEvent(eventId);
+  store.removeEvent(eventId);
 }
 
 /**

@@ -26,7 +26,7 @@ export async function handleEventsSearch(
   const { published, publishTimestamp, timestamp } = search.filter;
   let rows: number[] = [];
   store.events.forEach((event, row) => {
-    if (wantedSet && !wantedSet.has(event.id)) return;
+    if (event.removed || (wantedSet && !wantedSet.has(event.id))) return;
     if (published && !published.includes(event.published)) return;
     if (
       publishTimestamp &&
@@ -48,7 +48,8 @@ export async function handleEventsSearch(
   sendRawJson(res, 200, `{"response":[${events.join(',')}]}`, headers);
 }
 
-function eventJson(store: AttributeStore, row: number, metadata: boolean): string {
+/** An event as MISP's JSON writes it (events/restSearch, events/add); `metadata`: no Attribute[]. */
+export function eventJson(store: AttributeStore, row: number, metadata: boolean): string {
   const event: EventRecord = store.events[row];
   const tags = event.tags.map((tag) => store.tags.records[tag].json);
   const fields = [

@@ -1,5 +1,5 @@
 import type { SearchFilter, TermFilter } from './search-filter';
-import { type AttributeStore, FLAG_DELETED, FLAG_TO_IDS } from './store';
+import { type AttributeStore, FLAG_DELETED, FLAG_REMOVED, FLAG_TO_IDS } from './store';
 
 /** Distinct filters whose matching rows are kept, for paging through them without rescanning. */
 const CACHE_ENTRIES = 8;
@@ -48,7 +48,7 @@ function eventMask(store: AttributeStore, filter: SearchFilter): Uint8Array {
   const mask = new Uint8Array(store.events.length);
   const wantedIds = filter.eventIds ? new Set(filter.eventIds) : undefined;
   store.events.forEach((event, index) => {
-    if (wantedIds && !wantedIds.has(event.id)) return;
+    if (event.removed || (wantedIds && !wantedIds.has(event.id))) return;
     if (filter.published && !filter.published.includes(event.published)) return;
     const window = filter.publishTimestamp;
     if (window && (event.publishTimestamp < window.from || event.publishTimestamp > window.to)) return;
@@ -105,6 +105,7 @@ export function findRows(store: AttributeStore, filter: SearchFilter): Uint32Arr
     const eventRow = eventRows[row];
     if (events[eventRow] === 0 || types[typeCodes[row]] === 0) continue;
     const rowFlags = flags[row];
+    if ((rowFlags & FLAG_REMOVED) !== 0) continue;
     if (wantToIds !== undefined && ((rowFlags & FLAG_TO_IDS) !== 0) !== wantToIds) continue;
     const deleted = (rowFlags & FLAG_DELETED) !== 0;
     if ((filter.deleted === 'exclude' && deleted) || (filter.deleted === 'only' && !deleted)) continue;

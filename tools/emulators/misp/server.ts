@@ -9,6 +9,7 @@ import { handleRestSearch, type RestSearchContext, sendMispError } from './rest-
 import { SearchCache } from './search';
 import { type AttributeChanges, AttributeStore } from './store';
 import { Warninglist } from './warninglist';
+import { handleMispWrite } from './write-routes';
 import type { MispAttributeJson, MispEventDocument } from './wire-types';
 
 /** The key the emulator accepts unless told otherwise (a demo value, not a secret). */
@@ -50,17 +51,22 @@ export interface MispEmulator extends RunningServer {
   /** Loads one event ({"Event": ...} or bare); returns its id. */
   addEvent(document: MispEventDocument): number;
   addEvents(documents: Iterable<MispEventDocument>): number[];
-  /** Adds attributes (new ids, stamped now) and republishes the event unless publish is false. */
+  /** Adds attributes (new ids, stamped now): the event is unpublished, unless publish: true publishes it again. */
   addAttributes(
     eventId: number,
     attributes: readonly MispAttributeJson[],
     options?: { publish?: boolean },
   ): number[];
-  /** Changes an attribute (timestamp moves to now) and republishes its event unless publish is false. */
+  /** Changes an attribute (timestamp moves to now): its event is unpublished, unless publish: true publishes it again. */
   updateAttribute(attributeId: number, changes: AttributeChanges, options?: { publish?: boolean }): void;
   /** Moves the event's publish_timestamp (to now by default), as publishing it again in MISP does. */
   republishEvent(eventId: number, atSeconds?: number): void;
+  /** events/unpublish: published false; timestamp and publish_timestamp stay. */
   unpublishEvent(eventId: number): void;
+  /** events/delete: the event and its attributes are gone, from `eventid` look-ups too. */
+  deleteEvent(eventId: number): void;
+  /** attributes/delete: soft (seen only with `deleted: [0, 1]`) unless hard; the event is unpublished. */
+  deleteAttribute(attributeId: number, options?: { hard?: boolean }): void;
   /** Replaces the quirks in force (also POST /_emulator/quirks); restarts the change knob's count. */
   setQuirks(quirks: MispQuirks): void;
   /** Events the changeBetweenRequests knob changed, once it fired. */
@@ -124,6 +130,8 @@ export async function startMispEmulator(options: MispEmulatorOptions = {}): Prom
     } else if (path === '/attributes/restSearch' || path === '/events/restSearch') {
       req.resume();
       sendMispError(res, req, 400, 'Either specify the search terms in the url, or POST a json array / xml.');
+    } else if (await handleMispWrite(req, res, store)) {
+      return;
     } else if (path === '/servers/getVersion' && req.method === 'GET') {
       sendJson(res, 200, {
         version,
@@ -151,11 +159,16 @@ export async function startMispEmulator(options: MispEmulatorOptions = {}): Prom
     addEvent: (document) => store.addEvent(document),
     addEvents: (documents) => store.addEvents(documents),
     addAttributes: (eventId, attributes, opts) =>
-      store.addAttributes(eventId, attributes, opts?.publish ?? true),
+      store.addAttributes(eventId, attributes, opts?.publish ?? false),
     updateAttribute: (attributeId, changes, opts) =>
-      store.updateAttribute(attributeId, changes, opts?.publish ?? true),
+      store.updateAttribute(attributeId, changes, opts?.publish ?? false),
     republishEvent: (eventId, atSeconds) => store.republishEvent(eventId, atSeconds),
     unpublishEvent: (eventId) => store.unpublishEvent(eventId),
+    deleteEvent: (eventId) => store.removeEvent(eventId),
+    deleteAttribute: (attributeId, opts) =>
+      opts?.hard === true
+        ? store.removeAttribute(attributeId)
+        : store.updateAttribute(attributeId, { deleted: true }),
     setQuirks: (value) => quirks.set(value),
     changedEvents: () => [...quirks.changedEvents],
     setWarninglist: (values) => warninglist.replace(values),

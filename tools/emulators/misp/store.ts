@@ -24,6 +24,8 @@ export interface EventRecord {
   /** Epoch seconds of the last publication (0 when never published). */
   publishTimestamp: number;
   timestamp: number;
+  /** Deleted (events/delete): gone from every search and look-up, its id never reused. */
+  removed: boolean;
   /** Tag indexes (TagTable). */
   tags: number[];
   shortJson: string;
@@ -54,6 +56,8 @@ export interface AttributeChanges {
 export const FLAG_TO_IDS = 1;
 export const FLAG_DELETED = 2;
 export const FLAG_DISABLE_CORRELATION = 4;
+/** Hard-deleted (the attribute or its event): no search sees the row, not even with `deleted: [0, 1]`. */
+export const FLAG_REMOVED = 8;
 
 export interface AttributeStoreOptions {
   /** Clock, ms since the epoch: publication and change times. @default Date.now */
@@ -141,8 +145,11 @@ export class AttributeStore {
     return ids;
   }
 
-  /** Adds attributes to an event (new ids, stamped now), then republishes it unless publish is false. */
-  addAttributes(eventId: number, attributes: readonly MispAttributeJson[], publish = true): number[] {
+  /**
+   * Adds attributes to an event (new ids, stamped now). As MISP 2.5.1 does on any change, the event
+   * is unpublished and its timestamp moves; `publish` then publishes it again (events/publish).
+   */
+  addAttributes(eventId: number, attributes: readonly MispAttributeJson[], publish = false): number[] {
     const eventRow = this.eventRowOf(eventId);
     const now = this.nowSeconds();
     const ids = attributes.map((attribute) => {
@@ -153,10 +160,12 @@ export class AttributeStore {
     return ids;
   }
 
-  /** Changes one attribute; its timestamp moves to now, as MISP does on an edit. */
-  updateAttribute(attributeId: number, changes: AttributeChanges, publish = true): void {
-    const row = this.rowOf(attributeId);
-    if (row === undefined) throw new Error(`attribute ${attributeId} is not loaded`);
+  /**
+   * Changes one attribute (`deleted: true` is MISP's soft delete); its timestamp and its event's move
+   * to now and the event is unpublished, as MISP does on an edit; `publish` then publishes it again.
+   */
+  updateAttribute(attributeId: number, changes: AttributeChanges, publish = false): void {
+    const row = this.liveRowOf(attributeId);
     if (changes.value !== undefined) this.values[row] = changes.value;
     if (changes.type !== undefined) this.typeCodes.set(row, this.types.code(changes.type));
     if (changes.category !== undefined) this.categoryCodes.set(row, this.categories.code(changes.category));
@@ -175,7 +184,17 @@ export class AttributeStore {
     this.afterEventChange(this.eventRows.get(row), publish);
   }
 
-  /** Publishes an event again: its publish_timestamp moves (to now by default) for all its attributes. */
+  /** MISP's hard delete of an attribute: the row leaves every search; its event is unpublished. */
+  removeAttribute(attributeId: number): void {
+    const row = this.liveRowOf(attributeId);
+    this.flags.set(row, this.flags.get(row) | FLAG_DELETED | FLAG_REMOVED);
+    this.afterEventChange(this.eventRows.get(row), false);
+  }
+
+  /**
+   * events/publish: published, publish_timestamp moves (to now by default); the event's timestamp
+   * does not (MISP saves only published and publish_timestamp).
+   */
   republishEvent(eventId: number, atSeconds = this.nowSeconds()): void {
     const event = this.events[this.eventRowOf(eventId)];
     event.published = true;
@@ -184,8 +203,9 @@ export class AttributeStore {
   }
 
   /**
-   * Soft-deletes, or clears to_ids on, every IDS attribute of an event, leaving it published (as a
-   * sync or a REST edit that keeps the flag does): its rows leave every search at once.
+   * What an events/edit that keeps `published: 1`, or a sync pull, leaves until MISP's publish job
+   * has run: every IDS attribute of the event soft-deleted or without to_ids, the event still
+   * published with its old publish_timestamp (its rows leave every search at once).
    */
   editIdsAttributesKeepingPublished(eventId: number, change: 'delete' | 'clear-to-ids'): void {
     const eventRow = this.eventRowOf(eventId);
@@ -207,14 +227,40 @@ export class AttributeStore {
     return count;
   }
 
+  /** events/unpublish: MISP saves only `published`, so timestamp and publish_timestamp stay. */
   unpublishEvent(eventId: number): void {
     this.events[this.eventRowOf(eventId)].published = false;
     this.version += 1;
   }
 
+  /**
+   * events/delete: MISP deletes the event and its attributes (no soft delete for events): gone from
+   * every search, `eventid` look-ups included, and from every emulator call that names it.
+   */
+  removeEvent(eventId: number): void {
+    const eventRow = this.eventRowOf(eventId);
+    const event = this.events[eventRow];
+    event.removed = true;
+    event.published = false;
+    for (const row of this.rowsOfEvent[eventRow]) {
+      this.flags.set(row, this.flags.get(row) | FLAG_DELETED | FLAG_REMOVED);
+    }
+    this.eventRowById.delete(eventId);
+    this.version += 1;
+  }
+
+  /** The event row of an id still present; throws for an unknown or deleted event. */
   eventRowOf(eventId: number): number {
     const row = this.eventRowById.get(eventId);
     if (row === undefined) throw new Error(`event ${eventId} is not loaded`);
+    return row;
+  }
+
+  /** The row of an attribute not hard-deleted; throws otherwise. */
+  liveRowOf(attributeId: number): number {
+    const row = this.rowOf(attributeId);
+    if (row === undefined || (this.flags.get(row) & FLAG_REMOVED) !== 0)
+      throw new Error(`attribute ${attributeId} is not loaded`);
     return row;
   }
 
@@ -273,6 +319,7 @@ export class AttributeStore {
       published,
       publishTimestamp,
       timestamp: toInteger(event.timestamp, now),
+      removed: false,
       tags: (event.Tag ?? []).map((tag) => this.tags.index(tag.name, tag.colour)),
       shortJson:
         `{"org_id":"${orgId}","distribution":"${distribution}","id":"${id}","info":${JSON.stringify(event.info)},` +
@@ -324,15 +371,17 @@ export class AttributeStore {
       );
   }
 
-  /** MISP unpublishes an event on edit; the emulator republishes it at once unless told not to. */
+  /**
+   * MISP unpublishes an event on any change to it or its attributes and moves its timestamp
+   * (MispAttribute::touch, Event::unpublishEvent); `publish` publishes it again right after.
+   */
   private afterEventChange(eventRow: number, publish: boolean): void {
     const event = this.events[eventRow];
     event.timestamp = this.nowSeconds();
+    event.published = false;
     if (publish) {
       event.published = true;
       event.publishTimestamp = event.timestamp;
-    } else {
-      event.published = false;
     }
     this.version += 1;
   }
