@@ -64,7 +64,17 @@ class FakeCollection implements CollectionAccess {
     });
   }
 
+  /** The page from this offset fails (Sekoia.io unavailable after the retries). */
+  failAtOffset: number | undefined;
+
   async listCollectionPage(offset: number): Promise<IndicatorListPage> {
+    if (offset === this.failAtOffset) {
+      throw new SekoiaError('Sekoia.io was unavailable after 6 attempts (503)', {
+        kind: 'unavailable',
+        status: 503,
+        operation: PUSH_OPERATION,
+      });
+    }
     const all = this.items();
     const items = all.slice(offset, offset + 100);
     return { items, total: all.length, read: items.length, hasMore: offset + items.length < all.length };
@@ -149,6 +159,19 @@ describe('the reconciliation sweep', () => {
     expect(collection.edits).toEqual([
       ['indicator--0', new Date(t.clock.now() + 30 * DAY_MS).toISOString().replace('.000', '')],
     ]);
+  });
+
+  it('a collection check stopped by Sekoia.io is a failure of the sweep; what it did is counted, complete stays false', async () => {
+    const t = await afterFirstCycle([ipAttributes(150)], { ioc_validity_days: 3 });
+    const collection = new FakeCollection(t.sink, Date.parse(t.sink.calls[0].options.validUntil as string));
+    collection.failAtOffset = 100;
+    t.clock.advance(DAY_MS + HOUR_MS);
+    const report = await t.sweep({ collection });
+    expect(report.collectionCheck).toMatchObject({ complete: false, listed: 100, refreshed: 100 });
+    expect(report.failures).toEqual([expect.objectContaining({ service: 'sekoia' })]);
+    expect(sweepSummaryLine(report, 24)).toMatch(
+      /collection check stopped early: 100 indicators listed, 100 given a new expiry/,
+    );
   });
 
   it('without the collection (no Sekoia.io key), a value due for a refresh is counted, never pushed again', async () => {
