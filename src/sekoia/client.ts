@@ -8,7 +8,8 @@ import { DEFAULT_RETRY_POLICY, RetryPolicy } from '../http/retry';
 import { readPushResult } from './push-result';
 import { normaliseServerUrl, regionOf } from './server-url';
 import { KEY_FIX, toSekoiaError } from './failure';
-import { CollectionIndicators, IndicatorChanges, SekoiaIndicator } from './indicators';
+import { CollectionIndicators, IndicatorChanges, IndicatorListPage, SekoiaIndicator } from './indicators';
+import type { QuotaCount } from './quota';
 import {
   IndicatorBatch,
   IocCollectionSink,
@@ -68,6 +69,13 @@ export interface SekoiaHttpClient extends IocCollectionSink, HttpClientHandle {
     changes: IndicatorChanges,
     signal?: AbortSignal,
   ): Promise<SekoiaIndicator | undefined>;
+  /** One page (100 indicators) of the collection's whole list from `offset`, revoked ones included. */
+  listCollectionPage(offset: number, signal?: AbortSignal): Promise<IndicatorListPage>;
+  /**
+   * The community's IOC count and quota (GET /v2/inthreat/ioc-collections/count-total-iocs, all
+   * collections together; "View IOC collections").
+   */
+  countTotalIocs(signal?: AbortSignal): Promise<QuotaCount>;
   /** JSON import of 1 to 100 values sharing `options`; answers each created (or existing) indicator. */
   importIndicators(
     values: readonly string[],
@@ -183,6 +191,9 @@ export function createSekoiaClient(options: SekoiaClientOptions): SekoiaHttpClie
       await sendAboutCollection({ method: 'GET', url: collectionPath }, signal, () => undefined);
     },
     listIndicators: (value, signal) => indicators.list(value, signal),
+    listCollectionPage: (offset, signal) => indicators.listPage(offset, signal),
+    countTotalIocs: (signal) =>
+      send({ method: 'GET', url: 'v2/inthreat/ioc-collections/count-total-iocs' }, signal, readQuotaCount),
     revokeIndicator: (indicatorId, signal) => indicators.revoke(indicatorId, signal),
     forceDeleteIndicator: (indicatorId, signal) => indicators.forceDelete(indicatorId, signal),
     editIndicator: (indicatorId, changes, signal) => indicators.edit(indicatorId, changes, signal),
@@ -212,6 +223,14 @@ function readPushAnswer(response: AxiosResponse<unknown>): PushResult | AnswerPr
   if (isJsonObject(response.data)) return readPushResult(response.data);
   if (isEmpty(response.data)) return {};
   return new AnswerProblem(excerptOf(response.data), true);
+}
+
+/** count-total-iocs' answer {count, max}, or what came instead (retried: a body cut short). */
+function readQuotaCount(response: AxiosResponse<unknown>): QuotaCount | AnswerProblem {
+  const data = response.data;
+  if (isJsonObject(data) && Number.isFinite(data.count) && Number.isFinite(data.max))
+    return { count: Number(data.count), max: Number(data.max) };
+  return new AnswerProblem(excerptOf(data), true, 'the community IOC count {count, max}');
 }
 
 /** The text import's body: one value per line, the format, valid_until and description when set. */

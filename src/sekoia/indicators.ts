@@ -2,6 +2,7 @@ import type { AxiosRequestConfig, AxiosResponse } from 'axios';
 import { AnswerProblem } from '../http/request';
 import { SekoiaError } from './errors';
 import { isRecord } from '../json';
+import { SEKOIA_FORMATS, type SekoiaFormat } from './types';
 
 /** The JSON import and the indicator list take at most this many items per request. */
 export const MAX_JSON_INDICATORS = 100;
@@ -62,6 +63,24 @@ export function readIndicatorItems(data: unknown): SekoiaIndicator[] {
   return items.map(readIndicator).filter((item): item is SekoiaIndicator => item !== undefined);
 }
 
+/** One page of the collection's whole list (no term), as the API answered it. */
+export interface IndicatorListPage {
+  items: SekoiaIndicator[];
+  /** The list's length when the page was read (it may change between pages). */
+  total: number;
+  /** Items the answer held, readable or not: the next page's offset moves by this. */
+  read: number;
+  hasMore: boolean;
+}
+
+/** The text-import format of an indicator, from its STIX pattern's object type; undefined when unknown. */
+export function formatOfPattern(pattern: string): SekoiaFormat | undefined {
+  const type = /^\s*\[\s*([a-z0-9-]+):/.exec(pattern)?.[1];
+  if (type === 'file') return 'file.hashes';
+  const format = `${type}.value`;
+  return (SEKOIA_FORMATS as readonly string[]).includes(format) ? (format as SekoiaFormat) : undefined;
+}
+
 /** Whether `indicator` is exactly `value`: `term` matches substrings of the pattern, so 1.2.3.4 finds 1.2.3.45. */
 export function isExactly(indicator: SekoiaIndicator, value: string): boolean {
   return indicator.value === value;
@@ -106,6 +125,26 @@ export class CollectionIndicators {
       if (answer.has_more !== true || answer.items.length === 0) break;
     }
     return found;
+  }
+
+  /**
+   * One page of the whole collection (GET .../indicators?limit=100&offset=, no term), revoked
+   * indicators included. The list may change between two pages: see the collection check.
+   */
+  async listPage(offset: number, signal?: AbortSignal): Promise<IndicatorListPage> {
+    const request: AxiosRequestConfig = {
+      method: 'GET',
+      url: `${this.collectionPath}/indicators`,
+      params: { limit: LIST_PAGE_SIZE, offset },
+    };
+    const answer = await this.send(request, readList, signal);
+    const total = typeof answer.total === 'number' ? answer.total : offset + answer.items.length;
+    return {
+      items: readIndicatorItems(answer),
+      total,
+      read: answer.items.length,
+      hasMore: answer.has_more === true && answer.items.length > 0,
+    };
   }
 
   /**

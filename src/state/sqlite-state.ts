@@ -377,7 +377,7 @@ export class SqliteTriggerState implements TriggerState {
     const marks: SweepMarks = {};
     if (typeof value !== 'object' || value === null) return marks;
     // A damaged mark reads as absent: the sweep then runs (harmless), never the reverse.
-    for (const name of ['lastSweepAtMs', 'lastAttemptAtMs', 'originMs'] as const) {
+    for (const name of ['lastSweepAtMs', 'lastAttemptAtMs', 'lastCheckAtMs', 'originMs'] as const) {
       const mark = (value as Record<string, unknown>)[name];
       if (typeof mark === 'number' && Number.isFinite(mark)) marks[name] = mark;
     }

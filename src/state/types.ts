@@ -74,6 +74,8 @@ export interface SweepMarks {
   lastSweepAtMs?: number;
   /** Start of the last sweep begun, complete or not. */
   lastAttemptAtMs?: number;
+  /** Start of the last sweep whose collection check completed; undefined before the first. */
+  lastCheckAtMs?: number;
   /** Start of the first window the trigger read (epoch ms): the sweep never reads before it. */
   originMs?: number;
 }

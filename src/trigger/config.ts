@@ -47,6 +47,8 @@ export interface MispTriggerConfiguration {
   exclude_tags?: string[];
   /** Hours between two reconciliation sweeps; 0: never. @default 24 (schema) */
   reconcile_every_hours: number;
+  /** Hours between two checks of the IOC Collection itself (within a sweep); 0: on demand only. @default 24 */
+  collection_check_every_hours: number;
   /** Let the sweep revoke IOCs this trigger pushed that MISP withdrew. @default false (schema) */
   revoke_withdrawn: boolean;
   /** Describe each IOC with its MISP event, tags and link (more requests: docs/performance.md#which-import-and-what-it-costs). */
@@ -75,6 +77,8 @@ export interface TriggerSettings {
   /** Reconciliation sweep (docs/architecture.md#the-reconciliation-sweep): hours between two sweeps, 0 never; whether it revokes. */
   reconcileEveryHours: number;
   revokeWithdrawn: boolean;
+  /** The collection check: hours between two, 0 on demand (--reconcile) and for refreshes only. */
+  collectionCheckEveryHours: number;
   /** ioc_context: each import says where its IOCs come from (one request per event and type). */
   iocContext: boolean;
 }
@@ -153,6 +157,7 @@ export function normaliseConfiguration(
     includeTags: trigger.include_tags ?? [],
     excludeTags: trigger.exclude_tags ?? [],
     reconcileEveryHours: trigger.reconcile_every_hours,
+    collectionCheckEveryHours: trigger.collection_check_every_hours,
     revokeWithdrawn: trigger.revoke_withdrawn,
     iocContext: trigger.ioc_context ?? false,
   });

@@ -57,6 +57,7 @@ export function cycleEvent(report: CycleReport, target: EventTarget): Record<str
     task_ids: [...report.taskIds],
   };
   if (report.validUntil !== undefined) event.valid_until = report.validUntil;
+  if (report.quota !== undefined) event.quota = { count: report.quota.count, max: report.quota.max };
   return { ...event, ...windowFields(report) };
 }
 

@@ -1,6 +1,7 @@
 import type { MispEventGroup } from '../misp/types';
 import { sourceDescription } from '../pipeline/context';
 import { safeUrl } from '../http/url';
+import type { QuotaCount } from '../sekoia/quota';
 import type { SekoiaFormat } from '../sekoia/types';
 import type { TriggerState } from '../state/types';
 import type { TriggerSettings } from './config';
@@ -49,6 +50,8 @@ export interface CycleReport extends ReadReport {
   /** Events published in the window, and how many of them a previous cycle had read whole. */
   events?: { listed: number; alreadyRead: number };
   cursorMoved: boolean;
+  /** The community's IOC count (as last read, plus what was pushed since) and quota, when read. */
+  quota?: QuotaCount;
 }
 
 /** A cycle's working parts, built once by runCycle and handed to each step. */
@@ -191,6 +194,7 @@ export async function runCycle(deps: CycleDependencies): Promise<CycleReport> {
   const { report } = cycle;
   Object.assign(report, cycle.pusher.totals);
   if (cycle.drySink) report.dryRunExamples = cycle.drySink.examples;
+  if (deps.quota?.current) report.quota = deps.quota.current;
   report.durationMs = deps.clock.now() - startedAt;
   return report;
 }

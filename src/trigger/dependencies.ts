@@ -4,6 +4,8 @@ import type { RetryNotice } from '../http/request';
 import { createMispClient } from '../misp/client';
 import type { MispClient } from '../misp/types';
 import { createSekoiaClient } from '../sekoia/client';
+import type { QuotaReader, QuotaWatch } from '../sekoia/quota';
+import type { CollectionAccess } from './reconcile/check-step';
 import type { IocCollectionSink } from '../sekoia/types';
 import type { DataStorage } from '../runtime/storage';
 import { openTriggerState } from '../state';
@@ -21,6 +23,12 @@ export interface TriggerDependencies {
   /** The description naming this trigger on every import (see src/trigger/provenance.ts). */
   provenance?: string;
   state: TriggerState;
+  /** Lists and edits the IOC Collection (the sweep's collection check); absent without a Sekoia.io key. */
+  collection?: CollectionAccess;
+  /** Reads the community's IOC count and quota (count-total-iocs); absent without a Sekoia.io key. */
+  countTotalIocs?: QuotaReader;
+  /** Set by the run from countTotalIocs: the quota watched by every push. */
+  quota?: QuotaWatch;
   /** Closes the state and the kept-alive connections. */
   close(): Promise<void>;
 }
@@ -130,6 +138,8 @@ async function createRealDependencies(
     sink: sekoia ?? noSink,
     revoker: sekoia === undefined ? undefined : revokerOf(sekoia, provenance),
     provenance,
+    countTotalIocs: sekoia?.countTotalIocs,
+    collection: sekoia,
     state,
     async close() {
       misp.close();

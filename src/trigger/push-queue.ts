@@ -85,11 +85,14 @@ export class PushQueue {
 
   private async pushAll(batches: readonly KeyedBatch[]): Promise<void> {
     for (let index = 0; index < batches.length; index += 1) {
+      const pushedBefore = this.pusher.totals.iocsPushed;
       try {
         await this.pusher.push(batches[index]);
         this.onProgress();
       } catch (error) {
-        const left = countValues(batches.slice(index)) + countValues(this.batcher.flush());
+        // The failed batch may be pushed in part (cut at the quota, or split after a refusal).
+        const pushedOfIt = this.pusher.totals.iocsPushed - pushedBefore;
+        const left = countValues(batches.slice(index)) - pushedOfIt + countValues(this.batcher.flush());
         this.failed = { error, iocsNotPushed: left };
         return;
       }

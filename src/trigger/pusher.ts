@@ -3,6 +3,7 @@ import type { KeyedBatch } from '../pipeline/types';
 import type { IocCollectionSink, PushOptions, PushResult, SekoiaFormat } from '../sekoia/types';
 import { MAX_BATCH_LINES } from '../sekoia/types';
 import type { PushRecord, TriggerState } from '../state/types';
+import { QuotaFullError, type QuotaWatch } from '../sekoia/quota';
 import { describedWith } from './provenance';
 
 /** What the accepted pushes of a cycle added up to. */
@@ -81,6 +82,8 @@ export class BatchPusher {
   readonly totals: PushTotals = emptyTotals();
   /** Told the keys of each batch once they are marked pushed in the state. */
   onMarked: (keys: readonly string[]) => void = () => undefined;
+  /** The community's quota: a batch is cut to what fits, the rest not pushed (QuotaFullError). */
+  quota: Pick<QuotaWatch, 'admit' | 'accepted' | 'current'> | undefined;
   private splitsLeft = REJECTION_SPLIT_BUDGET;
   private batchSize = MAX_BATCH_LINES;
   private rejectionKind: 'content' | 'whole' | undefined;
@@ -108,10 +111,20 @@ export class BatchPusher {
   async push(batch: KeyedBatch): Promise<void> {
     // Cut at the size in force when each piece is sent: a refusal for size shrinks the pieces after it.
     for (let start = 0; start < batch.values.length;) {
-      const piece = slice(batch, start, start + this.batchSize);
+      const whole = slice(batch, start, start + this.batchSize);
+      const fits = this.quota
+        ? await this.quota.admit(whole.values.length, this.signal)
+        : whole.values.length;
+      const piece = fits < whole.values.length ? slice(whole, 0, fits) : whole;
       start += piece.values.length;
-      const error = await this.tryPush(piece);
-      if (error) await this.onRejected(piece, error);
+      if (piece.values.length > 0) {
+        const error = await this.tryPush(piece);
+        if (error) await this.onRejected(piece, error);
+      }
+      // Past the quota Sekoia.io would accept the import and drop what does not fit: not sent, not marked.
+      if (piece !== whole && this.quota?.current) {
+        throw new QuotaFullError(this.quota.current);
+      }
     }
   }
 
@@ -127,6 +140,7 @@ export class BatchPusher {
       if (error instanceof SekoiaError && error.kind === 'rejected') return error;
       throw error;
     }
+    this.quota?.accepted(batch.values.length);
     await this.state.markPushed(batch.keys, this.ttlMs(batch.format), this.recordOf(batch));
     this.onMarked(batch.keys);
     this.recordAccepted(batch, result);

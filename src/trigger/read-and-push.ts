@@ -11,6 +11,7 @@ import { AbortedError, AppError, isAbortError } from '../errors';
 import type { MispAttributeQuery, MispClient, MispEventGroup, ReadWindowOptions } from '../misp/types';
 import { SkipTally } from '../pipeline/tally';
 import type { Logger } from '../runtime/types';
+import type { QuotaWatch } from '../sekoia/quota';
 import type { IocCollectionSink } from '../sekoia/types';
 import { StateError } from '../state/errors';
 import type { TriggerState } from '../state/types';
@@ -46,6 +47,8 @@ export interface ReadDependencies {
   onProgress?: () => void;
   /** @default MISP_PAGE_SIZE */
   pageSize?: number;
+  /** The community's quota, watched by the pushes (not in a dry run). */
+  quota?: QuotaWatch;
   /**
    * The description naming this trigger (MISP host, trigger configuration) sent on every import:
    * how the sweep tells the indicators it created (see provenance.ts). Undefined: none.
@@ -122,6 +125,7 @@ export function startPushes(
     pushRecordFor(startedAt, settings.iocValidityDays, windowStartMs),
     { batchSizeHalved: (size, status, message) => logger.warning(batchSizeLine(size, status, message)) },
   );
+  if (!deps.dryRun) pusher.quota = deps.quota;
   return { pusher, queue: new PushQueue(pusher, deps.onProgress) };
 }
 

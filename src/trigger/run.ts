@@ -24,6 +24,7 @@ import {
   summaryLine,
 } from './report';
 import { RetryNotifier } from './retry-notices';
+import { QuotaWatch } from '../sekoia/quota';
 import { sweepIfDue } from './reconcile/schedule';
 import { validityDescription } from './window';
 
@@ -71,6 +72,7 @@ async function startUp(
       `Could not read the MISP version at start-up: ${reasonOf(error)}. The first cycle tries MISP again now.`,
     );
   }
+  await readQuota(context, deps);
   const validity = validityDescription(settings.iocValidityDays);
   logger.info(
     `Started: MISP ${version} at ${urlForLog(settings.mispUrl)} -> IOC Collection ${settings.collectionId} on ` +
@@ -78,6 +80,29 @@ async function startUp(
       `${settings.enforceWarninglist ? 'enforced' : 'not enforced'}; first run reads the last ` +
       `${settings.publishDays} day(s), later runs continue from the last complete cycle; IOCs ${validity}; ` +
       `poll every ${settings.sleepSeconds} s${runOptions.dryRun ? '; DRY RUN: nothing is pushed or recorded' : ''}.`,
+  );
+}
+
+/** The community's quota at start-up: a warning when near it; a failed reading is one error line. */
+async function readQuota(context: Context, deps: TriggerDependencies): Promise<void> {
+  try {
+    await deps.quota?.refresh(context.signal);
+  } catch (error) {
+    rethrowIfFatal(error);
+    context.logger.error(
+      `Could not read the community's IOC count at start-up: ${reasonOf(error)}. The first push reads it again.`,
+    );
+  }
+}
+
+/** The quota watch of a run (none in a dry run, or without a Sekoia.io key). */
+function quotaWatchOf(context: Context, deps: TriggerDependencies): QuotaWatch | undefined {
+  const read = deps.countTotalIocs;
+  if (read === undefined || context.runOptions.dryRun) return undefined;
+  return new QuotaWatch(
+    read,
+    () => context.clock.now(),
+    (line) => context.logger.warning(line),
   );
 }
 
@@ -238,7 +263,7 @@ export async function runTrigger(context: Context, createDependencies: Dependenc
   );
   const metrics = createTriggerMetrics(context.metrics);
   const notifier = new RetryNotifier(logger);
-  const deps = await openDependencies(context, createDependencies, {
+  const created = await openDependencies(context, createDependencies, {
     settings,
     clock,
     dataPath: context.dataPath,
@@ -248,7 +273,8 @@ export async function runTrigger(context: Context, createDependencies: Dependenc
     onMispRetry: notifier.forService('MISP'),
     onSekoiaRetry: notifier.forService('Sekoia.io'),
   });
-  if (deps === undefined) return;
+  if (created === undefined) return;
+  const deps: TriggerDependencies = { ...created, quota: quotaWatchOf(context, created) };
   try {
     await startUp(context, settings, deps);
     // --reconcile: a sweep after the first cycle, whatever reconcile_every_hours says.

@@ -67,16 +67,32 @@ describe('the reconciliation sweep (in process, through main)', () => {
     for (const secret of E2E_SECRETS) expect(world.everythingCaptured()).not.toContain(secret);
   });
 
-  it('pushes again, with a new valid_until, the IOCs MISP still flags that would lapse before the next sweep', async () => {
+  it('refreshes by PUT the IOCs MISP still flags that would lapse before the next sweep: their valid_until really moves', async () => {
     await expect(world.run(['--once'], trigger({ ioc_validity_days: 1 })).exit).resolves.toBe(0);
     const synced = received();
+    const before = new Map(
+      world.sekoia.collection(E2E_COLLECTION).indicators.map((ioc) => [ioc.id, ioc.validUntil]),
+    );
+    world.clock.advance(6 * 3_600_000);
     await expect(world.run(['--once', '--reconcile'], trigger({ ioc_validity_days: 1 })).exit).resolves.toBe(
       0,
     );
-    // Valid one day: each lapses before the next sweep (24 h) plus its margin: all refreshed.
+    // Valid one day: each lapses before the next sweep (24 h) plus its margin: all refreshed, by PUT.
     const expected = world.expected().iocs.length;
-    expect(received()).toBe(synced + expected);
-    expect(sweepEvents()[0]).toMatchObject({ refreshed: expected, missing_pushed: 0, unchanged: 0 });
+    expect(received()).toBe(synced);
+    const puts = world.sekoia.apiRequests().filter((request) => request.startsWith('PUT '));
+    expect(puts).toHaveLength(expected);
+    const moved = new Date(world.clock.now() + DAY_MS).toISOString().slice(0, 13);
+    for (const ioc of world.sekoia.collection(E2E_COLLECTION).indicators) {
+      expect(ioc.validUntil).not.toBe(before.get(ioc.id));
+      expect(ioc.validUntil?.slice(0, 13)).toBe(moved);
+    }
+    expect(sweepEvents()[0]).toMatchObject({
+      refreshed: expected,
+      missing_pushed: 0,
+      unchanged: 0,
+      collection_check: { listed: expected, refreshed: expected, absent_pushed: 0, complete: true },
+    });
   });
 
   it('never revokes an IOC whose event aged out of the window, even with revoke_withdrawn', async () => {

@@ -159,10 +159,23 @@ describe('revocation (in process, against the emulators)', () => {
   it.each<Stop>(['a Sekoia.io push failure', 'the rejection budget', 'a state failure', 'an abort'])(
     'only a whole read revokes: stopped by %s, the sweep revokes nothing and is not recorded complete',
     async (stop) => {
-      // Valid one day: the sweep pushes every value again (a refresh), so its pushes can fail.
-      const fields = { ioc_validity_days: 1 };
+      const fields = {};
       await expect(world.run(['--once'], trigger(fields)).exit).resolves.toBe(0);
       const before = await sweepMarks();
+      // Synced from another MISP, published 12 hours ago (before the cursor): only the sweep reads it
+      // and pushes its values, so its pushes can fail. (A refresh is a PUT, never a push again.)
+      world.misp.addEvent({
+        Event: {
+          info: 'E2E: synced late',
+          published: true,
+          publish_timestamp: String(Math.floor((world.clock.now() - 12 * 3_600_000) / 1000)),
+          Attribute: ['a', 'b', 'c'].map((name) => ({
+            type: 'domain',
+            value: `${name}.synced-late.example.org`,
+            to_ids: true,
+          })),
+        },
+      });
       // Event 3 deleted: a whole read would revoke its values.
       deleteEvent(world.misp.store, 3);
       const running: ReturnType<E2eWorld['run']> = world.run(

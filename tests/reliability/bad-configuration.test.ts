@@ -59,6 +59,7 @@ const TRIGGER_BAD: Record<string, unknown> = {
   include_tags: [''],
   exclude_tags: ['tlp:red', 'tlp:red'],
   reconcile_every_hours: -1,
+  collection_check_every_hours: -1,
   revoke_withdrawn: 'yes please',
   ioc_context: 'yes',
 };

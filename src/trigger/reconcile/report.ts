@@ -54,6 +54,26 @@ function revivedPhrase(report: SweepReport): string {
   return `; ${flagged} flagged again in MISP: ${revived}, ${formatNumber(report.waitingDeletion)} waiting for the 24 h after their revocation`;
 }
 
+/** The collection check's counts, or that it did not run in this sweep. */
+function checkPhrase(report: SweepReport): string {
+  const check = report.collectionCheck;
+  if (check === undefined) {
+    return report.refreshDue > 0
+      ? `; ${plural(report.refreshDue, 'IOC', 'IOCs')} due for a new expiry, left for the next collection check`
+      : '';
+  }
+  const would = report.dryRun ? 'would be ' : '';
+  const state = check.complete ? 'collection checked' : 'collection check stopped early';
+  return (
+    `; ${state}: ${plural(check.listed, 'indicator', 'indicators')} listed, ${formatNumber(check.refreshed)} ` +
+    `${would}given a new expiry (PUT), ${formatNumber(check.absentPushed)} recorded as pushed but absent ${would}pushed again, ` +
+    `${formatNumber(check.revokedFlagged)} revoked while MISP flags them` +
+    (check.changedDuringListing
+      ? ` (the collection changed while listed: ${formatNumber(check.lookedUp)} looked up one by one)`
+      : '')
+  );
+}
+
 function revokedPhrase(report: SweepReport): string {
   if (report.withdrawn === 0) return 'none withdrawn';
   const examples = report.revokedExamples
@@ -80,7 +100,7 @@ export function sweepSummaryLine(report: SweepReport, nextHours: number | undefi
     `${plural(report.unchanged, 'IOC', 'IOCs')} unchanged, ${missingPhrase(report, verb)}, ` +
     `${formatNumber(report.refreshed)} ${report.dryRun ? 'would be refreshed' : 'refreshed'} (they would expire before ${nextSweep(nextHours)})`;
   const next = nextHours === undefined ? '' : ` Next reconciliation in ${nextHours} h.`;
-  return `${head}: ${plural(report.attributesRead, 'attribute', 'attributes')} read (${windowPhrase(report)}); ${counts}; ${revokedPhrase(report)}${revivedPhrase(report)}.${next}`;
+  return `${head}: ${plural(report.attributesRead, 'attribute', 'attributes')} read (${windowPhrase(report)}); ${counts}; ${revokedPhrase(report)}${revivedPhrase(report)}${checkPhrase(report)}.${next}`;
 }
 
 /** The line telling why withdrawn IOCs were left in the collection, with its level, or undefined. */
@@ -182,5 +202,17 @@ export function sweepEvent(report: SweepReport, target: EventTarget): Record<str
     ...windowFields(report),
   };
   if (report.revocationHeld) event.revocation_held = report.revocationHeld;
+  const check = report.collectionCheck;
+  if (check) {
+    event.collection_check = {
+      complete: check.complete,
+      listed: check.listed,
+      refreshed: check.refreshed,
+      absent_pushed: check.absentPushed,
+      revoked_flagged: check.revokedFlagged,
+      looked_up: check.lookedUp,
+      changed_during_listing: check.changedDuringListing,
+    };
+  }
   return event;
 }

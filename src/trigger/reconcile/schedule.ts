@@ -101,13 +101,17 @@ export async function sweepIfDue(
       signal,
       dryRun: runOptions.dryRun,
       onProgress: () => context.heartbeat(),
+      forceCheck: forced,
     });
     // Told first: what was revoked is logged even if recording the sweep fails next.
     await reportSweep(context, report, settings);
     // Complete only when no step stopped early: the rest is done by a retry within SWEEP_RETRY_MS.
     const complete = report.failures.length === 0;
     if (!runOptions.dryRun) {
-      if (complete) await deps.state.setSweepMarks({ ...marks, lastSweepAtMs: marks.lastAttemptAtMs });
+      const checked = report.collectionCheck?.complete === true;
+      const lastCheckAtMs = checked ? marks.lastAttemptAtMs : marks.lastCheckAtMs;
+      if (complete)
+        await deps.state.setSweepMarks({ ...marks, lastSweepAtMs: marks.lastAttemptAtMs, lastCheckAtMs });
       // The sweep's pushes, revocations and marks (uploaded when the state is on S3).
       await deps.state.save().catch((error: unknown) => {
         if (isAbortError(error) || (error instanceof AppError && error.fatal)) throw error;

@@ -19,11 +19,17 @@ import {
 } from './plan';
 import { revokeWithdrawn, RevocationOutcome, IndicatorRevoker } from './revoke';
 import { rememberedRevocations, RevivalCounts, reviveRevoked } from './revive';
+import { checkStep, type CollectionAccess, notePushes } from './check-step';
+import type { CollectionCheckCounts } from './collection-check';
 
 /** A cycle's dependencies, with the revoker; `dryRun`: decide and count, but push, revoke and record nothing. */
 export interface SweepDependencies extends ReadDependencies {
   /** Revokes in the IOC Collection; needed only with revoke_withdrawn. */
   revoker?: IndicatorRevoker;
+  /** Lists and edits the IOC Collection: the collection check (see collection-check.ts). */
+  collection?: CollectionAccess;
+  /** --reconcile: the collection check runs whatever collection_check_every_hours says. */
+  forceCheck?: boolean;
 }
 
 export interface SweepReport extends ReadReport, RevocationOutcome, RevivalCounts {
@@ -33,9 +39,13 @@ export interface SweepReport extends ReadReport, RevocationOutcome, RevivalCount
   /** Flagged, never pushed (or lapsed): pushed now, by reason. */
   missing: number;
   missingByReason: Record<MissingReason, number>;
-  /** Flagged, lapsing before the next sweep and its margin: pushed again. */
+  /** Flagged, lapsing before the next sweep and its margin: valid_until moved by the collection check. */
   refreshed: number;
+  /** Flagged, lapsing before the next sweep and its margin (the state says): the check refreshes them. */
+  refreshDue: number;
   unchanged: number;
+  /** The collection check's counts, when it ran in this sweep. */
+  collectionCheck?: CollectionCheckCounts;
 }
 
 /** A sweep's working parts, built once by runSweep and handed to each step. */
@@ -57,6 +67,9 @@ interface Sweep {
   cursorMs: number | undefined;
   /** The values this trigger revoked (key -> when), as the state keeps them. */
   revocations: Map<string, number>;
+  /** Values this sweep pushed (their imports may not have landed when the collection is listed). */
+  pushedNow: BloomFilter;
+  lastCheckAtMs: number | undefined;
   report: SweepReport;
 }
 
@@ -68,6 +81,7 @@ function emptyReport(window: SweepWindow, dryRun: boolean): SweepReport {
     missing: 0,
     missingByReason: { eligible_after_publication: 0, unknown: 0 },
     refreshed: 0,
+    refreshDue: 0,
     unchanged: 0,
     withdrawn: 0,
     pushedInWindow: 0,
@@ -96,12 +110,13 @@ function sortFlagged(
       report.unchanged += 1;
       continue;
     }
-    if (action === 'missing') {
-      report.missing += 1;
-      report.missingByReason[missingReason(ioc.source?.publishedAtMs, sweep.originMs, sweep.cursorMs)] += 1;
-    } else {
-      report.refreshed += 1;
+    if (action === 'refresh') {
+      // A re-import would not move valid_until (a held value is left as it is): the check's PUT does.
+      report.refreshDue += 1;
+      continue;
     }
+    report.missing += 1;
+    report.missingByReason[missingReason(ioc.source?.publishedAtMs, sweep.originMs, sweep.cursorMs)] += 1;
     toPush.push([key, ioc]);
   }
   return toPush;
@@ -218,8 +233,21 @@ async function startSweep(deps: SweepDependencies, startedAt: number): Promise<S
     originMs: marks.originMs,
     cursorMs,
     revocations,
+    pushedNow: notePushes(pusher, startedAt),
+    lastCheckAtMs: marks.lastCheckAtMs,
     report: emptyReport(window, dryRun),
   };
+}
+
+/** Checks the collection itself when due (see check-step.ts); its refreshes are the sweep's. */
+async function collectionStep(sweep: Sweep, readWhole: boolean): Promise<void> {
+  const { report } = sweep;
+  const { counts, failure } = await checkStep({ ...sweep, refreshDue: report.refreshDue, readWhole });
+  if (counts) {
+    report.collectionCheck = counts;
+    report.refreshed = counts.refreshed;
+  }
+  if (failure) report.failures.push(failure);
 }
 
 /** Revokes what MISP withdrew (revoke_withdrawn), only after a whole read (`readWhole`). */
@@ -262,6 +290,7 @@ export async function runSweep(deps: SweepDependencies): Promise<SweepReport> {
   const sweep = await startSweep(deps, startedAt);
   const readWhole = await readSweepWindow(sweep);
   await revokeStep(sweep, readWhole);
+  await collectionStep(sweep, readWhole && sweep.report.failures.length === 0);
   const { report } = sweep;
   Object.assign(report, sweep.pusher.totals);
   report.durationMs = deps.clock.now() - startedAt;

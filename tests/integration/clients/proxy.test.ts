@@ -98,6 +98,7 @@ describe('plain HTTP through a forward proxy', () => {
         {
           sekoia_region: 'FRA1 (app.sekoia.io)',
           reconcile_every_hours: 0,
+          collection_check_every_hours: 24,
           revoke_withdrawn: false,
           ioc_collection_server: api.url,
           ioc_collection_uuid: COLLECTION,

@@ -3,7 +3,9 @@ import { createAjv } from '../../../src/runtime/schema';
 import type { Ioc } from '../../../src/pipeline/types';
 import { MispError } from '../../../src/misp/errors';
 import { SekoiaError } from '../../../src/sekoia/errors';
-import { PUSH_OPERATION } from '../../helpers/fakes';
+import { FakeSink, PUSH_OPERATION } from '../../helpers/fakes';
+import type { IndicatorChanges, IndicatorListPage, SekoiaIndicator } from '../../../src/sekoia/indicators';
+import type { CollectionAccess } from '../../../src/trigger/reconcile/check-step';
 import { runCycle } from '../../../src/trigger/cycle';
 import { provenanceOf } from '../../../src/trigger/provenance';
 import { DAY_MS, HOUR_MS } from '../../../src/trigger/reconcile/plan';
@@ -39,6 +41,53 @@ class FakeRevoker implements IndicatorRevoker {
     if (answer !== undefined) return answer;
     this.revoked.push(`${ioc.format} ${ioc.value}`);
     return 'revoked';
+  }
+}
+
+/** The IOC Collection as the check lists it: what the sink accepted, each valid until `validUntilMs`. */
+class FakeCollection implements CollectionAccess {
+  readonly edits: Array<[string, string | undefined]> = [];
+  private readonly validity = new Map<string, string>();
+
+  constructor(
+    private readonly sink: FakeSink,
+    private readonly validUntilMs: number,
+  ) {}
+
+  private items(): SekoiaIndicator[] {
+    const values = this.sink.accepted.flatMap((batch) => batch.values);
+    return values.map((value, index) => {
+      const id = `indicator--${index}`;
+      const validUntil =
+        this.validity.get(id) ?? new Date(this.validUntilMs).toISOString().replace('.000', '');
+      return { id, value, pattern: `[ipv4-addr:value = '${value}']`, revoked: false, validUntil };
+    });
+  }
+
+  /** The page from this offset fails (Sekoia.io unavailable after the retries). */
+  failAtOffset: number | undefined;
+
+  async listCollectionPage(offset: number): Promise<IndicatorListPage> {
+    if (offset === this.failAtOffset) {
+      throw new SekoiaError('Sekoia.io was unavailable after 6 attempts (503)', {
+        kind: 'unavailable',
+        status: 503,
+        operation: PUSH_OPERATION,
+      });
+    }
+    const all = this.items();
+    const items = all.slice(offset, offset + 100);
+    return { items, total: all.length, read: items.length, hasMore: offset + items.length < all.length };
+  }
+
+  async listIndicators(value: string): Promise<SekoiaIndicator[]> {
+    return this.items().filter((item) => item.value === value);
+  }
+
+  async editIndicator(id: string, changes: IndicatorChanges): Promise<SekoiaIndicator | undefined> {
+    this.edits.push([id, changes.validUntil]);
+    if (changes.validUntil !== undefined) this.validity.set(id, changes.validUntil);
+    return this.items().find((item) => item.id === id);
   }
 }
 
@@ -80,28 +129,57 @@ describe('the reconciliation sweep', () => {
     );
   });
 
-  it('pushes again, with a new validity, what is still flagged and would lapse before the next sweep', async () => {
+  it('refreshes by PUT, with a new validity, what is still flagged and would lapse before the next sweep; pushes nothing again', async () => {
     const t = await afterFirstCycle([ipAttributes(2)], { ioc_validity_days: 3 });
+    const collection = new FakeCollection(t.sink, Date.parse(t.sink.calls[0].options.validUntil as string));
+    const pushes = t.sink.calls.length;
     t.clock.advance(DAY_MS + HOUR_MS);
-    const report = await t.sweep();
+    const report = await t.sweep({ collection });
     // Valid 3 days, pushed a day ago: lapses within the next 24 h plus the margin.
-    expect(report).toMatchObject({ missing: 0, refreshed: 2, unchanged: 0 });
-    const refresh = t.sink.calls.at(-1);
-    expect(refresh?.options.validUntil).toBe(
-      new Date(t.clock.now() + 3 * DAY_MS).toISOString().replace('.000', ''),
-    );
+    expect(report).toMatchObject({ missing: 0, refreshDue: 2, refreshed: 2, unchanged: 0 });
+    const newValidity = new Date(t.clock.now() + 3 * DAY_MS).toISOString().replace('.000', '');
+    expect(collection.edits).toEqual([
+      ['indicator--0', newValidity],
+      ['indicator--1', newValidity],
+    ]);
+    // A re-import would not move valid_until: none is sent.
+    expect(t.sink.calls).toHaveLength(pushes);
     expect(t.state.records.get('ipv4-addr.value|10.0.0.0')?.lapsesAtMs).toBe(t.clock.now() + 3 * DAY_MS);
   });
 
   it("refreshes without ioc_validity_days too: an IP lapses after Sekoia.io's 30 days", async () => {
     const t = await afterFirstCycle([ipAttributes(1)]);
+    const collection = new FakeCollection(t.sink, t.clock.now() + 30 * DAY_MS);
     t.clock.advance(27 * DAY_MS);
     t.misp.pages = [ipAttributes(1)];
     // Lapses in 3 days: after the next sweep and its margin (48 h), left as it is.
-    expect(await t.sweep()).toMatchObject({ refreshed: 0, unchanged: 1 });
+    expect(await t.sweep({ collection })).toMatchObject({ refreshed: 0, unchanged: 1 });
     t.clock.advance(DAY_MS + HOUR_MS);
-    expect(await t.sweep()).toMatchObject({ refreshed: 1 });
-    expect(t.sink.calls.at(-1)?.options.validUntil).toBeUndefined();
+    expect(await t.sweep({ collection })).toMatchObject({ refreshed: 1 });
+    expect(collection.edits).toEqual([
+      ['indicator--0', new Date(t.clock.now() + 30 * DAY_MS).toISOString().replace('.000', '')],
+    ]);
+  });
+
+  it('a collection check stopped by Sekoia.io is a failure of the sweep; what it did is counted, complete stays false', async () => {
+    const t = await afterFirstCycle([ipAttributes(150)], { ioc_validity_days: 3 });
+    const collection = new FakeCollection(t.sink, Date.parse(t.sink.calls[0].options.validUntil as string));
+    collection.failAtOffset = 100;
+    t.clock.advance(DAY_MS + HOUR_MS);
+    const report = await t.sweep({ collection });
+    expect(report.collectionCheck).toMatchObject({ complete: false, listed: 100, refreshed: 100 });
+    expect(report.failures).toEqual([expect.objectContaining({ service: 'sekoia' })]);
+    expect(sweepSummaryLine(report, 24)).toMatch(
+      /collection check stopped early: 100 indicators listed, 100 given a new expiry/,
+    );
+  });
+
+  it('without the collection (no Sekoia.io key), a value due for a refresh is counted, never pushed again', async () => {
+    const t = await afterFirstCycle([ipAttributes(2)], { ioc_validity_days: 3 });
+    const pushes = t.sink.calls.length;
+    t.clock.advance(DAY_MS + HOUR_MS);
+    expect(await t.sweep()).toMatchObject({ refreshDue: 2, refreshed: 0 });
+    expect(t.sink.calls).toHaveLength(pushes);
   });
 
   it('revokes what this trigger pushed and MISP withdrew, only with revoke_withdrawn, and forgets it', async () => {

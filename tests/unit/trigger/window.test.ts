@@ -147,6 +147,7 @@ describe('configuration', () => {
     attribute_types: ['ip-dst', 'domain'],
     enforce_warninglist: true,
     reconcile_every_hours: 24,
+    collection_check_every_hours: 24,
     revoke_withdrawn: false,
   };
 
