@@ -40,11 +40,13 @@ export async function handleEventsSearch(
     rows.sort((a, b) => (Math.imul(a + 1, 2654435761) >>> 0) - (Math.imul(b + 1, 2654435761) >>> 0));
   else if (search.descending || /^event\.id\s+desc$/i.test(String(filters.order ?? '').trim()))
     rows.reverse();
+  // MISP counts every matching event, whatever the page (EventsController::restSearch).
+  const total = rows.length;
   if (search.limit > 0) rows = rows.slice((search.page - 1) * search.limit, search.page * search.limit);
   const metadata = filters.metadata === true || filters.metadata === 1 || filters.metadata === '1';
   const events = rows.map((row) => `{"Event":${eventJson(store, row, metadata)}}`);
   const headers: Record<string, string> = {};
-  if (!quirks.current.noCountHeaders) headers['X-Result-Count'] = String(rows.length);
+  if (!quirks.current.noCountHeaders) headers['X-Result-Count'] = String(total);
   sendRawJson(res, 200, `{"response":[${events.join(',')}]}`, headers);
 }
 
