@@ -32,6 +32,8 @@ export interface WorldOptions {
   /** The MISP data, given "now" in epoch seconds. @default the team's sample events */
   events?: (nowSeconds: number) => MispEventDocument[];
   mispQuirks?: MispQuirks;
+  /** The MISP version the emulator plays (its paging headers follow it). @default '2.5.1' */
+  mispVersion?: string;
   mispFaults?: readonly FaultRule[];
   sekoiaFaults?: readonly FaultRule[];
 }
@@ -75,6 +77,7 @@ export class E2eWorld {
       now,
       faults: options.mispFaults,
       quirks: options.mispQuirks,
+      version: options.mispVersion,
     });
     const sekoia = await startSekoiaEmulator({
       runtimeToken: E2E_TOKEN,
