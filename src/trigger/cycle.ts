@@ -10,7 +10,7 @@ import { StateError } from '../state/errors';
 import type { TriggerState } from '../state/types';
 import type { TriggerSettings } from './config';
 import { DryRunSink, DryRunState } from './dry-run';
-import { EventsReadRecorder, eventsReadTtlMs, unreadEventsOf } from './events-read';
+import { EventsReadRecorder, eventsReadTtlMs, filtersOf, unreadEventsOf } from './events-read';
 import { filterUnpushed, mapPage } from './page-iocs';
 import { prefetch } from './prefetch';
 import { BatchPusher, emptyTotals, PushTotals } from './pusher';
@@ -235,7 +235,7 @@ async function readAndPush(cycle: Cycle): Promise<void> {
       const groups = deps.misp.readWindow(
         attributeQuery(cycle),
         {
-          selectEvents: unreadEventsOf(cycle.state),
+          selectEvents: unreadEventsOf(cycle.state, filtersOf(attributeQuery(cycle))),
           onEventsListed: (listed, toRead) => (report.events = { listed, alreadyRead: listed - toRead }),
         },
         signal,
@@ -318,7 +318,12 @@ async function startCycle(deps: CycleDependencies, startedAt: number): Promise<C
     { batchSizeHalved: (size, status, message) => deps.logger.warning(batchSizeLine(size, status, message)) },
   );
   const queue = new PushQueue(pusher, deps.onProgress);
-  const eventsRead = new EventsReadRecorder(state, queue, eventsReadTtlMs(settings.publishDays));
+  const eventsRead = new EventsReadRecorder(
+    state,
+    queue,
+    eventsReadTtlMs(settings.publishDays),
+    filtersOf({ ...settings, types: [...settings.attributeTypes] }),
+  );
   const report = { ...emptyReport(window, dryRun), validUntil };
   const describe = settings.iocContext ? describeSource(settings) : undefined;
   return { deps, state, pusher, queue, eventsRead, drySink, describe, report, appliedDays };
