@@ -79,3 +79,14 @@ describe('MISP contract: deletes', () => {
     ]);
   });
 });
+
+describe('MISP contract: hard delete spelled in the path', () => {
+  it('/attributes/delete/ID/1 deletes hard, as seed.py asks', async () => {
+    const { id, attributeIds } = await target.rest.addEvent({
+      info: `${target.runId} path hard delete`,
+      Attribute: [{ type: 'domain', value: `path-hard.${target.runId}.example`, to_ids: true }],
+    });
+    await target.rest.ok('POST', `/attributes/delete/${attributeIds[0]}/1`);
+    expect(await idsOf({ eventid: id, published: [0, 1], deleted: [0, 1] })).toEqual([]);
+  });
+});

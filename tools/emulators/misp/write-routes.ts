@@ -16,7 +16,9 @@ class MispRouteError extends Error {
   }
 }
 
-const ROUTE = /^\/(events|attributes)\/(add|edit|publish|unpublish|delete)(?:\/(\d+))?(?:\/hard:(\d))?$/;
+/** `/attributes/delete/ID/1` and `/attributes/delete/ID/hard:1` are MISP's hard delete too. */
+const ROUTE =
+  /^\/(events|attributes)\/(add|edit|publish|unpublish|delete)(?:\/(\d+))?(?:\/(?:hard:)?([01]))?$/;
 
 /**
  * MISP's write endpoints the contract suite seeds with (the same calls on a real MISP), after the
