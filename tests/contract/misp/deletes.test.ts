@@ -90,3 +90,26 @@ describe('MISP contract: hard delete spelled in the path', () => {
     expect(await idsOf({ eventid: id, published: [0, 1], deleted: [0, 1] })).toEqual([]);
   });
 });
+
+describe('MISP contract: one value twice in an event', () => {
+  it('events/add keeps the first of two attributes with the same type and value; attributes/add refuses the second', async () => {
+    const value = `twice.${target.runId}.example`;
+    const { id, attributeIds } = await target.rest.addEvent({
+      info: `${target.runId} twice`,
+      Attribute: [
+        { type: 'domain', value, to_ids: true },
+        { type: 'domain', value, to_ids: false },
+        { type: 'hostname', value, to_ids: true },
+      ],
+    });
+    expect(attributeIds).toHaveLength(2);
+    const again = await target.rest.call<{ message: string }>('POST', `/attributes/add/${id}`, {
+      type: 'domain',
+      value,
+    });
+    expect([again.status, again.body.message]).toEqual([403, 'Could not add Attribute']);
+    await target.rest.deleteAttribute(attributeIds[0]);
+    // Once the first is deleted, the value may come again.
+    expect(await target.rest.addAttribute(id, { type: 'domain', value })).toBeGreaterThan(attributeIds[1]);
+  });
+});
