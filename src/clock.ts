@@ -1,5 +1,9 @@
 import { AbortedError } from './errors';
 
+/** Time units in milliseconds, the unit of every time in the code. */
+export const HOUR_MS = 3_600_000;
+export const DAY_MS = 24 * HOUR_MS;
+
 /** Time as the code sees it: injected so that tests never sleep. */
 export interface Clock {
   /** Milliseconds since the epoch. */

@@ -1,12 +1,9 @@
 import { previewOf } from './rest-search-answer';
 import type { MispEventSummary } from './types';
+import { isRecord } from '../json';
 
 /** What one events/restSearch answer body held. */
 export type EventsAnswer = { ok: true; events: MispEventSummary[] } | { ok: false; problem: string };
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** A digit string or a number; `fallback` for anything else. */
 function numberOf(value: unknown, fallback: number): number {

@@ -1,3 +1,5 @@
+import { isRecord } from '../json';
+
 /** What one restSearch answer body held. */
 export type RestSearchAnswer =
   | { ok: true; attributes: unknown[] }
@@ -10,10 +12,6 @@ const PREVIEW_CHARS = 200;
 export function previewOf(text: string): string {
   const line = text.replace(/\s+/g, ' ').trim();
   return line.length > PREVIEW_CHARS ? `${line.slice(0, PREVIEW_CHARS)}...` : line;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /**

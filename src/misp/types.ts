@@ -1,4 +1,4 @@
-/** One restSearch page request's filters (design section 5). */
+/** One restSearch page request's filters (docs/apis.md#restsearch-filters). */
 export interface MispAttributeQuery {
   /** Publish window, epoch seconds, inclusive: sent as publish_timestamp [from, to]. */
   publishFrom: number;

@@ -9,7 +9,7 @@ import {
 import type { MispAttributeQuery, MispEventGroup, MispEventSummary, ReadWindowOptions } from './types';
 
 /**
- * Reading a publish window by events (design.md section 5: MISP pages by offset over a set that
+ * Reading a publish window by events (docs/apis.md#paging: MISP pages by offset over a set that
  * may change between two requests, may ignore `order`, and may drop rows after the query without
  * counting them). No correctness here rests on two requests seeing the same set:
  *

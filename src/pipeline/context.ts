@@ -1,14 +1,12 @@
+import { isRecord } from '../json';
+
 /**
  * Where an IOC comes from, told in its Sekoia.io description (ioc_context): the MISP event's id and
  * info, the attribute's tags, and the event's page on MISP. Pure.
  */
 
-/** Sekoia.io takes at most this many characters of description (design section 4). */
+/** Sekoia.io takes at most this many characters of description (docs/apis.md#the-text-import). */
 export const MAX_DESCRIPTION_CHARS = 500;
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function text(value: unknown): string | undefined {
   if (typeof value === 'number' && Number.isInteger(value)) return String(value);

@@ -5,7 +5,7 @@ import type { Ioc } from './types';
 export const IOC_KEY_SEPARATOR = '|';
 
 /**
- * The deduplication key of an IOC (design section 8): format + normalised value, so the same value
+ * The deduplication key of an IOC (docs/architecture.md#state-and-its-guarantees): format + normalised value, so the same value
  * from two attributes, or from domain|ip and domain, is one key.
  */
 export function iocKey(ioc: Ioc): string {

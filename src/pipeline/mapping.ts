@@ -10,7 +10,7 @@ import { refang } from './values/refang';
 import { checkUrl } from './values/url';
 
 /**
- * The MISP attribute types this trigger pushes (design section 6), in the order of the
+ * The MISP attribute types this trigger pushes (docs/user-guide.md#supported-types), in the order of the
  * `attribute_types` enum of trigger_misp_ids_to_ioc.json; a unit test keeps the two equal.
  */
 export const SUPPORTED_ATTRIBUTE_TYPES = [
@@ -95,7 +95,7 @@ const CHECKS: Readonly<Record<SupportedAttributeType, (value: string) => ValueCh
 };
 
 /**
- * MISP adds `email` to a search asking for email-src or email-dst (design.md section 5): such an
+ * MISP adds `email` to a search asking for email-src or email-dst (docs/apis.md#restsearch-filters): such an
  * attribute is an email address MISP matched the request with, read as one of them.
  */
 function asRequestedType(type: string, enabledTypes: ReadonlySet<string>): string {

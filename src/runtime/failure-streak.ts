@@ -1,11 +1,11 @@
-import type { Clock } from '../clock';
+import { DAY_MS, type Clock } from '../clock';
 
 /** Failures in a row before a critical may be sent (the SDK's `_is_error_critical`). */
 export const CRITICAL_FAILURES = 5;
 /** No critical for failures in the first 30 minutes up: a start into an outage is not a person's to fix. */
 export const START_UP_GRACE_MS = 30 * 60_000;
 /** Uptime counts up to 5 days in the rule: at most 24 h without a good cycle before the critical. */
-export const MAX_UPTIME_IN_RULE_MS = 5 * 24 * 3_600_000;
+export const MAX_UPTIME_IN_RULE_MS = 5 * DAY_MS;
 
 export interface StreakFacts {
   failures: number;

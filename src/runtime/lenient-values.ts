@@ -1,6 +1,6 @@
 /**
  * What the platform and older configurations send that the schema alone would refuse, read as
- * the user meant it, before validation (design section 3, "Configuration as the platform sends it").
+ * the user meant it, before validation (docs/apis.md#command-and-configuration-values).
  */
 
 interface PropertySchema {

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ConfigurationError, messageOf } from '../errors';
+import { isRecord } from '../json';
 
 /** A JSON schema as found in the module files; validated by ajv, so kept loose here. */
 export type JsonSchema = Record<string, unknown>;
@@ -40,16 +41,12 @@ function readJsonFile(file: string): Record<string, unknown> {
   throw new ConfigurationError(`${file} must hold a JSON object.`);
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
-
 /** Reads manifest.json from `cwd`. */
 export function loadManifest(cwd: string = process.cwd()): Manifest {
   const file = path.join(cwd, 'manifest.json');
   const manifest = readJsonFile(file);
   const configuration = manifest.configuration ?? { type: 'object', properties: {} };
-  if (!isObject(configuration))
+  if (!isRecord(configuration))
     throw new ConfigurationError(`${file}: "configuration" must be a JSON schema object.`);
   const secrets = configuration.secrets;
   if (
@@ -66,8 +63,8 @@ export function loadTriggerFile(triggerFile: string, cwd: string = process.cwd()
   const file = path.resolve(cwd, triggerFile);
   const trigger = readJsonFile(file);
   const args = trigger.arguments ?? { type: 'object', properties: {} };
-  if (!isObject(args)) throw new ConfigurationError(`${file}: "arguments" must be a JSON schema object.`);
-  if (trigger.results !== undefined && !isObject(trigger.results)) {
+  if (!isRecord(args)) throw new ConfigurationError(`${file}: "arguments" must be a JSON schema object.`);
+  if (trigger.results !== undefined && !isRecord(trigger.results)) {
     throw new ConfigurationError(`${file}: "results" must be a JSON schema object.`);
   }
   return { ...trigger, arguments: args } as TriggerFile;

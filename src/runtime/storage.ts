@@ -1,7 +1,7 @@
 import { ConfigurationError } from '../errors';
 import { ConfigSource, readString } from './config-values';
 
-/** Where the trigger's data lives when the platform's file_backend is S3 (design section 3). */
+/** Where the trigger's data lives when the platform's file_backend is S3 (docs/apis.md#data-path-on-s3). */
 export interface S3Storage {
   backend: 's3';
   /** aws_bucket_name */

@@ -1,6 +1,7 @@
 import { AxiosResponse } from 'axios';
 import { Clock } from '../clock';
 import { ConfigurationError } from '../errors';
+import { isRecord } from '../json';
 import { HttpClientHandle, HttpTimeouts, createHttpInstance } from '../http/instance';
 import { AnswerProblem, ClientSend, clientSender, RetryNotice } from '../http/request';
 import { DEFAULT_RETRY_POLICY, RetryPolicy } from '../http/retry';
@@ -59,6 +60,8 @@ export interface SekoiaHttpClient extends IocCollectionSink, HttpClientHandle {
   listIndicators(value: string, signal?: AbortSignal): Promise<SekoiaIndicator[]>;
   /** Revokes one indicator (DELETE .../indicators/{id}, cannot be undone); undefined on 404. */
   revokeIndicator(indicatorId: string, signal?: AbortSignal): Promise<SekoiaIndicator | undefined>;
+  /** Deletes one indicator revoked 24 hours ago or more, for good (force_deletion); false on 404. */
+  forceDeleteIndicator(indicatorId: string, signal?: AbortSignal): Promise<boolean>;
   /** Changes one indicator's valid_until, valid_from or description (PUT); undefined on 404. */
   editIndicator(
     indicatorId: string,
@@ -181,6 +184,7 @@ export function createSekoiaClient(options: SekoiaClientOptions): SekoiaHttpClie
     },
     listIndicators: (value, signal) => indicators.list(value, signal),
     revokeIndicator: (indicatorId, signal) => indicators.revoke(indicatorId, signal),
+    forceDeleteIndicator: (indicatorId, signal) => indicators.forceDelete(indicatorId, signal),
     editIndicator: (indicatorId, changes, signal) => indicators.edit(indicatorId, changes, signal),
     importIndicators: (values, pushOptions, signal) =>
       indicators.importJson(values, descriptionCut(pushOptions), signal),
@@ -225,7 +229,7 @@ function descriptionCut(options: PushOptions): PushOptions {
 }
 
 function isJsonObject(data: unknown): data is Record<string, unknown> {
-  return typeof data === 'object' && data !== null && !Array.isArray(data) && !Buffer.isBuffer(data);
+  return isRecord(data) && !Buffer.isBuffer(data);
 }
 
 /** No body at all (204, or an empty 2xx): accepted, as the design counts any 2xx. */

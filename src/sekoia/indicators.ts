@@ -1,6 +1,7 @@
 import type { AxiosRequestConfig, AxiosResponse } from 'axios';
 import { AnswerProblem } from '../http/request';
 import { SekoiaError } from './errors';
+import { isRecord } from '../json';
 
 /** The JSON import and the indicator list take at most this many items per request. */
 export const MAX_JSON_INDICATORS = 100;
@@ -41,10 +42,6 @@ export type SekoiaSend = <R>(
   read: (response: AxiosResponse<unknown>) => R | AnswerProblem,
   signal?: AbortSignal,
 ) => Promise<R>;
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** Reads one indicator of an answer; undefined when it lacks an id or a value. */
 export function readIndicator(data: unknown): SekoiaIndicator | undefined {
@@ -152,6 +149,26 @@ export class CollectionIndicators {
   /** Revokes one indicator (DELETE; cannot be undone). Undefined when Sekoia.io does not know it (404). */
   async revoke(indicatorId: string, signal?: AbortSignal): Promise<SekoiaIndicator | undefined> {
     return this.change({ method: 'DELETE', url: this.indicatorPath(indicatorId) }, signal);
+  }
+
+  /**
+   * Deletes one revoked indicator for good (DELETE with {"force_deletion": true}), which Sekoia.io
+   * allows 24 hours after its revocation; before that it refuses (a SekoiaError 'rejected').
+   * Resolves false when Sekoia.io does not know it (404: deleted already).
+   */
+  async forceDelete(indicatorId: string, signal?: AbortSignal): Promise<boolean> {
+    const request = {
+      method: 'DELETE',
+      url: this.indicatorPath(indicatorId),
+      data: { force_deletion: true },
+    };
+    try {
+      // Any 2xx: what the answer holds is not documented for a deletion.
+      return await this.send(request, () => true, signal);
+    } catch (error) {
+      if (error instanceof SekoiaError && error.status === 404) return false;
+      throw error;
+    }
   }
 
   /** Changes one indicator's validity or description (PUT). Undefined when Sekoia.io does not know it (404). */

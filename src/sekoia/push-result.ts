@@ -1,8 +1,5 @@
 import { PushResult } from './types';
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+import { isRecord } from '../json';
 
 /**
  * What an accepted text import answered: `{"task_id": "<uuid>"}` (202, queued). The import's outcome

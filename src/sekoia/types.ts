@@ -11,7 +11,7 @@ export const SEKOIA_FORMATS = [
 ] as const;
 export type SekoiaFormat = (typeof SEKOIA_FORMATS)[number];
 
-/** Sekoia's text import takes at most this many lines per request (our rule, design section 4). */
+/** Sekoia's text import takes at most this many lines per request (our rule: docs/apis.md#the-text-import). */
 export const MAX_BATCH_LINES = 1000;
 
 /** One text-import request: values of one format, one per line, at most MAX_BATCH_LINES. */

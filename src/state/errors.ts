@@ -16,6 +16,15 @@ export class StateError extends AppError {
   }
 }
 
+/**
+ * The state's store failed at start-up for a reason no person can fix (S3 answering 5xx or
+ * throttling, or out of reach): an outage. Not fatal: the trigger tries again until it opens.
+ */
+export class StateOutageError extends StateError {}
+
+/** Seconds between two tries to open the state after an outage at start-up. */
+export const STATE_OUTAGE_RETRY_SECONDS = 60;
+
 /** What to do when the state file cannot be opened, appended to the open errors' messages. */
 export const DATA_FOLDER_FIX =
   'The trigger keeps what it pushed in this file: check that the data folder exists and is writable ' +

@@ -1,6 +1,6 @@
 /**
  * The SQL behind the set of MISP events read whole: (namespace id, event key) -> expiry. An event
- * key names one publication of one event (src/trigger/event-keys.ts), so an event published
+ * key names one publication of one event (eventKey in src/trigger/events-read.ts), so an event published
  * again is read again. A few thousand rows at most: plain statements, no journal.
  */
 

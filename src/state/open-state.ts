@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Keyv from 'keyv';
 import { KeyvSqlite } from '@keyv/sqlite';
-import { systemClock, type Clock } from '../clock';
+import { DAY_MS, systemClock, type Clock } from '../clock';
 import { DATA_FOLDER_FIX, StateError } from './errors';
 import { messageOf } from '../errors';
 import { SqliteTriggerState, type SqlQuery } from './sqlite-state';
@@ -11,7 +11,6 @@ import { SqliteTriggerState, type SqlQuery } from './sqlite-state';
 export const STATE_FILE_NAME = 'misp-ids-to-ioc.sqlite';
 /** Namespace used when the runtime gives no trigger_configuration_uuid. */
 export const DEFAULT_NAMESPACE = 'default';
-const DAY_MS = 24 * 60 * 60 * 1000;
 /** Namespaces are UUIDs or "default": nothing that could reach into another namespace's key range. */
 const NAMESPACE_PATTERN = /^[A-Za-z0-9_-]{1,100}$/;
 

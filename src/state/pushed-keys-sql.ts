@@ -22,7 +22,7 @@ export const CREATE_TABLES_SQL = [
   `CREATE TABLE IF NOT EXISTS ${JOURNAL_TABLE} (ns INTEGER NOT NULL, expires INTEGER NOT NULL, keys TEXT NOT NULL)`,
 ];
 
-// ---- Reconciliation (issue 11): the columns the sweep reads, added to 1.0.x files at open ----
+// ---- Reconciliation (docs/architecture.md#the-reconciliation-sweep): the columns the sweep reads, added to 1.0.x files at open ----
 
 /**
  * Columns added in 1.1.0, NULL in rows written before (the sweep then falls back, see

@@ -48,6 +48,7 @@ const BLOOM_LOAD_KEYS = 50_000;
 const CURSOR_KEY = 'cursor';
 const APPLIED_WINDOW_KEY = 'applied_window_days';
 const SWEEP_MARKS_KEY = 'reconciliation';
+const REVOCATIONS_KEY = 'revocations';
 
 /** A journal entry (see APPEND_JOURNAL_SQL): the key, with its source when known. */
 type JournalEntry = string | [string, string, string] | [string, string, string, number];
@@ -89,6 +90,16 @@ function journalEntries(
   });
 }
 
+/** Revocations as saved ({key: epoch ms}); a damaged entry reads as absent. */
+export function revocationsFrom(value: unknown): Map<string, number> {
+  const revocations = new Map<string, number>();
+  if (typeof value !== 'object' || value === null) return revocations;
+  for (const [key, at] of Object.entries(value)) {
+    if (typeof at === 'number' && Number.isFinite(at)) revocations.set(key, at);
+  }
+  return revocations;
+}
+
 export type SqlQuery = (sql: string, ...parameters: unknown[]) => Promise<unknown>;
 
 function chunks<T>(items: readonly T[], size: number): T[][] {
@@ -98,7 +109,7 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
 }
 
 /**
- * TriggerState in one SQLite file (design section 8), through keyv + @keyv/sqlite: the store
+ * TriggerState in one SQLite file (docs/architecture.md#state-and-its-guarantees), through keyv + @keyv/sqlite: the store
  * passed explicitly (never keyv's in-memory Map) and every store error thrown as StateError (never
  * read as "not pushed"). The cursor is one keyv key; the pushed set is a table of its own on the
  * adapter's connection (see pushed-keys-sql.ts), read a chunk of keys per statement, written by
@@ -297,7 +308,7 @@ export class SqliteTriggerState implements TriggerState {
     return result;
   }
 
-  // ---- Reconciliation (issue 11) ----
+  // ---- Reconciliation (docs/architecture.md#the-reconciliation-sweep) ----
 
   /** Files of 1.0.x lack the sweep's columns: added (NULL in the rows already there). */
   private async addReconcileColumns(): Promise<void> {
@@ -378,9 +389,22 @@ export class SqliteTriggerState implements TriggerState {
     await this.guard('save the reconciliation marks', () => this.keyv.set(SWEEP_MARKS_KEY, { ...marks }));
   }
 
+  async getRevocations(): Promise<Map<string, number>> {
+    this.assertOpen('read the revocations');
+    const value: unknown = await this.guard('read the revocations', () => this.keyv.get(REVOCATIONS_KEY));
+    return revocationsFrom(value);
+  }
+
+  async setRevocations(revocations: ReadonlyMap<string, number>): Promise<void> {
+    this.assertOpen('save the revocations');
+    await this.guard('save the revocations', () =>
+      this.keyv.set(REVOCATIONS_KEY, Object.fromEntries(revocations)),
+    );
+  }
+
   // ---- end of the reconciliation block ----
 
-  // MISP events read whole (issue 10).
+  // MISP events read whole (docs/architecture.md#state-and-its-guarantees).
 
   filterUnreadEvents(eventKeys: readonly string[]): Promise<string[]> {
     return this.exclusive(async () => {

@@ -1,5 +1,5 @@
 /**
- * What the trigger remembers across cycles and restarts (design section 8), in one SQLite file
+ * What the trigger remembers across cycles and restarts (docs/architecture.md#state-and-its-guarantees), in one SQLite file
  * under the data path (or kept in an S3 bucket when the platform's file_backend is S3),
  * namespaced per trigger configuration. Every call is one round trip for
  * many keys: no per-IOC await.
@@ -20,7 +20,7 @@ export interface TriggerState extends ReconciliationState {
   getCursor(): Promise<number | undefined>;
   setCursor(epochMs: number): Promise<void>;
 
-  // History on demand (issue 14): how far back the publish window has been read.
+  // History on demand (docs/architecture.md#the-window-and-the-cursor): how far back the publish window has been read.
   /** The largest publish_timestamp (days) a complete cycle has read; undefined before 1.1.0's first one. */
   getAppliedWindowDays(): Promise<number | undefined>;
   setAppliedWindowDays(days: number): Promise<void>;
@@ -31,7 +31,7 @@ export interface TriggerState extends ReconciliationState {
    */
   save(): Promise<void>;
 
-  // MISP events read whole (issue 10): a cycle that fails late does not read them again.
+  // MISP events read whole (docs/architecture.md#the-window-and-the-cursor): a cycle that fails late does not read them again.
   /** The keys of `eventKeys` NOT recorded as read whole (or whose record expired), in input order. */
   filterUnreadEvents(eventKeys: readonly string[]): Promise<string[]>;
   /** Records `eventKeys` as read whole for `ttlMs`: only once every IOC they hold was pushed. */
@@ -41,7 +41,7 @@ export interface TriggerState extends ReconciliationState {
   close(): Promise<void>;
 }
 
-// ---- Reconciliation (issue 11): what the sweep needs to know about each pushed value ----
+// ---- Reconciliation (docs/architecture.md#the-reconciliation-sweep): what the sweep needs to know about each pushed value ----
 
 /** The MISP attribute a value came from (the pipeline's type: the state stores it as given). */
 export type { IocSource } from '../pipeline/types';
@@ -90,4 +90,11 @@ export interface ReconciliationState {
   forgetPushed(keys: readonly string[]): Promise<void>;
   getSweepMarks(): Promise<SweepMarks>;
   setSweepMarks(marks: SweepMarks): Promise<void>;
+  /**
+   * The values this trigger revoked (key -> when, epoch ms), kept until MISP flags one again and
+   * its revoked indicator is deleted for good (Sekoia.io allows it 24 hours after the revocation).
+   */
+  getRevocations(): Promise<Map<string, number>>;
+  /** Replaces the revocations kept (a few thousand at most: see REVOCATION_MEMORY_DAYS). */
+  setRevocations(revocations: ReadonlyMap<string, number>): Promise<void>;
 }

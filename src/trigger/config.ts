@@ -49,7 +49,7 @@ export interface MispTriggerConfiguration {
   reconcile_every_hours: number;
   /** Let the sweep revoke IOCs this trigger pushed that MISP withdrew. @default false (schema) */
   revoke_withdrawn: boolean;
-  /** Describe each IOC with its MISP event, tags and link (more requests: README, Performance). */
+  /** Describe each IOC with its MISP event, tags and link (more requests: docs/performance.md#which-import-and-what-it-costs). */
   ioc_context?: boolean;
 }
 
@@ -72,7 +72,7 @@ export interface TriggerSettings {
   iocValidityDays: number | undefined;
   includeTags: readonly string[];
   excludeTags: readonly string[];
-  /** Reconciliation sweep (issue 11): hours between two sweeps, 0 never; whether it revokes. */
+  /** Reconciliation sweep (docs/architecture.md#the-reconciliation-sweep): hours between two sweeps, 0 never; whether it revokes. */
   reconcileEveryHours: number;
   revokeWithdrawn: boolean;
   /** ioc_context: each import says where its IOCs come from (one request per event and type). */

@@ -1,91 +1,53 @@
-import type { Clock } from '../clock';
-import { AbortedError, AppError, isAbortError } from '../errors';
-import type { MispAttributeQuery, MispClient, MispEventGroup } from '../misp/types';
+import type { MispEventGroup } from '../misp/types';
 import { sourceDescription } from '../pipeline/context';
-import { SkipTally } from '../pipeline/tally';
 import { safeUrl } from '../http/url';
-import type { Logger } from '../runtime/types';
-import type { IocCollectionSink, SekoiaFormat } from '../sekoia/types';
-import { StateError } from '../state/errors';
+import type { SekoiaFormat } from '../sekoia/types';
 import type { TriggerState } from '../state/types';
 import type { TriggerSettings } from './config';
 import { DryRunSink, DryRunState } from './dry-run';
 import { EventsReadRecorder, eventsReadTtlMs, filtersOf, unreadEventsOf } from './events-read';
 import { filterUnpushed, mapPage } from './page-iocs';
-import { prefetch } from './prefetch';
-import { BatchPusher, emptyTotals, PushTotals } from './pusher';
-import { batchSizeLine } from './report';
+import type { BatchPusher } from './pusher';
 import { PushQueue } from './push-queue';
-import { pushRecordFor } from './reconcile/plan';
+import {
+  cycleFailure,
+  CycleFailure,
+  emptyReadReport,
+  ReadDependencies,
+  ReadReport,
+  readAndPush,
+  sinkOf,
+  startPushes,
+} from './read-and-push';
 import {
   appliedWindowAfter,
   catchUpWarning,
   computeWindow,
   CycleWindow,
   historyNotice,
-  pushedKeyTtlMs,
-  toEpochSeconds,
   validUntilOf,
 } from './window';
 
 export { MAP_SLICE_ATTRIBUTES } from './page-iocs';
+export { MISP_PAGE_SIZE, cycleFailure } from './read-and-push';
+export type { CycleFailure, CycleService } from './read-and-push';
 
-/**
- * MISP attributes per restSearch answer at most (`limit`): an answer of this size is a few MB of
- * JSON. Events are read in groups of fewer attributes than this (src/misp/window-reader.ts), so
- * an answer holds about 60% of it. 4,000 halves the requests (246 at 1,000,000 attributes, 513
- * with 2,000) but raises the peak memory by about 15 MB, past 1.2 times the 100,000 figure.
- */
-export const MISP_PAGE_SIZE = 2000;
+/** What a cycle needs: what any read of MISP needs (see read-and-push.ts). */
+export type CycleDependencies = ReadDependencies;
 
-export interface CycleDependencies {
-  misp: MispClient;
-  sink: IocCollectionSink;
-  state: TriggerState;
-  clock: Clock;
-  logger: Logger;
-  settings: Readonly<TriggerSettings>;
-  signal: AbortSignal;
-  /** Map and dedupe, but push nothing and write nothing to the state. */
-  dryRun: boolean;
-  /** Called after each page and each accepted batch, so a long cycle still looks alive. */
-  onProgress?: () => void;
-  /** @default MISP_PAGE_SIZE */
-  pageSize?: number;
-}
-
-/** The part that failed: each has its own fix (see report.ts). */
-export type CycleService = 'misp' | 'sekoia' | 'state';
-
-/** Why a cycle stopped before the end of its window. The cursor did not move. */
-export interface CycleFailure {
-  service: CycleService;
-  error: AppError;
-  /** IOCs read in this cycle but not pushed because of the failure (the rest of the window aside). */
-  iocsNotPushed: number;
-}
-
-export interface CycleReport extends PushTotals {
+export interface CycleReport extends ReadReport {
   window: CycleWindow;
-  durationMs: number;
-  pages: number;
-  attributesRead: number;
   warninglistSkipped: number;
-  /** Skips by mapping (unsupported_type, invalid_value) with examples. */
-  tally: SkipTally;
   /** Values already pushed before, or already taken by this cycle. */
   alreadyPushed: number;
   /** Attributes whose value came defanged (hxxp://, [.]) and was pushed refanged. */
   refanged: number;
   /** The expiry sent with the pushed IOCs (ISO 8601 UTC); undefined without ioc_validity_days. */
   validUntil?: string;
-  dryRun: boolean;
   /** In a dry run: a few values per format that would have been pushed. */
   dryRunExamples?: Partial<Record<SekoiaFormat, string[]>>;
   /** Events published in the window, and how many of them a previous cycle had read whole. */
   events?: { listed: number; alreadyRead: number };
-  /** What stopped the cycle early, in the order met (reading, then pushing); empty when whole. */
-  failures: CycleFailure[];
   cursorMoved: boolean;
 }
 
@@ -107,52 +69,11 @@ interface Cycle {
 }
 
 /**
- * The failure to report for `error`, met while using `service`. A state error is the state's,
- * whichever step met it. Fatal errors, aborts and bugs are not cycle failures: they are thrown.
- */
-export function cycleFailure(service: CycleService, error: unknown, iocsNotPushed = 0): CycleFailure {
-  if (!(error instanceof AppError) || error.fatal || isAbortError(error)) throw error;
-  return { service: error instanceof StateError ? 'state' : service, error, iocsNotPushed };
-}
-
-function emptyReport(window: CycleWindow, dryRun: boolean): CycleReport {
-  return {
-    ...emptyTotals(),
-    window,
-    durationMs: 0,
-    pages: 0,
-    attributesRead: 0,
-    warninglistSkipped: 0,
-    tally: new SkipTally(),
-    alreadyPushed: 0,
-    refanged: 0,
-    dryRun,
-    failures: [],
-    cursorMoved: false,
-  };
-}
-
-function attributeQuery(cycle: Cycle): MispAttributeQuery {
-  const { settings, pageSize } = cycle.deps;
-  return {
-    publishFrom: toEpochSeconds(cycle.report.window.startMs),
-    publishTo: toEpochSeconds(cycle.report.window.endMs),
-    types: [...settings.attributeTypes],
-    enforceWarninglist: settings.enforceWarninglist,
-    includeTags: settings.includeTags,
-    excludeTags: settings.excludeTags,
-    pageSize: pageSize ?? MISP_PAGE_SIZE,
-  };
-}
-
-/**
  * Maps a group's attributes, reads the state for them, queues their new IOCs, and hands its
  * events to the recorder; or the state failure met.
  */
 async function takePage(cycle: Cycle, page: MispEventGroup): Promise<CycleFailure | undefined> {
   const { report, queue } = cycle;
-  if (page.attributes.length > 0) report.pages += 1;
-  report.attributesRead += page.attributes.length;
   report.warninglistSkipped += page.warninglistSkipped;
   const { fresh, alreadyTaken, refanged } = await mapPage(
     page,
@@ -175,92 +96,23 @@ async function takePage(cycle: Cycle, page: MispEventGroup): Promise<CycleFailur
 }
 
 /**
- * Takes the pages one by one (the next downloading while the current one is taken) until their
- * end, a failure, or `stopped()` (a push failed). A page MISP could not give is MISP's failure.
- * Shared by the cycle and the reconciliation sweep.
+ * Reads the window (the events a previous cycle read whole are skipped) and pushes it, then
+ * records the events read whole once their IOCs are pushed.
  */
-export async function takeEachPage(
-  pages: AsyncIterator<MispEventGroup>,
-  take: (page: MispEventGroup) => Promise<CycleFailure | undefined>,
-  control: { signal: AbortSignal; stopped: () => boolean; onProgress?: () => void },
-): Promise<CycleFailure | undefined> {
-  while (!control.stopped()) {
-    let next: IteratorResult<MispEventGroup>;
-    try {
-      next = await pages.next();
-    } catch (error) {
-      return cycleFailure('misp', error);
-    }
-    if (next.done) return undefined;
-    if (control.signal.aborted) throw new AbortedError(control.signal.reason);
-    const failure = await take(next.value);
-    if (failure) return failure;
-    control.onProgress?.();
-  }
-  return undefined;
-}
-
-/** Reads the window until its end, a failure, or a push failure. Returns the reading's failure, if any. */
-function readWindow(cycle: Cycle, pages: AsyncIterator<MispEventGroup>): Promise<CycleFailure | undefined> {
-  const { signal, onProgress } = cycle.deps;
-  return takeEachPage(pages, (page) => takePage(cycle, page), {
-    signal,
-    onProgress,
-    stopped: () => cycle.queue.failure !== undefined,
-  });
-}
-
-/** An AbortController for the cycle's MISP requests: aborted with the run, or when the reading ends. */
-export async function withReadSignal<T>(
-  signal: AbortSignal,
-  read: (signal: AbortSignal) => Promise<T>,
-): Promise<T> {
-  const controller = new AbortController();
-  const onAbort = (): void => controller.abort(signal.reason);
-  if (signal.aborted) onAbort();
-  else signal.addEventListener('abort', onAbort, { once: true });
-  try {
-    return await read(controller.signal);
-  } finally {
-    controller.abort();
-    signal.removeEventListener('abort', onAbort);
-  }
-}
-
-/** Reads the window and pushes it; what was read is pushed even when reading failed (it is marked). */
-async function readAndPush(cycle: Cycle): Promise<void> {
+function readCycleWindow(cycle: Cycle): Promise<boolean> {
   const { deps, report } = cycle;
-  try {
-    const readFailure = await withReadSignal(deps.signal, (signal) => {
-      const groups = deps.misp.readWindow(
-        attributeQuery(cycle),
-        {
-          selectEvents: unreadEventsOf(cycle.state, filtersOf(attributeQuery(cycle))),
-          onEventsListed: (listed, toRead) => (report.events = { listed, alreadyRead: listed - toRead }),
-        },
-        signal,
-      );
-      return readWindow(cycle, prefetch(groups)[Symbol.asyncIterator]());
-    });
-    if (readFailure) report.failures.push(readFailure);
-    await pushTheRest(cycle);
-  } finally {
-    // Nothing may still write to the state when the cycle returns (it may be closed next).
-    await cycle.queue.settled();
-  }
-}
-
-/** Pushes what is left queued and records the events read whole; reports a failure of either. */
-async function pushTheRest(cycle: Cycle): Promise<void> {
-  let pushFailure;
-  try {
-    pushFailure = await cycle.eventsRead.record();
-  } catch (error) {
-    cycle.report.failures.push(cycleFailure('state', error));
-    return;
-  }
-  if (pushFailure)
-    cycle.report.failures.push(cycleFailure('sekoia', pushFailure.error, pushFailure.iocsNotPushed));
+  return readAndPush({
+    deps,
+    window: report.window,
+    queue: cycle.queue,
+    report,
+    events: {
+      selectEvents: unreadEventsOf(cycle.state, cycle.eventsRead.filters),
+      onEventsListed: (listed, toRead) => (report.events = { listed, alreadyRead: listed - toRead }),
+    },
+    take: (page) => takePage(cycle, page),
+    finish: () => cycle.eventsRead.record(),
+  });
 }
 
 /**
@@ -306,25 +158,23 @@ async function startCycle(deps: CycleDependencies, startedAt: number): Promise<C
   if (capWarning) deps.logger.warning(capWarning);
   const history = historyNotice(window, settings.publishDays);
   if (history) deps.logger.info(history);
-  const drySink = dryRun ? new DryRunSink() : undefined;
-  const validUntil = validUntilOf(startedAt, settings.iocValidityDays);
-  const pusher = new BatchPusher(
-    drySink ?? deps.sink,
-    state,
-    (format) => pushedKeyTtlMs(format, settings.iocValidityDays),
-    { validUntil },
-    deps.signal,
-    pushRecordFor(startedAt, settings.iocValidityDays, window.startMs),
-    { batchSizeHalved: (size, status, message) => deps.logger.warning(batchSizeLine(size, status, message)) },
-  );
-  const queue = new PushQueue(pusher, deps.onProgress);
+  const { sink, drySink } = sinkOf(deps);
+  const { pusher, queue } = startPushes(deps, state, sink, startedAt, window.startMs);
   const eventsRead = new EventsReadRecorder(
     state,
     queue,
     eventsReadTtlMs(settings.publishDays),
     filtersOf({ ...settings, types: [...settings.attributeTypes] }),
   );
-  const report = { ...emptyReport(window, dryRun), validUntil };
+  const report: CycleReport = {
+    ...emptyReadReport(dryRun),
+    window,
+    warninglistSkipped: 0,
+    alreadyPushed: 0,
+    refanged: 0,
+    cursorMoved: false,
+    validUntil: validUntilOf(startedAt, settings.iocValidityDays),
+  };
   const describe = settings.iocContext ? describeSource(settings) : undefined;
   return { deps, state, pusher, queue, eventsRead, drySink, describe, report, appliedDays };
 }
@@ -341,7 +191,7 @@ async function startCycle(deps: CycleDependencies, startedAt: number): Promise<C
 export async function runCycle(deps: CycleDependencies): Promise<CycleReport> {
   const startedAt = deps.clock.now();
   const cycle = await startCycle(deps, startedAt);
-  await readAndPush(cycle);
+  await readCycleWindow(cycle);
   await moveCursor(cycle);
   const { report } = cycle;
   Object.assign(report, cycle.pusher.totals);

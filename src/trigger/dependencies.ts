@@ -9,6 +9,7 @@ import type { DataStorage } from '../runtime/storage';
 import { openTriggerState } from '../state';
 import type { TriggerState } from '../state/types';
 import type { TriggerSettings } from './config';
+import { provenanceOf } from './provenance';
 import { revokerOf, type IndicatorRevoker } from './reconcile/revoke';
 
 /** What a run needs from the outside world; tests hand in fakes. */
@@ -17,6 +18,8 @@ export interface TriggerDependencies {
   sink: IocCollectionSink;
   /** Revokes in the IOC Collection (reconciliation sweep, revoke_withdrawn). */
   revoker?: IndicatorRevoker;
+  /** The description naming this trigger on every import (see src/trigger/provenance.ts). */
+  provenance?: string;
   state: TriggerState;
   /** Closes the state and the kept-alive connections. */
   close(): Promise<void>;
@@ -113,6 +116,7 @@ async function createRealDependencies(
           importMode: choice.importMode,
           onRetry: input.onSekoiaRetry,
         });
+  const provenance = provenanceOf(settings.mispUrl, input.namespace);
   let state: TriggerState;
   try {
     state = await openState(input, clock);
@@ -124,7 +128,8 @@ async function createRealDependencies(
   return {
     misp,
     sink: sekoia ?? noSink,
-    revoker: sekoia === undefined ? undefined : revokerOf(sekoia),
+    revoker: sekoia === undefined ? undefined : revokerOf(sekoia, provenance),
+    provenance,
     state,
     async close() {
       misp.close();

@@ -58,7 +58,7 @@ export class DryRunState implements TriggerState {
 
   async save(): Promise<void> {}
 
-  // ---- Reconciliation (issue 11): reads go to the real state, writes nowhere ----
+  // ---- Reconciliation (docs/architecture.md#the-reconciliation-sweep): reads go to the real state, writes nowhere ----
   readLapseTimes(keys: readonly string[]): Promise<Map<string, number>> {
     return this.real.readLapseTimes(keys);
   }
@@ -74,6 +74,12 @@ export class DryRunState implements TriggerState {
   }
 
   async setSweepMarks(): Promise<void> {}
+
+  getRevocations(): Promise<Map<string, number>> {
+    return this.real.getRevocations();
+  }
+
+  async setRevocations(): Promise<void> {}
   // ---- end of the reconciliation block ----
 
   async close(): Promise<void> {}

@@ -3,8 +3,7 @@ import type { MispAttributeQuery, MispEventSummary } from '../misp/types';
 import type { TriggerState } from '../state/types';
 import type { PushFailure, PushQueue } from './push-queue';
 import { CATCH_UP_CAP_DAYS } from './window';
-
-const DAY_MS = 86_400_000;
+import { DAY_MS } from '../clock';
 
 /**
  * Attributes read between two records of the events read whole. Each record first pushes the
@@ -65,8 +64,8 @@ export class EventsReadRecorder {
     private readonly state: TriggerState,
     private readonly queue: PushQueue,
     private readonly ttlMs: number,
-    /** filtersOf the cycle's query. */
-    private readonly filters: string,
+    /** filtersOf the cycle's query: the events it reads are keyed with them. */
+    readonly filters: string,
   ) {}
 
   /** Call once a group's IOCs are in the push queue. */

@@ -10,7 +10,7 @@ import type { KeyedIoc, PushQueue } from './push-queue';
 /**
  * Attributes mapped between two turns of the event loop. Mapping a whole page at once holds the
  * thread for milliseconds, and every push waiting on its answer or on the state waits as long:
- * slices of 250 cut a 1,000,000-attribute sync by about 7% (README, Performance).
+ * slices of 250 cut a 1,000,000-attribute sync by about 7% (docs/performance.md#where-the-time-goes).
  */
 export const MAP_SLICE_ATTRIBUTES = 250;
 

@@ -3,6 +3,7 @@ import type { KeyedBatch } from '../pipeline/types';
 import type { IocCollectionSink, PushOptions, PushResult, SekoiaFormat } from '../sekoia/types';
 import { MAX_BATCH_LINES } from '../sekoia/types';
 import type { PushRecord, TriggerState } from '../state/types';
+import { describedWith } from './provenance';
 
 /** What the accepted pushes of a cycle added up to. */
 export interface PushTotals {
@@ -118,7 +119,9 @@ export class BatchPusher {
   private async tryPush(batch: KeyedBatch): Promise<SekoiaError | undefined> {
     let result: PushResult;
     try {
-      const options = batch.description ? { ...this.options, description: batch.description } : this.options;
+      // ioc_context's description of the source, then the provenance (see provenance.ts).
+      const description = describedWith(batch.description, this.options.description);
+      const options = description === undefined ? this.options : { ...this.options, description };
       result = await this.sink.push(batch, options, this.signal);
     } catch (error) {
       if (error instanceof SekoiaError && error.kind === 'rejected') return error;

@@ -9,7 +9,8 @@ import {
   TriggerSettings,
 } from './config';
 import { CycleReport, runCycle } from './cycle';
-import type { DependencyFactory, TriggerDependencies } from './dependencies';
+import type { DependencyFactory, DependencyInput, TriggerDependencies } from './dependencies';
+import { STATE_OUTAGE_RETRY_SECONDS, StateOutageError } from '../state/errors';
 import { createTriggerMetrics, TriggerMetrics } from './metrics';
 import { cycleEvent } from './cycle-event';
 import {
@@ -197,6 +198,33 @@ async function cycleOnce(
 }
 
 /**
+ * The dependencies, tried again while the state's store has an outage at start-up (S3 answering
+ * 5xx or throttling, or out of reach): the platform stops a trigger for good at a critical, and no
+ * person can fix an outage. Undefined when the run is aborted meanwhile.
+ */
+async function openDependencies(
+  context: Context,
+  create: DependencyFactory,
+  input: DependencyInput,
+): Promise<TriggerDependencies | undefined> {
+  for (;;) {
+    try {
+      return await create(input);
+    } catch (error) {
+      if (!(error instanceof StateOutageError)) throw error;
+      context.logger.error(error.message);
+    }
+    try {
+      await context.clock.sleep(STATE_OUTAGE_RETRY_SECONDS * 1000, context.signal);
+    } catch (error) {
+      if (isAbortError(error)) return undefined;
+      throw error;
+    }
+    context.heartbeat();
+  }
+}
+
+/**
  * The trigger's life: settings, clients and state, a start-up line and key check, then one cycle
  * every sleep_time seconds until the signal aborts (or after one cycle with runOptions.once).
  * The state is closed whatever happens.
@@ -210,7 +238,7 @@ export async function runTrigger(context: Context, createDependencies: Dependenc
   );
   const metrics = createTriggerMetrics(context.metrics);
   const notifier = new RetryNotifier(logger);
-  const deps = await createDependencies({
+  const deps = await openDependencies(context, createDependencies, {
     settings,
     clock,
     dataPath: context.dataPath,
@@ -220,6 +248,7 @@ export async function runTrigger(context: Context, createDependencies: Dependenc
     onMispRetry: notifier.forService('MISP'),
     onSekoiaRetry: notifier.forService('Sekoia.io'),
   });
+  if (deps === undefined) return;
   try {
     await startUp(context, settings, deps);
     // --reconcile: a sweep after the first cycle, whatever reconcile_every_hours says.

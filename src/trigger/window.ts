@@ -1,8 +1,7 @@
 /** The time window a cycle reads, and how long pushed keys are remembered. Pure functions. */
 
 import type { SekoiaFormat } from '../sekoia/types';
-
-const DAY_MS = 86_400_000;
+import { DAY_MS } from '../clock';
 
 /** Read this much before the cursor: MISP's clock and ours may differ by a few minutes. */
 export const CURSOR_OVERLAP_MS = 10 * 60_000;

@@ -13,7 +13,7 @@ import { DEFAULT_TYPES, expectedOf, sortIocs, type ExpectedIoc } from '../helper
 import { E2E_COLLECTION, E2E_MISP_KEY, E2eWorld } from '../helpers/e2e-world';
 
 /**
- * MISP's behaviours that hurt a reader (design.md section 5), each switched on in the emulator:
+ * MISP's behaviours that hurt a reader (docs/apis.md#misp), each switched on in the emulator:
  * whatever happens in MISP during a cycle, the collection ends with every IOC MISP still flags
  * after at most two cycles.
  */

@@ -9,7 +9,7 @@ import {
 } from '../helpers/e2e-world';
 
 /**
- * Configurations of the Python trigger, as its users have them, run unchanged (issue 14, point 1):
+ * Configurations of the Python trigger, as its users have them, run unchanged (docs/user-guide.md#configurations-carried-over-from-the-previous-trigger):
  * nothing to edit when moving to this version, and the logs say what was read differently.
  */
 describe('configurations carried over from the Python trigger (e2e)', () => {

@@ -8,7 +8,7 @@ import { E2E_COLLECTION, E2E_SECRETS, E2eWorld, PLACEHOLDER } from '../helpers/e
 const DAY_MS = 86_400_000;
 const RECONCILIATION = 'MISP IDS reconciliation';
 
-/** The reconciliation (issue 11) against both emulators, through main() as the image runs it. */
+/** The reconciliation sweep (docs/user-guide.md, Reconciliation) against both emulators, through main() as the image runs it. */
 describe('the reconciliation sweep (in process, through main)', () => {
   let world: E2eWorld;
   beforeEach(async () => (world = await E2eWorld.start()));
@@ -186,52 +186,56 @@ describe('the reconciliation sweep (in process, through main)', () => {
       .map((indicator) => indicator.value)
       .sort();
 
-  it('revokes what MISP withdrew (a cleared to_ids, an unpublished event) only with revoke_withdrawn, and pushes it again once flagged again', async () => {
+  it('revokes what MISP withdrew as seen published, only with revoke_withdrawn; an unpublished event is pending; flagged again, a value waits 24 h, is deleted for good and pushed again', async () => {
     await expect(world.run(['--once'], trigger()).exit).resolves.toBe(0);
+    // Cleared, then published again; event 5 left unpublished (an analyst editing it).
     world.misp.updateAttribute(attributeIdOf('198.51.100.23'), { to_ids: false }, { publish: true });
     world.misp.unpublishEvent(5);
-    const withdrawn = [
-      '198.51.100.23',
-      '0ab8f85c1c2a0753ffc4f295482a07f9b6f9cae92eb2bdcb98d4e16e45f97c91',
-      'http://login-finch.example.com/owa/auth.php',
-      'https://198.51.100.61/kit/index.html',
-      'login-finch.example.com',
-    ].sort();
-
     await expect(world.run(['--once', '--reconcile'], trigger()).exit).resolves.toBe(0);
     expect(sweepEvents()[0]).toMatchObject({
-      withdrawn: withdrawn.length,
+      withdrawn: 5,
       revoked: 0,
       revocation_held: 'revoke_withdrawn_off',
     });
     expect(world.sekoia.apiRequests().filter((request) => request.startsWith('DELETE'))).toEqual([]);
-    expect(revokedValues()).toEqual([]);
 
     await expect(
       world.run(['--once', '--reconcile'], trigger({ revoke_withdrawn: true })).exit,
     ).resolves.toBe(0);
-    expect(sweepEvents()[1]).toMatchObject({ withdrawn: withdrawn.length, revoked: withdrawn.length });
-    expect(revokedValues()).toEqual(withdrawn);
+    // Event 5's 4 values are pending: neither revoked nor refreshed.
+    expect(sweepEvents()[1]).toMatchObject({ withdrawn: 5, revoked: 1, pending: 4, complete: true });
+    expect(revokedValues()).toEqual(['198.51.100.23']);
     expect(infoLines()).toContainEqual(
       expect.stringMatching(
-        /IOCs withdrawn from MISP: 5 revoked, e\.g\. ".*" \(attribute [0-9a-f-]{36}, event \d+, /,
+        /5 IOCs withdrawn from MISP: 1 revoked, e\.g\. "198\.51\.100\.23" \(attribute [0-9a-f-]{36}, event \d+, attribute withdrawn\), 4 pending \(their event is unpublished in MISP: being edited\)/,
       ),
     );
 
-    // Flagged again: pushed again (the emulator revives the revoked indicator).
+    // Flagged again: a re-import does not revive a revoked indicator; it waits for the 24 hours
+    // after which Sekoia.io deletes a revoked indicator for good.
     world.misp.updateAttribute(attributeIdOf('198.51.100.23'), { to_ids: true }, { publish: true });
+    world.clock.advance(3_600_000);
     await expect(
       world.run(['--once', '--reconcile'], trigger({ revoke_withdrawn: true })).exit,
     ).resolves.toBe(0);
-    expect(revokedValues()).not.toContain('198.51.100.23');
+    expect(sweepEvents()[2]).toMatchObject({ waiting_deletion: 1, revived: 0 });
+    expect(revokedValues()).toEqual(['198.51.100.23']);
+    world.clock.advance(DAY_MS);
+    await expect(
+      world.run(['--once', '--reconcile'], trigger({ revoke_withdrawn: true })).exit,
+    ).resolves.toBe(0);
+    expect(sweepEvents()[3]).toMatchObject({ waiting_deletion: 0, revived: 1 });
+    expect(revokedValues()).toEqual([]);
+    expect(world.collectionIocs()).toContainEqual({ format: 'ipv4-addr.value', value: '198.51.100.23' });
+    expect(world.sekoia.apiRequests().filter((request) => request.startsWith('DELETE'))).toHaveLength(2);
     for (const secret of E2E_SECRETS) expect(world.everythingCaptured()).not.toContain(secret);
   });
 
   it('does not revoke the IOCs of an event republished while the sweep reads MISP, but still revokes a truly withdrawn one', async () => {
     const fields = { revoke_withdrawn: true };
     await expect(world.run(['--once'], trigger(fields)).exit).resolves.toBe(0);
-    // Truly withdrawn before the sweep: event 5 unpublished.
-    world.misp.unpublishEvent(5);
+    // Truly withdrawn before the sweep: event 5 deleted.
+    deleteEvent(world.misp.store, 5);
     // Event 3 published again between the sweep's listing of events and its read of their attributes.
     let reads = 0;
     const definition = createTrigger({

@@ -2,7 +2,7 @@ import type { MispAttributeJson, MispEventDocument, MispEventJson } from '../../
 
 /**
  * What the IOC Collection should hold after a full sync of some MISP events, computed here with a
- * small mapping of our own (design.md section 6) for the cases the team's sample holds, not with
+ * small mapping of our own (docs/user-guide.md#supported-types) for the cases the team's sample holds, not with
  * the pipeline's code, so that a mapping bug shows as a difference.
  */
 export interface ExpectedIoc {

@@ -54,8 +54,14 @@ export interface FakeMispOptions {
   version?: string;
   /** publish_timestamp of every page's event. @default the window's end (each read every cycle) */
   publishTimestamp?: number;
-  /** What listEvents answers (the events as MISP holds them after a read). @default none: all gone */
+  /**
+   * What listEvents answers (the events as MISP holds them after a read). @default every event
+   * the fake served (a page's event, or an attribute's event_id), published and unchanged since,
+   * except those in `deletedEvents`
+   */
   eventsNow?: MispEventSummary[];
+  /** Ids of events deleted from MISP since they were served: listEvents leaves them out. */
+  deletedEvents?: string[];
 }
 
 /** Serves `pages` (arrays of raw attributes) in order, then an empty page. Records the queries. */
@@ -72,10 +78,38 @@ export class FakeMispClient implements MispClient {
 
   /** The ids of each listEvents call. */
   readonly eventListings: string[][] = [];
+  /** Each event served (a page's, or an attribute's event_id) -> the start of the window first serving it. */
+  private readonly served = new Map<string, number>();
 
   async listEvents(ids: readonly string[]): Promise<MispEventSummary[]> {
     this.eventListings.push([...ids]);
-    return (this.options.eventsNow ?? []).filter((event) => ids.includes(event.id));
+    if (this.options.eventsNow) return this.options.eventsNow.filter((event) => ids.includes(event.id));
+    const deleted = new Set(this.options.deletedEvents ?? []);
+    return ids.flatMap((id) => {
+      const at = this.served.get(id);
+      if (at === undefined || deleted.has(id)) return [];
+      return [
+        {
+          id,
+          uuid: `fake-event-${id}`,
+          published: true,
+          publishTimestamp: at,
+          timestamp: at,
+          attributeCount: 1,
+        },
+      ];
+    });
+  }
+
+  private noteServed(eventId: string, at: number): void {
+    if (!this.served.has(eventId)) this.served.set(eventId, at);
+  }
+
+  private noteAttributesServed(attributes: readonly unknown[], at: number): void {
+    for (const raw of attributes) {
+      const eventId = (raw as { event_id?: unknown } | null)?.event_id;
+      if (typeof eventId === 'string' || typeof eventId === 'number') this.noteServed(String(eventId), at);
+    }
   }
 
   async getVersion(): Promise<string> {
@@ -122,6 +156,8 @@ export class FakeMispClient implements MispClient {
       }
       this.pagesServed += 1;
       const attributes = this.pages[index];
+      this.noteServed(event.id, query.publishFrom);
+      this.noteAttributesServed(attributes, query.publishFrom);
       const warninglistSkipped = attributes.length > 0 ? (this.options.warninglistSkipped ?? 0) : 0;
       yield { page: index + 1, attributes, warninglistSkipped, events: [event] };
     }
@@ -269,7 +305,7 @@ export class MemoryState implements TriggerState {
     });
   }
 
-  // ---- Reconciliation (issue 11) ----
+  // ---- Reconciliation (ReconciliationState in src/state/types.ts) ----
   readonly records = new Map<string, PushedRecord>();
   sweepMarks: SweepMarks = {};
   forgotten: string[] = [];
@@ -310,6 +346,16 @@ export class MemoryState implements TriggerState {
 
   async setSweepMarks(marks: SweepMarks): Promise<void> {
     this.sweepMarks = { ...marks };
+  }
+
+  revocations = new Map<string, number>();
+
+  async getRevocations(): Promise<Map<string, number>> {
+    return new Map(this.revocations);
+  }
+
+  async setRevocations(revocations: ReadonlyMap<string, number>): Promise<void> {
+    this.revocations = new Map(revocations);
   }
   // ---- end of the reconciliation block ----
 

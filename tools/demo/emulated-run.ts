@@ -53,6 +53,37 @@ async function startEmulators(): Promise<Emulators> {
   }
 }
 
+interface DemoFolders {
+  tempRoot: string;
+  /** The trigger's data path (its state file). */
+  dataPath: string;
+  /** The runtime's volume (/symphony). */
+  volumePath: string;
+}
+
+/** A fresh temporary data path and volume, removed with `tempRoot` at the end. */
+function makeDemoFolders(): DemoFolders {
+  const tempRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'misp-ids-to-ioc-demo-'));
+  const dataPath = path.join(tempRoot, 'data');
+  const volumePath = path.join(tempRoot, 'volume');
+  fs.mkdirSync(dataPath);
+  fs.mkdirSync(volumePath);
+  return { tempRoot, dataPath, volumePath };
+}
+
+/** The demo's last lines: the summary of a --once run, else why it stopped. */
+function endLines(options: EmulatedRunOptions, sekoia: SekoiaEmulator, exitCode: number): string[] {
+  if (!options.runOptions.once) {
+    return ['[demo] Stopped: the trigger flushed its logs; closing the emulators.'];
+  }
+  return summaryLines({
+    sekoia,
+    collectionId: DEFAULT_COLLECTION_ID,
+    dryRun: options.runOptions.dryRun,
+    exitCode,
+  });
+}
+
 /**
  * Starts both emulators, hands the trigger its configuration as the runtime would, and runs it
  * in process through main() (the image's code path). Resolves with the exit code.
@@ -60,11 +91,7 @@ async function startEmulators(): Promise<Emulators> {
 export async function runWithEmulators(options: EmulatedRunOptions): Promise<number> {
   const baseEnv = options.env ?? process.env;
   const say = (line: string): void => void options.out.write(`${line}\n`);
-  const tempRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'misp-ids-to-ioc-demo-'));
-  const dataPath = path.join(tempRoot, 'data');
-  const volumePath = path.join(tempRoot, 'volume');
-  fs.mkdirSync(dataPath);
-  fs.mkdirSync(volumePath);
+  const { tempRoot, dataPath, volumePath } = makeDemoFolders();
   const { misp, sekoia } = await startEmulators();
   const changeIntervalMs = options.changeIntervalMs ?? CHANGE_INTERVAL_MS;
   let changes: { stop(): void } | undefined;
@@ -102,17 +129,7 @@ export async function runWithEmulators(options: EmulatedRunOptions): Promise<num
       cwd: options.cwd,
     });
     changes?.stop();
-    if (options.runOptions.once) {
-      const lines = summaryLines({
-        sekoia,
-        collectionId: DEFAULT_COLLECTION_ID,
-        dryRun: options.runOptions.dryRun,
-        exitCode,
-      });
-      for (const line of lines) say(line);
-    } else {
-      say('[demo] Stopped: the trigger flushed its logs; closing the emulators.');
-    }
+    for (const line of endLines(options, sekoia, exitCode)) say(line);
     return exitCode;
   } finally {
     changes?.stop();

@@ -1,9 +1,6 @@
 import type { SekoiaEmulator } from '../emulators/sekoia';
 import { SEKOIA_FORMATS } from '../../src/sekoia/types';
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+import { isRecord } from '../../src/json';
 
 /** IOCs held by the emulated collection, by format (every known format, zeros included). */
 export function countByFormat(sekoia: SekoiaEmulator, collectionId: string): Record<string, number> {

@@ -1,6 +1,6 @@
 import type { S3Storage } from '../../runtime/storage';
 import { messageOf } from '../../errors';
-import { StateError } from '../errors';
+import { STATE_OUTAGE_RETRY_SECONDS, StateError, StateOutageError } from '../errors';
 
 /**
  * What went wrong with S3, by who can fix it. No HTTP answer at all (refused, reset, DNS,
@@ -78,10 +78,14 @@ function fixFor(kind: S3FaultKind, storage: S3Storage): string {
   }
 }
 
+/** Failures no person can fix: S3 answering 5xx or throttling, or out of reach. */
+const OUTAGES: ReadonlySet<S3FaultKind> = new Set(['unavailable', 'unreachable']);
+
 /**
- * The error for a failed S3 operation. At start-up every failure is fatal (one critical naming
- * the field to fix: the trigger cannot know what it pushed before); during a run it is not (the
- * changes stay in the local copy and the next save sends them).
+ * The error for a failed S3 operation. At start-up a failure a person must fix (the bucket, the
+ * credentials, the certificate, a request refused) is fatal: one critical naming the field, as the
+ * trigger cannot know what it pushed before; an outage is not (StateOutageError: tried again).
+ * During a run no failure is fatal (the changes stay in the local copy and the next save sends them).
  */
 export function s3StateError(
   error: unknown,
@@ -92,6 +96,10 @@ export function s3StateError(
 ): StateError {
   const kind = classifyS3Error(error);
   const what = `Could not ${operation} in the S3 ${describeBucket(storage)}: ${messageOf(error).replace(/[.\s]+$/, '')}.`;
+  if (atStartUp && OUTAGES.has(kind)) {
+    const wait = ` The trigger cannot know what it pushed before without it: it tries again in ${STATE_OUTAGE_RETRY_SECONDS} s and pushes nothing until then.`;
+    return new StateOutageError(`${what} ${fixFor(kind, storage)}${wait}`, location, error);
+  }
   const then = atStartUp
     ? ' The trigger cannot know what it pushed before without it, so it does not start; once fixed, restart it.'
     : ' What changed stays in the local copy; the next cycle saves it again.';

@@ -13,8 +13,10 @@ export interface StateManifest {
   cursor?: number;
   /** The publish window applied (days), saved at the next save after it grew. */
   appliedWindowDays?: number;
-  /** The reconciliation sweep's marks (issue 11), saved at the next save after they changed. */
+  /** The reconciliation sweep's marks (docs/architecture.md#state-on-s3), saved at the next save after they changed. */
   sweepMarks?: SweepMarks;
+  /** The values the sweep revoked (key -> epoch ms), saved with the sweep's marks. */
+  revocations?: Record<string, number>;
   /** When the manifest was written (epoch ms). */
   savedAt: number;
   /** The base copy, absent until the first compaction. */
@@ -53,6 +55,8 @@ export function parseManifest(text: string): StateManifest | undefined {
   if (m.cursor !== undefined && typeof m.cursor !== 'number') return undefined;
   if (m.appliedWindowDays !== undefined && typeof m.appliedWindowDays !== 'number') return undefined;
   if (m.sweepMarks !== undefined && (typeof m.sweepMarks !== 'object' || m.sweepMarks === null))
+    return undefined;
+  if (m.revocations !== undefined && (typeof m.revocations !== 'object' || m.revocations === null))
     return undefined;
   if (m.base !== undefined && (!isName(m.base.name) || typeof m.base.bytes !== 'number')) return undefined;
   return m as StateManifest;

@@ -5,7 +5,7 @@ import type { S3Storage } from '../../runtime/storage';
 import { messageOf } from '../../errors';
 import { StateError } from '../errors';
 import { openTriggerState } from '../open-state';
-import type { SqliteTriggerState } from '../sqlite-state';
+import { revocationsFrom, type SqliteTriggerState } from '../sqlite-state';
 import { StateBucket } from './bucket';
 import { createS3Client, type S3ClientTuning } from './client';
 import type { StateManifest } from './manifest';
@@ -58,6 +58,7 @@ async function restore(
   if (manifest.cursor !== undefined) await local.setCursor(manifest.cursor);
   if (manifest.appliedWindowDays !== undefined) await local.setAppliedWindowDays(manifest.appliedWindowDays);
   if (manifest.sweepMarks !== undefined) await local.setSweepMarks(manifest.sweepMarks);
+  if (manifest.revocations !== undefined) await local.setRevocations(revocationsFrom(manifest.revocations));
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { Clock } from '../../clock';
+import { HOUR_MS, type Clock } from '../../clock';
 import type { SqliteTriggerState } from '../sqlite-state';
 import type { PushedRecord, PushRecord, SweepMarks, TriggerState } from '../types';
 import { newObjectName, type StateBucket } from './bucket';
@@ -11,7 +11,7 @@ import { encodeRecords, type RecordGroup } from './records';
  */
 export const SAVE_EVERY_KEYS = 50_000;
 /** A cursor that moved with no new mark is saved at most this often (a quiet MISP). @default 3600000 */
-export const CURSOR_SAVE_INTERVAL_MS = 60 * 60 * 1000;
+export const CURSOR_SAVE_INTERVAL_MS = HOUR_MS;
 
 /** What the saves uploaded, since the state was opened (the bench reads it). */
 export interface SaveTotals {
@@ -38,6 +38,7 @@ export class S3TriggerState implements TriggerState {
   private cursor: number | undefined;
   private appliedWindowDays: number | undefined;
   private sweepMarks: SweepMarks | undefined;
+  private revocations: Record<string, number> | undefined;
   private saving: Promise<unknown> = Promise.resolve();
   private closed = false;
   readonly totals: SaveTotals = { uploads: 0, deltas: 0, bases: 0, bytes: 0, ms: 0 };
@@ -51,6 +52,7 @@ export class S3TriggerState implements TriggerState {
     this.cursor = manifest.cursor;
     this.appliedWindowDays = manifest.appliedWindowDays;
     this.sweepMarks = manifest.sweepMarks;
+    this.revocations = manifest.revocations;
   }
 
   /** The manifest as last saved (tests, the bench). */
@@ -98,7 +100,7 @@ export class S3TriggerState implements TriggerState {
     this.appliedWindowDays = days;
   }
 
-  // ---- Reconciliation (issue 11): the local copy answers; the sweep's marks go in the manifest ----
+  // ---- Reconciliation (docs/architecture.md#state-on-s3): the local copy answers; the sweep's marks go in the manifest ----
   readLapseTimes(keys: readonly string[]): Promise<Map<string, number>> {
     return this.local.readLapseTimes(keys);
   }
@@ -120,9 +122,18 @@ export class S3TriggerState implements TriggerState {
     await this.local.setSweepMarks(marks);
     this.sweepMarks = { ...marks };
   }
+  getRevocations(): Promise<Map<string, number>> {
+    return this.local.getRevocations();
+  }
+
+  /** Kept in the manifest too: after a restore, a value flagged again still waits for its deletion. */
+  async setRevocations(revocations: ReadonlyMap<string, number>): Promise<void> {
+    await this.local.setRevocations(revocations);
+    this.revocations = Object.fromEntries(revocations);
+  }
   // ---- end of the reconciliation block ----
 
-  // ---- MISP events read whole (issue 10): in the local copy only; after a restore from the bucket
+  // ---- MISP events read whole (docs/architecture.md#state-on-s3): in the local copy only; after a restore from the bucket
   // they are read again (their values, in the bucket's pushed set, are not pushed again) ----
   filterUnreadEvents(eventKeys: readonly string[]): Promise<string[]> {
     return this.local.filterUnreadEvents(eventKeys);
@@ -146,7 +157,9 @@ export class S3TriggerState implements TriggerState {
     const windowGrew = this.appliedWindowDays !== this.manifest.appliedWindowDays;
     const cursorDue = cursorMoved && now - this.manifest.savedAt >= CURSOR_SAVE_INTERVAL_MS;
     // A sweep's marks change at most once a sweep: saved at once, so a restart does not sweep again.
-    const marksChanged = JSON.stringify(this.sweepMarks) !== JSON.stringify(this.manifest.sweepMarks);
+    const marksChanged =
+      JSON.stringify(this.sweepMarks) !== JSON.stringify(this.manifest.sweepMarks) ||
+      JSON.stringify(this.revocations) !== JSON.stringify(this.manifest.revocations);
     if (this.unsavedKeys === 0 && !windowGrew && !cursorDue && !marksChanged) return;
     const groups: RecordGroup[] = [...this.unsaved].map(([expires, keys]) => ({ expires, keys }));
     const taken = this.unsavedKeys;
@@ -176,6 +189,7 @@ export class S3TriggerState implements TriggerState {
       cursor: this.cursor,
       appliedWindowDays: this.appliedWindowDays,
       ...(this.sweepMarks === undefined ? {} : { sweepMarks: this.sweepMarks }),
+      ...(this.revocations === undefined ? {} : { revocations: this.revocations }),
       savedAt: now,
     };
     if (keys === 0) {

@@ -1,5 +1,5 @@
 /**
- * The reconciliation sweep's decisions (issue 11), as plain functions: when a sweep is due, which
+ * The reconciliation sweep's decisions (docs/user-guide.md, Reconciliation), as plain functions: when a sweep is due, which
  * window it reads, what to do with each value MISP flags (push it, refresh it, leave it), which
  * pushed values MISP withdrew, and when the MISP read is not to be trusted for revocations.
  */

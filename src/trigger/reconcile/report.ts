@@ -2,7 +2,7 @@ import { printableExcerpt } from '../../pipeline/text';
 import { DATA_FOLDER_FIX } from '../../state/errors';
 import { formatNumber } from '../report';
 import { formatUtcMinute } from '../window';
-import type { CycleFailure } from '../cycle';
+import type { CycleFailure } from '../read-and-push';
 import { FAILED, incompleteReason, outcomeFields, windowFields, type EventTarget } from '../cycle-event';
 import type { SweepReport } from './sweep';
 import { REVOCATION_BUDGET } from './plan';
@@ -32,6 +32,28 @@ function missingPhrase(report: SweepReport, verb: string): string {
   return `${formatNumber(report.missing)} missing ${verb}${reasons}`;
 }
 
+/** What became of the withdrawn values that were not revoked, each count when not 0. */
+function notRevokedPhrase(report: SweepReport): string {
+  const parts = [
+    [report.notFound, 'not found in the IOC Collection (tried again at the next reconciliation)'],
+    [report.notOurs, 'held by another source or pushed before 1.2.0 (never revoked)'],
+    [report.pending, 'pending (their event is unpublished in MISP: being edited)'],
+    [report.heldChanged, 'left for the next reconciliation (their event changed in MISP during this one)'],
+  ] as const;
+  return parts
+    .filter(([count]) => count > 0)
+    .map(([count, what]) => `, ${formatNumber(count)} ${what}`)
+    .join('');
+}
+
+/** Revoked values MISP flags again: deleted for good and pushed again, or waiting for the 24 hours. */
+function revivedPhrase(report: SweepReport): string {
+  if (report.revived === 0 && report.waitingDeletion === 0) return '';
+  const flagged = plural(report.revived + report.waitingDeletion, 'revoked IOC', 'revoked IOCs');
+  const revived = `${formatNumber(report.revived)} ${report.dryRun ? 'would be deleted and pushed again' : 'deleted for good and pushed again'}`;
+  return `; ${flagged} flagged again in MISP: ${revived}, ${formatNumber(report.waitingDeletion)} waiting for the 24 h after their revocation`;
+}
+
 function revokedPhrase(report: SweepReport): string {
   if (report.withdrawn === 0) return 'none withdrawn';
   const examples = report.revokedExamples
@@ -42,11 +64,7 @@ function revokedPhrase(report: SweepReport): string {
     .join(', ');
   const revoked =
     report.revoked === 0 ? 'none revoked' : `${formatNumber(report.revoked)} revoked, e.g. ${examples}`;
-  const held =
-    report.heldChanged === 0
-      ? ''
-      : `, ${formatNumber(report.heldChanged)} left for the next reconciliation (their event changed in MISP during this one)`;
-  return `${plural(report.withdrawn, 'IOC', 'IOCs')} withdrawn from MISP: ${revoked}${held}`;
+  return `${plural(report.withdrawn, 'IOC', 'IOCs')} withdrawn from MISP: ${revoked}${notRevokedPhrase(report)}`;
 }
 
 /**
@@ -62,7 +80,7 @@ export function sweepSummaryLine(report: SweepReport, nextHours: number | undefi
     `${plural(report.unchanged, 'IOC', 'IOCs')} unchanged, ${missingPhrase(report, verb)}, ` +
     `${formatNumber(report.refreshed)} ${report.dryRun ? 'would be refreshed' : 'refreshed'} (they would expire before ${nextSweep(nextHours)})`;
   const next = nextHours === undefined ? '' : ` Next reconciliation in ${nextHours} h.`;
-  return `${head}: ${plural(report.attributesRead, 'attribute', 'attributes')} read (${windowPhrase(report)}); ${counts}; ${revokedPhrase(report)}.${next}`;
+  return `${head}: ${plural(report.attributesRead, 'attribute', 'attributes')} read (${windowPhrase(report)}); ${counts}; ${revokedPhrase(report)}${revivedPhrase(report)}.${next}`;
 }
 
 /** The line telling why withdrawn IOCs were left in the collection, with its level, or undefined. */
@@ -156,6 +174,11 @@ export function sweepEvent(report: SweepReport, target: EventTarget): Record<str
     unchanged: report.unchanged,
     withdrawn: report.withdrawn,
     revoked: report.revoked,
+    pending: report.pending,
+    not_found: report.notFound,
+    not_ours: report.notOurs,
+    revived: report.revived,
+    waiting_deletion: report.waitingDeletion,
     ...windowFields(report),
   };
   if (report.revocationHeld) event.revocation_held = report.revocationHeld;

@@ -4,7 +4,7 @@ import type { TriggerContext } from '../../runtime/types';
 import type { SweepMarks } from '../../state/types';
 import type { MispModuleConfiguration, MispTriggerConfiguration, TriggerSettings } from '../config';
 import type { TriggerDependencies } from '../dependencies';
-import { reasonOf } from '../report';
+import { formatNumber, reasonOf } from '../report';
 import { isSweepDue, originOf, SWEEP_RETRY_MS, HOUR_MS } from './plan';
 import {
   RECONCILIATION_EVENT_NAME,
@@ -67,10 +67,20 @@ async function dueMarks(
   return begun;
 }
 
+/** What a sweep that threw had done: the line to log says whether anything was revoked. */
+function sweepThrewLine(error: unknown, report: SweepReport | undefined): string {
+  const done =
+    report === undefined || report.revoked === 0
+      ? 'Nothing was revoked'
+      : `${formatNumber(report.revoked)} IOC${report.revoked === 1 ? ' was' : 's were'} revoked (each recorded before the failure)`;
+  return `The reconciliation failed: ${reasonOf(error)}. ${done}; the next reconciliation tries again.`;
+}
+
 /**
  * Runs a reconciliation sweep after a cycle when one is due (reconcile_every_hours) or `forced`
  * (--reconcile), logs it and sends its event. A failure of the sweep is logged and never stops the
- * trigger, except a fatal error (thrown) or an abort (resolves false).
+ * trigger, except a fatal error (thrown) or an abort (resolves false). A bug in the sweep is a
+ * failed cycle, as a bug in a cycle is (the runtime logs it with its stack): the trigger goes on.
  */
 export async function sweepIfDue(
   context: Context,
@@ -79,10 +89,11 @@ export async function sweepIfDue(
   forced: boolean,
 ): Promise<boolean> {
   const { clock, logger, signal, runOptions } = context;
+  let report: SweepReport | undefined;
   try {
     const marks = await dueMarks(context, settings, deps, forced);
     if (marks === undefined) return true;
-    const report = await runSweep({
+    report = await runSweep({
       ...deps,
       clock,
       logger,
@@ -91,23 +102,27 @@ export async function sweepIfDue(
       dryRun: runOptions.dryRun,
       onProgress: () => context.heartbeat(),
     });
-    const readWhole = !report.failures.some((failure) => failure.service !== 'sekoia');
+    // Told first: what was revoked is logged even if recording the sweep fails next.
+    await reportSweep(context, report, settings);
+    // Complete only when no step stopped early: the rest is done by a retry within SWEEP_RETRY_MS.
+    const complete = report.failures.length === 0;
     if (!runOptions.dryRun) {
-      if (readWhole) await deps.state.setSweepMarks({ ...marks, lastSweepAtMs: marks.lastAttemptAtMs });
+      if (complete) await deps.state.setSweepMarks({ ...marks, lastSweepAtMs: marks.lastAttemptAtMs });
       // The sweep's pushes, revocations and marks (uploaded when the state is on S3).
       await deps.state.save().catch((error: unknown) => {
         if (isAbortError(error) || (error instanceof AppError && error.fatal)) throw error;
         logger.error(`The state could not be saved: ${reasonOf(error)}.`);
       });
     }
-    await reportSweep(context, report, settings);
     return true;
   } catch (error) {
     if (isAbortError(error)) return false;
-    if (!(error instanceof AppError) || error.fatal) throw error;
-    logger.error(
-      `The reconciliation failed: ${reasonOf(error)}. Nothing was revoked; the next reconciliation tries again.`,
-    );
+    if (error instanceof AppError && error.fatal) throw error;
+    if (!(error instanceof AppError)) {
+      context.cycleFailed(error);
+      return true;
+    }
+    logger.error(sweepThrewLine(error, report));
     return true;
   }
 }

@@ -1,57 +1,41 @@
 import type { MispEventGroup } from '../../misp/types';
-import { SkipTally } from '../../pipeline/tally';
 import type { Ioc } from '../../pipeline/types';
 import { BloomFilter } from '../../state/bloom';
 import type { TriggerState } from '../../state/types';
-import {
-  cycleFailure,
-  CycleDependencies,
-  CycleFailure,
-  MISP_PAGE_SIZE,
-  takeEachPage,
-  withReadSignal,
-} from '../cycle';
-import { DryRunSink, DryRunState } from '../dry-run';
+import { DryRunState } from '../dry-run';
 import { mapPage } from '../page-iocs';
-import { prefetch } from '../prefetch';
-import { BatchPusher, emptyTotals, PushTotals } from '../pusher';
-import { KeyedIoc, PushQueue } from '../push-queue';
-import { pushedKeyTtlMs, toEpochSeconds, validUntilOf } from '../window';
+import type { BatchPusher } from '../pusher';
+import type { KeyedIoc, PushQueue } from '../push-queue';
+import type { CycleFailure, ReadDependencies, ReadReport } from '../read-and-push';
+import { cycleFailure, emptyReadReport, readAndPush, sinkOf, startPushes } from '../read-and-push';
 import {
   classifyFlagged,
   missingReason,
   MissingReason,
-  pushRecordFor,
   refreshBeforeMs,
   EventStamp,
   SweepWindow,
   sweepWindow,
 } from './plan';
 import { revokeWithdrawn, RevocationOutcome, IndicatorRevoker } from './revoke';
+import { rememberedRevocations, RevivalCounts, reviveRevoked } from './revive';
 
 /** A cycle's dependencies, with the revoker; `dryRun`: decide and count, but push, revoke and record nothing. */
-export interface SweepDependencies extends CycleDependencies {
+export interface SweepDependencies extends ReadDependencies {
   /** Revokes in the IOC Collection; needed only with revoke_withdrawn. */
   revoker?: IndicatorRevoker;
 }
 
-export interface SweepReport extends PushTotals, RevocationOutcome {
+export interface SweepReport extends ReadReport, RevocationOutcome, RevivalCounts {
   window: SweepWindow;
-  durationMs: number;
-  pages: number;
-  attributesRead: number;
   /** Values MISP flags in the window (each counted once per page it is on). */
   valuesRead: number;
-  tally: SkipTally;
   /** Flagged, never pushed (or lapsed): pushed now, by reason. */
   missing: number;
   missingByReason: Record<MissingReason, number>;
   /** Flagged, lapsing before the next sweep and its margin: pushed again. */
   refreshed: number;
   unchanged: number;
-  dryRun: boolean;
-  /** What stopped the sweep early (reading MISP, pushing, the state); empty when whole. */
-  failures: CycleFailure[];
 }
 
 /** A sweep's working parts, built once by runSweep and handed to each step. */
@@ -66,21 +50,21 @@ interface Sweep {
   eventsRead: Set<string>;
   /** The events read whole, with their change marks as listed before their read. */
   seenEvents: Map<string, EventStamp>;
+  /** When the sweep began (before its read): a change in MISP since may have hidden values. */
+  startedAtMs: number;
   refreshBefore: number;
   originMs: number | undefined;
   cursorMs: number | undefined;
+  /** The values this trigger revoked (key -> when), as the state keeps them. */
+  revocations: Map<string, number>;
   report: SweepReport;
 }
 
 function emptyReport(window: SweepWindow, dryRun: boolean): SweepReport {
   return {
-    ...emptyTotals(),
+    ...emptyReadReport(dryRun),
     window,
-    durationMs: 0,
-    pages: 0,
-    attributesRead: 0,
     valuesRead: 0,
-    tally: new SkipTally(),
     missing: 0,
     missingByReason: { eligible_after_publication: 0, unknown: 0 },
     refreshed: 0,
@@ -90,8 +74,11 @@ function emptyReport(window: SweepWindow, dryRun: boolean): SweepReport {
     revoked: 0,
     revokedExamples: [],
     heldChanged: 0,
-    dryRun,
-    failures: [],
+    pending: 0,
+    notFound: 0,
+    notOurs: 0,
+    revived: 0,
+    waitingDeletion: 0,
   };
 }
 
@@ -156,47 +143,57 @@ function notePublishTimes(
   }
 }
 
+function revivalInput(sweep: Sweep) {
+  const { deps } = sweep;
+  return {
+    state: sweep.state,
+    revoker: deps.revoker,
+    revocations: sweep.revocations,
+    nowMs: deps.clock.now(),
+    dryRun: deps.dryRun,
+    signal: deps.signal,
+    counts: sweep.report,
+  };
+}
+
 /** Maps a page, notes what it flags, reads the state for it and queues what to push. */
 async function takeSweepPage(sweep: Sweep, page: MispEventGroup): Promise<CycleFailure | undefined> {
   const { report, queue } = sweep;
-  if (page.attributes.length > 0) report.pages += 1;
-  report.attributesRead += page.attributes.length;
   noteEventsRead(sweep.eventsRead, page.attributes);
   const { fresh } = await mapPage(page, sweep.deps.settings.attributeTypes, report.tally, queue);
   notePublishTimes(sweep, page, fresh);
   for (const key of fresh.keys()) sweep.flagged.add(key);
   report.valuesRead += fresh.size;
+  let revived;
+  try {
+    revived = await reviveRevoked(revivalInput(sweep), fresh);
+  } catch (error) {
+    return cycleFailure('sekoia', error);
+  }
+  const { others } = revived;
   let lapseTimes: ReadonlyMap<string, number>;
   try {
     queue.stateReadBegins();
-    lapseTimes = fresh.size === 0 ? new Map() : await sweep.state.readLapseTimes([...fresh.keys()]);
+    lapseTimes = others.size === 0 ? new Map() : await sweep.state.readLapseTimes([...others.keys()]);
   } catch (error) {
     return cycleFailure('state', error);
   }
-  await queue.enqueue(sortFlagged(sweep, fresh, lapseTimes));
+  await queue.enqueue([...revived.toPush, ...sortFlagged(sweep, others, lapseTimes)]);
   return undefined;
 }
 
-/** Reads the sweep's window to its end, pushing as it goes; returns the reading's failure, if any. */
-async function readSweepWindow(sweep: Sweep): Promise<CycleFailure | undefined> {
-  const { deps, report } = sweep;
-  return withReadSignal(deps.signal, async (signal) => {
-    const query = {
-      publishFrom: toEpochSeconds(report.window.startMs),
-      publishTo: toEpochSeconds(report.window.endMs),
-      types: [...deps.settings.attributeTypes],
-      enforceWarninglist: deps.settings.enforceWarninglist,
-      includeTags: deps.settings.includeTags,
-      excludeTags: deps.settings.excludeTags,
-      pageSize: deps.pageSize ?? MISP_PAGE_SIZE,
-    };
-    // By events (src/misp/window-reader.ts): a change in MISP during the sweep cannot hide a value.
-    const pages = prefetch(deps.misp.readWindow(query, {}, signal))[Symbol.asyncIterator]();
-    return takeEachPage(pages, (page) => takeSweepPage(sweep, page), {
-      signal: deps.signal,
-      onProgress: deps.onProgress,
-      stopped: () => sweep.queue.failure !== undefined,
-    });
+/**
+ * Reads every event published in the sweep's window (whether a cycle read it before or not) and
+ * pushes what is missing or to refresh. True only when the read and its pushes went to the end.
+ */
+function readSweepWindow(sweep: Sweep): Promise<boolean> {
+  return readAndPush({
+    deps: sweep.deps,
+    window: sweep.report.window,
+    queue: sweep.queue,
+    report: sweep.report,
+    take: (page) => takeSweepPage(sweep, page),
+    finish: () => sweep.queue.finish(),
   });
 }
 
@@ -204,78 +201,69 @@ async function startSweep(deps: SweepDependencies, startedAt: number): Promise<S
   const { settings, dryRun } = deps;
   const state = dryRun ? new DryRunState(deps.state) : deps.state;
   const [marks, cursorMs] = [await state.getSweepMarks(), await state.getCursor()];
+  const revocations = rememberedRevocations(await state.getRevocations(), startedAt);
   const window = sweepWindow(startedAt, marks.originMs, settings.publishDays);
-  const pusher = new BatchPusher(
-    dryRun ? new DryRunSink() : deps.sink,
-    state,
-    (format) => pushedKeyTtlMs(format, settings.iocValidityDays),
-    { validUntil: validUntilOf(startedAt, settings.iocValidityDays) },
-    deps.signal,
-    pushRecordFor(startedAt, settings.iocValidityDays, window.startMs),
-  );
+  const { pusher, queue } = startPushes(deps, state, sinkOf(deps).sink, startedAt, window.startMs);
   return {
     deps,
     state,
     pusher,
-    queue: new PushQueue(pusher, deps.onProgress),
+    queue,
     // A new seed each sweep: a value a false positive spared is not spared again next time.
     flagged: new BloomFilter(undefined, undefined, startedAt),
     eventsRead: new Set(),
     seenEvents: new Map(),
+    startedAtMs: startedAt,
     refreshBefore: refreshBeforeMs(startedAt, settings.reconcileEveryHours),
     originMs: marks.originMs,
     cursorMs,
+    revocations,
     report: emptyReport(window, dryRun),
   };
 }
 
-/** Reads the window and pushes what is missing or to refresh; what was read is pushed even when reading failed. */
-async function readAndPush(sweep: Sweep): Promise<boolean> {
-  const { report, queue } = sweep;
-  let readFailure: CycleFailure | undefined;
-  try {
-    readFailure = await readSweepWindow(sweep);
-    if (readFailure) report.failures.push(readFailure);
-    const pushFailure = await queue.finish();
-    if (pushFailure)
-      report.failures.push(cycleFailure('sekoia', pushFailure.error, pushFailure.iocsNotPushed));
-  } finally {
-    await queue.settled();
-  }
-  return readFailure === undefined;
-}
-
-/**
- * One reconciliation sweep (issue 11): reads every IDS attribute MISP flags in the sweep's window
- * (see sweepWindow), pushes the values never pushed, pushes again those lapsing before the next
- * sweep, then (revoke_withdrawn) revokes what this trigger pushed and MISP withdrew, unless the
- * read failed or looks implausibly empty (see revocationHold). Records the sweep's time when its
- * read went to the end. Fatal errors, aborts and bugs are thrown; other failures are reported.
- */
-export async function runSweep(deps: SweepDependencies): Promise<SweepReport> {
-  const startedAt = deps.clock.now();
-  const sweep = await startSweep(deps, startedAt);
-  const readComplete = await readAndPush(sweep);
+/** Revokes what MISP withdrew (revoke_withdrawn), only after a whole read (`readWhole`). */
+async function revokeStep(sweep: Sweep, readWhole: boolean): Promise<void> {
+  const { deps, report } = sweep;
   const outcome = await revokeWithdrawn({
     state: sweep.state,
     revoker: deps.revoker,
     settings: deps.settings,
     signal: deps.signal,
     dryRun: deps.dryRun,
-    window: sweep.report.window,
+    window: report.window,
     view: {
       flags: (key) => sweep.flagged.mightContain(key),
       readEvent: (eventId) => sweep.eventsRead.has(eventId),
     },
-    readComplete: readComplete && !sweep.report.failures.some((failure) => failure.service === 'state'),
-    valuesRead: sweep.report.valuesRead,
-    startedAtMs: startedAt,
+    readComplete: readWhole,
+    stoppedBy: report.failures[0]?.service === 'misp' ? 'misp' : 'other',
+    valuesRead: report.valuesRead,
+    startedAtMs: sweep.startedAtMs,
     seenEvents: sweep.seenEvents,
     listEvents: (ids, signal) => deps.misp.listEvents(ids, signal),
+    revocations: sweep.revocations,
+    now: () => deps.clock.now(),
   });
-  const { report } = sweep;
-  Object.assign(report, sweep.pusher.totals, outcome.result);
+  Object.assign(report, outcome.result);
   if (outcome.failure) report.failures.push(outcome.failure);
+}
+
+/**
+ * One reconciliation sweep, in steps: (1) read every IDS attribute MISP flags in the sweep's
+ * window (see sweepWindow), pushing the values never pushed and pushing again those lapsing before
+ * the next sweep; (2) with revoke_withdrawn, revoke what this trigger pushed and MISP withdrew,
+ * only when step 1 went to the end of the window and every push succeeded, and unless the read
+ * looks implausibly empty (see revocationHold). A sweep is complete when no step met a failure.
+ * Fatal errors, aborts and bugs are thrown; other failures are reported.
+ */
+export async function runSweep(deps: SweepDependencies): Promise<SweepReport> {
+  const startedAt = deps.clock.now();
+  const sweep = await startSweep(deps, startedAt);
+  const readWhole = await readSweepWindow(sweep);
+  await revokeStep(sweep, readWhole);
+  const { report } = sweep;
+  Object.assign(report, sweep.pusher.totals);
   report.durationMs = deps.clock.now() - startedAt;
   return report;
 }

@@ -363,3 +363,162 @@ describe('Sekoia emulator: runtime endpoints', () => {
     expect(sekoia.events()).toEqual([]);
   });
 });
+
+describe('Sekoia emulator: what Sekoia.io documents about held values, revocation and the quota', () => {
+  const DAY_MS = 86_400_000;
+  let nowMs = Date.parse('2026-11-30T00:00:00Z');
+  const indicatorUrl = (id: string) => `${collectionUrl()}/indicators/${id}`;
+  // node:http sends a DELETE body only with its length given (no chunked encoding for DELETE).
+  const remove = (id: string, body?: unknown) => {
+    const text = body === undefined ? '' : JSON.stringify(body);
+    return send(indicatorUrl(id), {
+      method: 'DELETE',
+      headers: {
+        ...auth(),
+        'Content-Type': 'application/json',
+        'Content-Length': String(Buffer.byteLength(text)),
+      },
+      body: text,
+    });
+  };
+  const count = async () =>
+    (await send(`${sekoia.url}${COLLECTIONS}/count-total-iocs`, { headers: auth('read-key') })).json<{
+      count: number;
+      max: number;
+    }>();
+
+  beforeEach(async () => {
+    nowMs = Date.parse('2026-11-30T00:00:00Z');
+    await sekoia.close();
+    sekoia = await startSekoiaEmulator({
+      apiKeys: { [KEY]: 'write-ioc', 'read-key': 'read-only' },
+      now: () => nowMs,
+    });
+  });
+
+  it('a re-import of a held value changes nothing: not its validity, its description, nor a revocation', async () => {
+    await push({
+      indicators: 'evil.example',
+      format: 'domain-name.value',
+      valid_until: '2026-12-10T00:00:00Z',
+      description: 'first',
+    });
+    const [held] = (await list('limit=100')).json<Page>().items;
+    expect((await remove(held.id)).status).toBe(200);
+    nowMs += DAY_MS;
+    await push({
+      indicators: 'evil.example',
+      format: 'domain-name.value',
+      valid_until: '2027-06-01T00:00:00Z',
+      description: 'second',
+    });
+    await jsonImport({
+      indicators: [{ value: 'evil.example' }],
+      default_fields: { valid_until: '2028-01-01T00:00:00Z' },
+    });
+    const [after] = sekoia.collection().indicators;
+    expect(after).toMatchObject({
+      id: held.id,
+      validUntil: '2026-12-10T00:00:00Z',
+      description: 'first',
+      revoked: true,
+      revokedAt: '2026-11-30T00:00:00Z',
+    });
+    expect(sekoia.collection()).toMatchObject({ duplicates: 2 });
+  });
+
+  it('PUT moves valid_until and the description; the 24 hours of a force deletion count from the revocation', async () => {
+    await push({ indicators: '198.51.100.1', format: 'ipv4-addr.value' });
+    const [held] = (await list('limit=100')).json<Page>().items;
+    const edited = await send(indicatorUrl(held.id), {
+      method: 'PUT',
+      headers: { ...auth(), 'Content-Type': 'application/json' },
+      body: JSON.stringify({ valid_until: '2027-03-01T00:00:00Z', description: 'moved' }),
+    });
+    expect(edited.json()).toMatchObject({ valid_until: '2027-03-01T00:00:00Z', description: 'moved' });
+
+    const early = await remove(held.id, { force_deletion: true });
+    expect(early.status).toBe(400);
+    expect(early.json()).toEqual({
+      message: 'only an indicator revoked for at least 24 hours can be deleted',
+    });
+    await remove(held.id);
+    nowMs += DAY_MS - 1000;
+    // An edit after the revocation does not restart the 24 hours.
+    await send(indicatorUrl(held.id), {
+      method: 'PUT',
+      headers: { ...auth(), 'Content-Type': 'application/json' },
+      body: JSON.stringify({ description: 'still revoked' }),
+    });
+    expect((await remove(held.id, { force_deletion: true })).status).toBe(400);
+    nowMs += 1000;
+    expect((await remove(held.id, { force_deletion: true })).status).toBe(200);
+    expect(sekoia.collection().indicators).toEqual([]);
+    // Deleted for good: the value can be imported again, as a new indicator.
+    await push({ indicators: '198.51.100.1', format: 'ipv4-addr.value' });
+    const [again] = sekoia.collection().indicators;
+    expect(again).toMatchObject({ value: '198.51.100.1', revoked: false });
+    expect(again.id).not.toBe(held.id);
+  });
+
+  it('count-total-iocs answers {count, max} over all collections, revoked indicators included', async () => {
+    const other = 'ioc-collection--00000000-0000-4000-8000-000000000002';
+    sekoia.addCollection(other);
+    expect(await count()).toEqual({ count: 0, max: 500_000 });
+    await push({ indicators: '198.51.100.1\n198.51.100.2', format: 'ipv4-addr.value' });
+    await jsonImport({ indicators: [{ value: '198.51.100.3' }] }, KEY, other);
+    const [first] = (await list('limit=1')).json<Page>().items;
+    await remove(first.id);
+    sekoia.settings.otherCommunityIocs = 10;
+    expect(await count()).toEqual({ count: 13, max: 500_000 });
+    expect(
+      (await send(`${sekoia.url}${COLLECTIONS}/count-total-iocs`, { headers: auth('nope') })).status,
+    ).toBe(401);
+  });
+
+  it('past the quota an import imports only what fits; the task outcome and the JSON answer say so', async () => {
+    sekoia.settings.iocQuota = 3;
+    await push({ indicators: '198.51.100.1', format: 'ipv4-addr.value' });
+    const answer = await push({
+      indicators: '198.51.100.1\n198.51.100.2\n198.51.100.3\n198.51.100.4\nnot-an-ip',
+      format: 'ipv4-addr.value',
+    });
+    const taskId = answer.json<{ task_id: string }>().task_id;
+    expect(sekoia.tasks()[1]).toEqual({
+      task_id: taskId,
+      collection: DEFAULT_COLLECTION_ID,
+      imported: 3,
+      total: 5,
+      over_quota: 1,
+      invalid: 1,
+    });
+    expect(sekoia.collection().indicators.map((i) => i.value)).toEqual([
+      '198.51.100.1',
+      '198.51.100.2',
+      '198.51.100.3',
+    ]);
+    expect(await count()).toEqual({ count: 3, max: 3 });
+    const json = await jsonImport({ indicators: [{ value: '198.51.100.3' }, { value: '198.51.100.5' }] });
+    expect(json.json<Page>()).toMatchObject({ total: 1, items: [{ name: '198.51.100.3' }] });
+    expect(sekoia.collection().overQuota).toBe(2);
+    expect((await send(`${sekoia.url}/_emulator/tasks`)).json()).toHaveLength(2);
+    // Room made: the next import lands.
+    sekoia.settings.iocQuota = 4;
+    await push({ indicators: '198.51.100.4', format: 'ipv4-addr.value' });
+    expect(sekoia.tasks()[2]).toMatchObject({ imported: 1, total: 1, over_quota: 0 });
+  });
+
+  it('lists 100 a page at most, 20 by default, in creation order (newest first with the knob)', async () => {
+    const values = Array.from({ length: 130 }, (_, i) => `10.0.${Math.floor(i / 200)}.${i}`);
+    await push({ indicators: values.join('\n'), format: 'ipv4-addr.value' });
+    expect((await list('')).json<Page>().items).toHaveLength(20);
+    const first = (await list('limit=100&offset=0')).json<Page>();
+    const second = (await list('limit=100&offset=100')).json<Page>();
+    expect(first).toMatchObject({ total: 130, has_more: true });
+    expect(second).toMatchObject({ total: 130, has_more: false });
+    expect([...first.items, ...second.items].map((i) => i.name)).toEqual(values);
+    sekoia.settings.listOrder = 'newest-first';
+    const newest = (await list('limit=3&offset=1')).json<Page>();
+    expect(newest.items.map((i) => i.name)).toEqual([values[128], values[127], values[126]]);
+  });
+});

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { StateError } from '../../../src/state/errors';
+import { StateError, StateOutageError } from '../../../src/state/errors';
 import { MAX_DELTAS } from '../../../src/state/s3/manifest';
 import { openS3TriggerState, S3StateOptions, S3TriggerState } from '../../../src/state/s3';
 import { S3_TEST_BUCKET, TestS3Server } from '../../../tools/s3/server';
@@ -94,6 +94,20 @@ describe('S3TriggerState against an S3-protocol server on loopback', () => {
       lastAttemptAtMs: clock.now(),
       originMs: 5,
     });
+  });
+
+  it('keeps the revocations in the manifest: after a restore, a revoked value flagged again still waits for its deletion', async () => {
+    const first = await open();
+    await first.setRevocations(new Map([['ipv4-addr.value|198.51.100.23', clock.now()]]));
+    await first.save();
+    await first.close();
+    const second = await open();
+    expect(await second.getRevocations()).toEqual(new Map([['ipv4-addr.value|198.51.100.23', clock.now()]]));
+    await second.setRevocations(new Map());
+    await second.close();
+    const third = await open();
+    expect(await third.getRevocations()).toEqual(new Map());
+    await third.close();
   });
 
   it('a quiet cycle uploads nothing; a cycle of 300 IOCs uploads a few kB, whatever the state holds', async () => {
@@ -209,11 +223,12 @@ describe('S3TriggerState against an S3-protocol server on loopback', () => {
     expect(error.message).toMatch(/aws_access_key_id and aws_secret_access_key/);
   });
 
-  it('an endpoint down at start-up is one fatal error naming aws_s3_endpoint_url', async () => {
+  it('an endpoint down at start-up is an outage, not fatal: the trigger tries again (and the message names aws_s3_endpoint_url)', async () => {
     await server.stop();
     const error = await openFails({});
-    expect(error.fatal).toBe(true);
-    expect(error.message).toMatch(/could not be reached: check aws_s3_endpoint_url/);
+    expect(error).toBeInstanceOf(StateOutageError);
+    expect(error.fatal).toBe(false);
+    expect(error.message).toMatch(/could not be reached: check aws_s3_endpoint_url.* it tries again in 60 s/);
   });
 
   it('a manifest it did not write is fatal and says which folder to delete', async () => {

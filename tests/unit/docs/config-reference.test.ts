@@ -243,7 +243,7 @@ const MESSAGE_FRAGMENTS = [
   "does not match the trigger's results schema",
   'Cannot serve',
   'the trigger runs on without it',
-  // Reconciliation (issue 11)
+  // Reconciliation (docs/architecture.md#the-reconciliation-sweep)
   'Reconciliation: reading MISP failed after',
   'Nothing was revoked (a partial read would look like withdrawals)',
   'Reconciliation: Sekoia.io failed:',
@@ -271,7 +271,7 @@ const MESSAGE_FRAGMENTS = [
   'is not one of debug, info, warning, error, critical: using info.',
   'The runtime gave no token or no secrets URL',
   'The trigger did not stop within',
-  // Configurations carried over (issue 14)
+  // Configurations carried over (docs/user-guide.md#configurations-carried-over-from-the-previous-trigger)
   "(the Python trigger's name) is read as publish_timestamp.",
   'Remove lookback_days from the trigger configuration.',
   'but this trigger always verifies TLS certificates: verify_ssl is ignored.',

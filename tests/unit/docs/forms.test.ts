@@ -2,7 +2,7 @@ import manifest from '../../../manifest.json';
 import trigger from '../../../trigger_misp_ids_to_ioc.json';
 
 /**
- * The two forms are all a user sees in the Playbooks (issue 14, point 2): what they ask first,
+ * The two forms are all a user sees in the Playbooks: what they ask first,
  * what they keep secret, and that every field says what happens.
  */
 

@@ -180,7 +180,7 @@ const triggerRequired = triggerFile.arguments.required as string[];
 const optionalAccount = Object.keys(accountProperties).filter((field) => !accountRequired.includes(field));
 const optionalTrigger = Object.keys(triggerProperties).filter((field) => !triggerRequired.includes(field));
 
-describe('empty optional fields, as the platform sends them (issue 12, point 7)', () => {
+describe('empty optional fields, as the platform sends them (docs/apis.md#command-and-configuration-values)', () => {
   const goodTrigger = { ioc_collection_uuid: VALID_COLLECTION };
   const defaults = validate(goodModule, goodTrigger);
 

@@ -138,7 +138,7 @@ export function describeTriggerStateContract(implementation: StateImplementation
       expect(await again.getAppliedWindowDays()).toBe(7);
     });
 
-    // ---- Reconciliation (issue 11) ----
+    // ---- Reconciliation (docs/architecture.md#the-reconciliation-sweep) ----
     it('keeps what the reconciliation needs: when each value lapses, its publish bound and its MISP source', async () => {
       const now = clock.now();
       await state.markPushed(['ipv4-addr.value|1.2.3.4', 'domain-name.value|a.example'], HOUR, {

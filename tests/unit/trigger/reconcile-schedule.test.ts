@@ -1,5 +1,7 @@
 import { MispError } from '../../../src/misp/errors';
+import { StateError } from '../../../src/state/errors';
 import type { Ioc } from '../../../src/pipeline/types';
+import type { RevokeResult } from '../../../src/trigger/reconcile/revoke';
 import type { TriggerDependencies } from '../../../src/trigger/dependencies';
 import { createTrigger } from '../../../src/trigger/index';
 import { DAY_MS, HOUR_MS } from '../../../src/trigger/reconcile/plan';
@@ -19,9 +21,12 @@ function setUp(
   const state = new MemoryState(clock);
   const revoked: string[] = [];
   const revoker = {
-    async revokeValue(ioc: Ioc): Promise<number> {
+    async revokeValue(ioc: Ioc): Promise<RevokeResult> {
       revoked.push(ioc.value);
-      return 1;
+      return 'revoked';
+    },
+    async deleteRevoked(): Promise<boolean> {
+      return true;
     },
   };
   const definition = createTrigger({
@@ -103,5 +108,47 @@ describe('when the reconciliation runs', () => {
     expect(failed[0]).toMatch(/Nothing was revoked \(a partial read would look like withdrawals\)/);
     expect(t.state.sweepMarks).toMatchObject({ lastSweepAtMs: lastSweep, lastAttemptAtMs: t.clock.now() });
     expect(HOUR_MS).toBe(2 * 1800_000);
+  });
+
+  it('a bug in the sweep is a failed cycle, as a bug in a cycle is: the trigger goes on', async () => {
+    const t = setUp([ipAttributes(3)], { reconcile_every_hours: 1 });
+    const bug = new TypeError("Cannot read properties of undefined (reading 'key')");
+    t.state.listPushedRecords = async () => {
+      throw bug;
+    };
+    await runCycles(t, 3);
+    expect(t.calls.failed).toContain(bug);
+    // Cycles at 0, 1 and 2 h went on after each sweep's bug.
+    expect(t.calls.succeeded).toBe(3);
+  });
+
+  it('a state failure after revocations says what was revoked, not "Nothing was revoked"', async () => {
+    const t = setUp(
+      [[...ipAttributes(150), ...ipAttributes(2, 1000)]],
+      { revoke_withdrawn: true },
+      {
+        once: true,
+        reconcile: true,
+      },
+    );
+    // A first run pushed the 152 values; MISP now withdraws 2 of them.
+    await t.definition.run(t.context);
+    t.misp.pages = [ipAttributes(150)];
+    t.clock.advance(HOUR_MS);
+    const setSweepMarks = t.state.setSweepMarks.bind(t.state);
+    let calls = 0;
+    t.state.setSweepMarks = async (marks) => {
+      calls += 1;
+      // The mark of a complete sweep (after its revocations) fails.
+      if (calls > 1)
+        throw new StateError('Could not save the reconciliation marks: disk full', 'state.sqlite');
+      return setSweepMarks(marks);
+    };
+    await t.definition.run(t.context);
+    expect(t.revoked).toEqual(['10.0.3.232', '10.0.3.233']);
+    const lines = t.logger.at('error').filter((line) => line.startsWith('The reconciliation failed'));
+    expect(lines).toEqual([
+      'The reconciliation failed: Could not save the reconciliation marks: disk full. 2 IOCs were revoked (each recorded before the failure); the next reconciliation tries again.',
+    ]);
   });
 });

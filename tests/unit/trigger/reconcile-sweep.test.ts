@@ -5,17 +5,29 @@ import { MispError } from '../../../src/misp/errors';
 import { SekoiaError } from '../../../src/sekoia/errors';
 import { PUSH_OPERATION } from '../../helpers/fakes';
 import { runCycle } from '../../../src/trigger/cycle';
+import { provenanceOf } from '../../../src/trigger/provenance';
 import { DAY_MS, HOUR_MS } from '../../../src/trigger/reconcile/plan';
-import { revokerOf, type IndicatorRevoker } from '../../../src/trigger/reconcile/revoke';
+import { revokerOf, type IndicatorRevoker, type RevokeResult } from '../../../src/trigger/reconcile/revoke';
 import { sweepEvent, sweepSummaryLine, revocationHeldLine } from '../../../src/trigger/reconcile/report';
 import { runSweep, SweepDependencies } from '../../../src/trigger/reconcile/sweep';
 import { attribute, cycleHarness, ipAttributes, settingsFor } from './support';
 
 class FakeRevoker implements IndicatorRevoker {
   readonly revoked: string[] = [];
+  readonly deleted: string[] = [];
   failAfter = Infinity;
+  /** What revokeValue answers for these values instead of revoking them. */
+  readonly answers = new Map<string, RevokeResult>();
+  /** deleteRevoked answers false (Sekoia.io refuses: too early) while this is true. */
+  refuseDeletion = false;
 
-  async revokeValue(ioc: Ioc): Promise<number> {
+  async deleteRevoked(ioc: Ioc): Promise<boolean> {
+    if (this.refuseDeletion) return false;
+    this.deleted.push(`${ioc.format} ${ioc.value}`);
+    return true;
+  }
+
+  async revokeValue(ioc: Ioc): Promise<RevokeResult> {
     if (this.revoked.length >= this.failAfter) {
       throw new SekoiaError('Sekoia.io was unavailable after 6 attempts (503)', {
         kind: 'unavailable',
@@ -23,8 +35,10 @@ class FakeRevoker implements IndicatorRevoker {
         operation: PUSH_OPERATION,
       });
     }
+    const answer = this.answers.get(ioc.value);
+    if (answer !== undefined) return answer;
     this.revoked.push(`${ioc.format} ${ioc.value}`);
-    return 1;
+    return 'revoked';
   }
 }
 
@@ -113,9 +127,21 @@ describe('the reconciliation sweep', () => {
       reason: 'attribute_withdrawn',
     });
     expect(on.state.forgotten).toEqual(['ipv4-addr.value|10.0.3.232', 'ipv4-addr.value|10.0.3.233']);
-    // Flagged again later, a revoked value is pushed again.
+    // Flagged again: it waits for the 24 hours after which Sekoia.io deletes a revoked indicator
+    // for good (a re-import would not revive it), then it is deleted and pushed again.
     on.misp.pages = [[...kept, ...withdrawn]];
-    expect(await on.sweep()).toMatchObject({ missing: 2, withdrawn: 0 });
+    on.clock.advance(HOUR_MS);
+    expect(await on.sweep()).toMatchObject({ waitingDeletion: 2, revived: 0, missing: 0, withdrawn: 0 });
+    expect(on.revoker.deleted).toEqual([]);
+    on.clock.advance(DAY_MS);
+    const pushesBefore = on.sink.acceptedValues().length;
+    expect(await on.sweep()).toMatchObject({ waitingDeletion: 0, revived: 2, withdrawn: 0 });
+    expect(on.revoker.deleted).toEqual(['ipv4-addr.value 10.0.3.232', 'ipv4-addr.value 10.0.3.233']);
+    expect(on.sink.acceptedValues().slice(pushesBefore)).toEqual([
+      'ipv4-addr.value 10.0.3.232',
+      'ipv4-addr.value 10.0.3.233',
+    ]);
+    expect(on.state.revocations.size).toBe(0);
   });
 
   it('tells an attribute withdrawn from an event still read apart from a withdrawn event', async () => {
@@ -125,6 +151,8 @@ describe('the reconciliation sweep', () => {
       revoke_withdrawn: true,
     });
     t.misp.pages = [ipAttributes(150)];
+    // Event 8 was deleted from MISP.
+    t.misp.options.deletedEvents = ['8'];
     const report = await t.sweep();
     expect(report.revokedExamples).toEqual([
       expect.objectContaining({ value: 'gone.example', reason: 'event_withdrawn', eventId: '8' }),
@@ -164,14 +192,20 @@ describe('the reconciliation sweep', () => {
       timestamp: at,
       attributeCount: 2,
     });
-    // Event 42 published again while the sweep read MISP; event 43 unpublished before it.
+    // Event 42 published again while the sweep read MISP; event 43 unpublished before it (an
+    // analyst edits it: MISP unpublishes an event on every change), event 44 deleted.
     t.misp.options.eventsNow = [event('42', true, startS + 5), event('43', false, startS - 600)];
+    await t.state.markPushed(['ipv4-addr.value|10.0.4.176'], DAY_MS, {
+      validUntilMs: t.clock.now() + DAY_MS,
+      publishedAfterMs: t.clock.now() - HOUR_MS,
+      sources: [{ attributeUuid: 'deleted-attribute', eventId: '44' }],
+    });
     const report = await t.sweep();
-    expect(t.misp.eventListings).toEqual([['42', '43']]);
-    expect(report).toMatchObject({ withdrawn: 3, revoked: 1, heldChanged: 2, failures: [] });
-    expect(t.revoker.revoked).toEqual(['ipv4-addr.value 10.0.4.76']);
+    expect(t.misp.eventListings).toEqual([['42', '44', '43']]);
+    expect(report).toMatchObject({ withdrawn: 4, revoked: 1, heldChanged: 2, pending: 1, failures: [] });
+    expect(t.revoker.revoked).toEqual(['ipv4-addr.value 10.0.4.176']);
     expect(sweepSummaryLine(report, 24)).toMatch(
-      /3 IOCs withdrawn from MISP: 1 revoked, .*, 2 left for the next reconciliation \(their event changed in MISP during this one\)/,
+      /4 IOCs withdrawn from MISP: 1 revoked, .*, 1 pending \(their event is unpublished in MISP: being edited\), 2 left for the next reconciliation \(their event changed in MISP during this one\)/,
     );
 
     // Listing the events again fails: nothing is revoked, as after a failed read.
@@ -184,9 +218,9 @@ describe('the reconciliation sweep', () => {
     };
     t.clock.advance(HOUR_MS);
     const failed = await t.sweep();
-    expect(failed).toMatchObject({ withdrawn: 2, revoked: 0, revocationHeld: 'misp_read_failed' });
+    expect(failed).toMatchObject({ withdrawn: 3, revoked: 0, revocationHeld: 'misp_read_failed' });
     expect(failed.failures.map((failure) => failure.service)).toEqual(['misp']);
-    expect(t.revoker.revoked).toEqual(['ipv4-addr.value 10.0.4.76']);
+    expect(t.revoker.revoked).toEqual(['ipv4-addr.value 10.0.4.176']);
   });
 
   it('revokes nothing when the MISP read fails, and says why', async () => {
@@ -274,22 +308,104 @@ describe('the reconciliation sweep', () => {
 });
 
 describe('revoking by value through the Sekoia.io client', () => {
-  it('lists the value (exact matches, as the client keeps them) and revokes each indicator not revoked yet', async () => {
+  const provenance = provenanceOf('https://misp.example.com/', 'trigger-a');
+  const indicator = (id: string, pattern: string, fields: { revoked?: boolean; description?: string }) => ({
+    id,
+    value: '192.0.2.7',
+    pattern,
+    revoked: fields.revoked ?? false,
+    description: fields.description,
+  });
+  const ip = "[ipv4-addr:value = '192.0.2.7']";
+  const clientOf = (listed: ReturnType<typeof indicator>[], calls: string[]) => ({
+    async listIndicators(value: string) {
+      calls.push(`list ${value}`);
+      return listed;
+    },
+    async revokeIndicator(id: string) {
+      calls.push(`revoke ${id}`);
+      return {};
+    },
+    async forceDeleteIndicator(id: string) {
+      calls.push(`delete ${id}`);
+      return true;
+    },
+  });
+
+  it("revokes only this trigger's live indicators of the value's observable type", async () => {
     const calls: string[] = [];
-    const revoker = revokerOf({
-      async listIndicators(value) {
-        calls.push(`list ${value}`);
-        return [
-          { id: 'indicator--1', revoked: false },
-          { id: 'indicator--2', revoked: true },
-        ];
-      },
-      async revokeIndicator(id) {
-        calls.push(`revoke ${id}`);
-        return undefined;
-      },
-    });
-    await expect(revoker.revokeValue({ format: 'ipv4-addr.value', value: '192.0.2.7' })).resolves.toBe(1);
+    const revoker = revokerOf(
+      clientOf(
+        [
+          indicator('indicator--1', ip, { description: provenance }),
+          indicator('indicator--2', ip, { revoked: true, description: provenance }),
+          indicator('indicator--3', ip, { description: 'an analyst entered it' }),
+          indicator('indicator--4', "[url:value = '192.0.2.7']", { description: provenance }),
+        ],
+        calls,
+      ),
+      provenance,
+    );
+    await expect(revoker.revokeValue({ format: 'ipv4-addr.value', value: '192.0.2.7' })).resolves.toBe(
+      'revoked',
+    );
     expect(calls).toEqual(['list 192.0.2.7', 'revoke indicator--1']);
+  });
+
+  it('never revokes what another source created, nor what 1.0 and 1.1 pushed (no provenance), and tells not found apart', async () => {
+    const calls: string[] = [];
+    const theirs = revokerOf(
+      clientOf(
+        [
+          indicator('indicator--3', ip, { description: 'an analyst entered it' }),
+          indicator('indicator--5', ip, {}),
+        ],
+        calls,
+      ),
+      provenance,
+    );
+    await expect(theirs.revokeValue({ format: 'ipv4-addr.value', value: '192.0.2.7' })).resolves.toBe(
+      'not_ours',
+    );
+    const other = revokerOf(
+      clientOf(
+        [
+          indicator('indicator--6', ip, {
+            description: provenanceOf('https://misp.example.com', 'trigger-b'),
+          }),
+        ],
+        calls,
+      ),
+      provenance,
+    );
+    await expect(other.revokeValue({ format: 'ipv4-addr.value', value: '192.0.2.7' })).resolves.toBe(
+      'not_ours',
+    );
+    const none = revokerOf(
+      clientOf([indicator('indicator--4', "[domain-name:value = '192.0.2.7']", {})], calls),
+      provenance,
+    );
+    await expect(none.revokeValue({ format: 'ipv4-addr.value', value: '192.0.2.7' })).resolves.toBe(
+      'not_found',
+    );
+    expect(calls.filter((call) => call.startsWith('revoke'))).toEqual([]);
+  });
+
+  it("deletes for good only this trigger's revoked indicators of the value", async () => {
+    const calls: string[] = [];
+    const revoker = revokerOf(
+      clientOf(
+        [
+          indicator('indicator--1', ip, { revoked: true, description: provenance }),
+          indicator('indicator--3', ip, { revoked: true, description: 'an analyst revoked it' }),
+        ],
+        calls,
+      ),
+      provenance,
+    );
+    await expect(revoker.deleteRevoked({ format: 'ipv4-addr.value', value: '192.0.2.7' })).resolves.toBe(
+      true,
+    );
+    expect(calls).toEqual(['list 192.0.2.7', 'delete indicator--1']);
   });
 });

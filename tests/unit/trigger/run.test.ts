@@ -21,6 +21,7 @@ import {
   SEKOIA_KEY,
   triggerConfiguration,
 } from './support';
+import { StateOutageError } from '../../../src/state/errors';
 
 function setUp(
   pages: unknown[][],
@@ -69,6 +70,46 @@ function everythingRecorded(t: ReturnType<typeof setUp>, thrown?: unknown): stri
 }
 
 describe('the trigger run loop', () => {
+  it('tries the state again every minute while S3 has an outage at start-up (no critical), then runs', async () => {
+    const t = setUp([ipAttributes(2)], { once: true });
+    let opens = 0;
+    const outage = () =>
+      new StateOutageError(
+        'Could not reach the state in the S3 bucket "b": 503. S3 failed on its side (5xx or throttling). The trigger cannot know what it pushed before without it: it tries again in 60 s and pushes nothing until then.',
+        's3://b/manifest.json',
+      );
+    const trigger = createTrigger({
+      createDependencies: async (): Promise<TriggerDependencies> => {
+        opens += 1;
+        if (opens <= 2) throw outage();
+        return { misp: t.misp, sink: t.sink, state: t.state, close: () => t.state.close() };
+      },
+    });
+    await trigger.run(t.context);
+    expect(opens).toBe(3);
+    expect(t.clock.sleeps).toEqual([60_000, 60_000]);
+    expect(t.logger.at('error')).toEqual([outage().message, outage().message]);
+    expect(t.logger.at('critical')).toEqual([]);
+    expect(t.sink.accepted).toHaveLength(1);
+  });
+
+  it('still stops at start-up for what a person must fix (a missing bucket: fatal)', async () => {
+    const t = setUp([], { once: true });
+    const missing = new StateError(
+      'The bucket does not exist: create it, or correct aws_bucket_name ("b").',
+      's3://b',
+      undefined,
+      true,
+    );
+    const trigger = createTrigger({
+      createDependencies: async (): Promise<TriggerDependencies> => {
+        throw missing;
+      },
+    });
+    await expect(trigger.run(t.context)).rejects.toBe(missing);
+    expect(t.clock.sleeps).toEqual([]);
+  });
+
   it('in once mode, runs one cycle, reports it and closes the state', async () => {
     const t = setUp([ipAttributes(3)], { once: true });
     await t.trigger.run(t.context);

@@ -32,7 +32,7 @@ export interface ChangeBetweenRequests {
   eventIds?: number[];
 }
 
-/** Behaviours of real MISP servers that can hurt a reader (design.md section 5), off by default. */
+/** Behaviours of real MISP servers that can hurt a reader (docs/apis.md#misp), off by default. */
 export interface MispQuirks {
   /** MISP 2.4.178 and older: `order` is ignored; rows come in a fixed order that is not id order. */
   ignoreOrder?: boolean;

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { SekoiaFormat } from '../../../src/sekoia/types';
 import { observableTypeOf, patternOf } from './stix';
-
-const DAY_MS = 86_400_000;
+import { DAY_MS } from '../../../src/clock';
 
 export interface KillChainPhase {
   kill_chain_name: string;
@@ -22,6 +21,8 @@ export interface StoredIndicator {
   description?: string;
   killChainPhases?: KillChainPhase[];
   revoked: boolean;
+  /** When it was revoked (the 24 hours before a force deletion count from here, not from `modified`). */
+  revokedAt?: string;
   created: string;
   modified: string;
 }
@@ -51,6 +52,32 @@ export interface CollectionReport {
   invalidLines: number;
   /** Text imports answered 202 that have not landed yet. */
   pendingTasks: number;
+  /** Values left out because the community's quota was reached (text and JSON imports). */
+  overQuota: number;
+}
+
+/** How an import task ended, as the LiveAPI message tells it ({task_id, imported, total}). */
+export interface TaskOutcome {
+  task_id: string;
+  collection: string;
+  /** Values held once it landed: new ones and ones the collection already held. */
+  imported: number;
+  /** Lines the import carried. */
+  total: number;
+  /** Lines left out because the community's quota was reached. */
+  over_quota: number;
+  /** Lines the format does not accept. */
+  invalid: number;
+}
+
+/** The community's quota: `max` IOCs over all its collections (Sekoia.io: 500,000). */
+export interface QuotaSettings {
+  /** @default 500_000 */
+  iocQuota: number;
+  /** IOCs other collections of the community hold, not emulated one by one. @default 0 */
+  otherCommunityIocs: number;
+  /** Order of the indicator list. @default 'oldest-first' (creation order) */
+  listOrder: 'oldest-first' | 'newest-first';
 }
 
 /** A page of the indicator list, as GET .../indicators answers it. */
@@ -101,7 +128,10 @@ export function toApiIndicator(indicator: StoredIndicator): Record<string, unkno
 class Collection {
   readonly byKey = new Map<string, StoredIndicator>();
   readonly byId = new Map<string, StoredIndicator>();
+  /** Creation order, kept as an array so a page of an unfiltered list costs its own size. */
+  readonly inOrder: StoredIndicator[] = [];
   textImports = 0;
+  overQuota = 0;
   jsonImports = 0;
   valuesReceived = 0;
   duplicates = 0;
@@ -113,8 +143,31 @@ class Collection {
 export class CollectionStore {
   private readonly collections = new Map<string, Collection>();
 
-  constructor(ids: readonly string[]) {
+  constructor(
+    ids: readonly string[],
+    private readonly quota: QuotaSettings = {
+      iocQuota: 500_000,
+      otherCommunityIocs: 0,
+      listOrder: 'oldest-first',
+    },
+  ) {
     for (const id of ids) this.add(id);
+  }
+
+  /**
+   * count-total-iocs: every indicator of every collection, revoked ones included (a revoked
+   * indicator is still an entry until it is deleted), plus the knob for the community's others.
+   */
+  countTotal(): { count: number; max: number } {
+    let count = this.quota.otherCommunityIocs;
+    for (const collection of this.collections.values()) count += collection.byKey.size;
+    return { count, max: this.quota.iocQuota };
+  }
+
+  /** Room left under the quota. */
+  private room(): number {
+    const { count, max } = this.countTotal();
+    return Math.max(0, max - count);
   }
 
   add(id: string): void {
@@ -138,27 +191,39 @@ export class CollectionStore {
     } else collection.jsonImports += 1;
   }
 
-  /** A text import lands: its valid lines are stored, invalid ones counted and left out. */
+  /**
+   * A text import lands: its valid lines are stored while the quota leaves room, invalid ones and
+   * those past the quota counted and left out. Answers the task's outcome.
+   */
   landText(
     id: string,
-    format: SekoiaFormat,
-    lines: readonly string[],
+    task: { taskId: string; format: SekoiaFormat; lines: readonly string[] },
     isValid: (value: string) => boolean,
     fields: ImportFields,
     nowMs: number,
-  ): void {
+  ): TaskOutcome {
     const collection = this.get(id);
     collection.pendingTasks = Math.max(0, collection.pendingTasks - 1);
-    for (const value of lines) {
-      if (isValid(value)) this.store(collection, format, value, fields, nowMs);
-      else {
+    const outcome: TaskOutcome = {
+      task_id: task.taskId,
+      collection: id,
+      imported: 0,
+      total: task.lines.length,
+      over_quota: 0,
+      invalid: 0,
+    };
+    for (const value of task.lines) {
+      if (!isValid(value)) {
         collection.valuesReceived += 1;
         collection.invalidLines += 1;
-      }
+        outcome.invalid += 1;
+      } else if (this.store(collection, task.format, value, fields, nowMs)) outcome.imported += 1;
+      else outcome.over_quota += 1;
     }
+    return outcome;
   }
 
-  /** Stores values at once (the JSON import); returns each stored indicator, in order. */
+  /** Stores values at once (the JSON import); returns each indicator held, in order, none past the quota. */
   importNow(
     id: string,
     values: ReadonlyArray<{ format: SekoiaFormat; value: string; validFrom?: string }>,
@@ -166,15 +231,24 @@ export class CollectionStore {
     nowMs: number,
   ): StoredIndicator[] {
     const collection = this.get(id);
-    return values.map(({ format, value, validFrom }) =>
-      this.store(collection, format, value, { ...fields, validFrom: validFrom ?? fields.validFrom }, nowMs),
-    );
+    const held: StoredIndicator[] = [];
+    for (const { format, value, validFrom } of values) {
+      const indicator = this.store(
+        collection,
+        format,
+        value,
+        { ...fields, validFrom: validFrom ?? fields.validFrom },
+        nowMs,
+      );
+      if (indicator) held.push(indicator);
+    }
+    return held;
   }
 
   /**
-   * Stores one value. A value already there keeps its id and description (the first request's);
-   * it is revived if revoked and its validity extended when the new one is later (the emulator's
-   * reading: Sekoia.io's documentation says duplicates are ignored, nothing about validity).
+   * Stores one value. A value already held is left as it is: its id, validity, description and
+   * revoked flag stay (a re-import of a held value changes nothing; a revocation cannot be undone).
+   * A new value past the community's quota is not stored: undefined.
    */
   private store(
     collection: Collection,
@@ -182,21 +256,19 @@ export class CollectionStore {
     value: string,
     fields: ImportFields,
     nowMs: number,
-  ): StoredIndicator {
+  ): StoredIndicator | undefined {
     collection.valuesReceived += 1;
     const key = `${format}\u0000${value}`;
-    const validUntil = fields.validUntil ?? defaultValidUntil(format, nowMs);
     const existing = collection.byKey.get(key);
     if (existing) {
       collection.duplicates += 1;
-      const later = validUntil !== undefined && (existing.validUntil ?? '') < validUntil;
-      if (existing.revoked || later) {
-        existing.revoked = false;
-        if (later) existing.validUntil = validUntil;
-        existing.modified = iso(nowMs);
-      }
       return existing;
     }
+    if (this.room() === 0) {
+      collection.overQuota += 1;
+      return undefined;
+    }
+    const validUntil = fields.validUntil ?? defaultValidUntil(format, nowMs);
     const now = iso(nowMs);
     const indicator: StoredIndicator = {
       id: `indicator--${randomUUID()}`,
@@ -212,18 +284,30 @@ export class CollectionStore {
     };
     collection.byKey.set(key, indicator);
     collection.byId.set(indicator.id, indicator);
+    collection.inOrder.push(indicator);
     return indicator;
   }
 
-  /** Indicators whose pattern contains `term` (case-insensitive), in creation order, one page. */
+  /**
+   * Indicators whose pattern contains `term` (case-insensitive), one page, in creation order (or
+   * newest first with the listOrder knob: what Sekoia.io does is not documented).
+   */
   list(id: string, term: string | undefined, limit: number, offset: number): IndicatorPage {
+    const collection = this.get(id);
     const needle = term?.toLowerCase();
-    const matching = [...this.get(id).byKey.values()].filter(
-      (indicator) =>
-        needle === undefined || patternOf(indicator.format, indicator.value).toLowerCase().includes(needle),
-    );
-    const items = matching.slice(offset, offset + limit).map(toApiIndicator);
-    return { items, total: matching.length, has_more: offset + items.length < matching.length };
+    const all =
+      needle === undefined
+        ? collection.inOrder
+        : collection.inOrder.filter((indicator) =>
+            patternOf(indicator.format, indicator.value).toLowerCase().includes(needle),
+          );
+    const total = all.length;
+    const pick =
+      this.quota.listOrder === 'oldest-first'
+        ? all.slice(offset, offset + limit)
+        : all.slice(Math.max(0, total - offset - limit), Math.max(0, total - offset)).reverse();
+    const items = pick.map(toApiIndicator);
+    return { items, total, has_more: offset + items.length < total };
   }
 
   indicator(id: string, indicatorId: string): StoredIndicator | undefined {
@@ -237,6 +321,7 @@ export class CollectionStore {
     if (!indicator) return;
     collection.byId.delete(indicatorId);
     collection.byKey.delete(`${indicator.format}\u0000${indicator.value}`);
+    collection.inOrder.splice(collection.inOrder.indexOf(indicator), 1);
   }
 
   report(id: string): CollectionReport {
@@ -251,6 +336,7 @@ export class CollectionStore {
       duplicates: collection.duplicates,
       invalidLines: collection.invalidLines,
       pendingTasks: collection.pendingTasks,
+      overQuota: collection.overQuota,
     };
   }
 

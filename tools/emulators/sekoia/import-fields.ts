@@ -1,7 +1,7 @@
 import { isRecord } from '../http';
 import type { ImportFields, KillChainPhase } from './collections';
 
-/** Sekoia's limit on the description of an import (design.md section 4). */
+/** Sekoia's limit on the description of an import (docs/apis.md#the-text-import). */
 export const MAX_DESCRIPTION_LENGTH = 500;
 
 /** Thrown with the 400 message to answer. */

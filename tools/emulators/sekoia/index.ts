@@ -10,7 +10,7 @@ export {
   type UnknownCollectionStatus,
 } from './server';
 export { startSekoiaEmulator as start } from './server';
-export type { CollectionReport, StoredIndicator } from './collections';
+export type { CollectionReport, StoredIndicator, TaskOutcome } from './collections';
 export type { RecordedRequest } from './ioc-routes';
 export { MANAGE_PERMISSION, VIEW_PERMISSION } from './ioc-routes';
 export type { ReceivedEvent, ReceivedLog } from './runtime-routes';

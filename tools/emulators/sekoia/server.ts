@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { FaultController, type FaultRule } from '../faults';
 import { listen, pathOf, type RunningServer, sendJson } from '../http';
-import { type CollectionReport, CollectionStore } from './collections';
+import { type CollectionReport, CollectionStore, type TaskOutcome } from './collections';
 import {
   handleIocRoute,
   type IocApiContext,
@@ -53,8 +53,14 @@ export interface SekoiaEmulatorOptions {
   seed?: number;
   /** Fault rules in force from the start. @default [] */
   faults?: readonly FaultRule[];
-  /** Clock for dates (validity, Retry-After), ms since the epoch. @default Date.now */
+  /** Clock for dates (validity, revocation, Retry-After), ms since the epoch. @default Date.now */
   now?: () => number;
+  /** The community's quota (count-total-iocs' `max`). @default 500_000 */
+  iocQuota?: number;
+  /** IOCs the community's other collections hold (count toward the quota). @default 0 */
+  otherCommunityIocs?: number;
+  /** Order of the indicator list. @default 'oldest-first' */
+  listOrder?: 'oldest-first' | 'newest-first';
 }
 
 export interface SekoiaEmulator extends RunningServer {
@@ -68,13 +74,17 @@ export interface SekoiaEmulator extends RunningServer {
   landPendingImports(): void;
   /** Accepted imports as posted, in order (with recordRequests). */
   recordedRequests(): RecordedRequest[];
+  /** Outcomes of the text imports that landed, in order ({task_id, imported, total, ...}). */
+  tasks(): TaskOutcome[];
+  /** count-total-iocs as the API answers it. */
+  countTotal(): { count: number; max: number };
   /** Every IOC Collection API request received, answered or refused, as "METHOD /path" (no query). */
   apiRequests(): string[];
   /** Events received on /callback, in order. */
   events(): ReceivedEvent[];
   /** Log lines received on /logs, in order. */
   logs(): ReceivedLog[];
-  /** Forgets received events, logs, recorded requests and indicators (pending imports land first). */
+  /** Forgets received events, logs, recorded requests, task outcomes and indicators (pending imports land first). */
   clearReceived(): void;
 }
 
@@ -125,6 +135,9 @@ function settingsOf(options: SekoiaEmulatorOptions): SekoiaEmulator['settings'] 
     unknownCollectionStatus: options.unknownCollectionStatus ?? 404,
     importDelayMs: options.importDelayMs ?? 0,
     recordRequests: options.recordRequests ?? false,
+    iocQuota: options.iocQuota ?? 500_000,
+    otherCommunityIocs: options.otherCommunityIocs ?? 0,
+    listOrder: options.listOrder ?? 'oldest-first',
     secrets: { ...options.secrets },
     runtimeToken: options.runtimeToken ?? DEFAULT_RUNTIME_TOKEN,
   };
@@ -133,7 +146,7 @@ function settingsOf(options: SekoiaEmulatorOptions): SekoiaEmulator['settings'] 
 /** Starts the Sekoia emulator (runtime endpoints, the IOC Collection API) on loopback. */
 export async function startSekoiaEmulator(options: SekoiaEmulatorOptions = {}): Promise<SekoiaEmulator> {
   const settings = settingsOf(options);
-  const store = new CollectionStore(options.collections ?? [DEFAULT_COLLECTION_ID]);
+  const store = new CollectionStore(options.collections ?? [DEFAULT_COLLECTION_ID], settings);
   const inbox = new RuntimeInbox();
   const faults = new FaultController({
     seed: options.seed,
@@ -148,6 +161,7 @@ export async function startSekoiaEmulator(options: SekoiaEmulatorOptions = {}): 
     now: options.now ?? Date.now,
     schedule: (land) => queue.schedule(land),
     recorded: [],
+    tasks: [],
     communityUuid: DEFAULT_COMMUNITY_UUID,
   };
 
@@ -157,6 +171,7 @@ export async function startSekoiaEmulator(options: SekoiaEmulatorOptions = {}): 
     if (req.method !== 'GET') return false;
     if (path === '/_emulator/events') sendJson(res, 200, inbox.events);
     else if (path === '/_emulator/logs') sendJson(res, 200, inbox.logs);
+    else if (path === '/_emulator/tasks') sendJson(res, 200, api.tasks);
     else if (path.startsWith('/_emulator/collections/')) {
       const id = decodeURIComponent(path.slice('/_emulator/collections/'.length));
       if (store.has(id)) sendJson(res, 200, store.report(id));
@@ -192,6 +207,8 @@ export async function startSekoiaEmulator(options: SekoiaEmulatorOptions = {}): 
     collection: (id = DEFAULT_COLLECTION_ID) => store.report(id),
     landPendingImports: () => queue.landAll(),
     recordedRequests: () => [...api.recorded],
+    tasks: () => [...api.tasks],
+    countTotal: () => store.countTotal(),
     apiRequests: () => [...apiRequests],
     events: () => [...inbox.events],
     logs: () => [...inbox.logs],
@@ -200,6 +217,7 @@ export async function startSekoiaEmulator(options: SekoiaEmulatorOptions = {}): 
       inbox.clear();
       store.clear();
       api.recorded.length = 0;
+      api.tasks.length = 0;
       apiRequests.length = 0;
     },
   };
