@@ -1,6 +1,6 @@
 import { AxiosInstance, AxiosResponse } from 'axios';
 import { Clock } from '../clock';
-import { ConfigurationError, HttpOperation } from '../errors';
+import { ConfigurationError, HttpOperation, isAbortError } from '../errors';
 import { HttpClientHandle, HttpTimeouts, createHttpInstance } from '../http/instance';
 import { AnswerProblem, clientSender, describeOperation, RetryNotice } from '../http/request';
 import { DEFAULT_RETRY_POLICY, RetryPolicy } from '../http/retry';
@@ -83,11 +83,40 @@ function idOf(attribute: unknown): string | undefined {
   return typeof id === 'string' || typeof id === 'number' ? String(id) : undefined;
 }
 
-/** X-Result-Count (MISP 2.4.195+: the page's raw SQL rows), undefined when absent. */
+/** X-Result-Count as sent, undefined when absent. */
 function resultCount(header: unknown): number | undefined {
   if (header === undefined || header === null || header === '') return undefined;
   const count = Number(header);
   return Number.isInteger(count) && count >= 0 ? count : undefined;
+}
+
+/**
+ * Whether this MISP's X-Result-Count counts from the first row (up to 2.4.194: `limit * (page - 1)
+ * + rows`, see docs/apis.md) rather than the page's own rows (2.4.195 on); undefined for a version
+ * string that does not read as MAJOR.MINOR.PATCH.
+ */
+export function countsFromFirstRow(version: string): boolean | undefined {
+  const match = /^(\d+)\.(\d+)\.(\d+)/.exec(version.trim());
+  if (!match) return undefined;
+  const [major, minor, patch] = match.slice(1).map(Number);
+  if (major !== 2) return major < 2;
+  if (minor !== 4) return minor < 4;
+  return patch < 195;
+}
+
+/**
+ * The rows MISP's query matched on this page (+1 when it may have more), from X-Result-Count read
+ * as this version writes it; undefined when the header or the version's meaning is unknown.
+ */
+export function pageResultCount(
+  header: number | undefined,
+  fromFirstRow: boolean | undefined,
+  body: { limit: number; page?: number },
+): number | undefined {
+  if (header === undefined || fromFirstRow === undefined) return undefined;
+  if (!fromFirstRow) return header;
+  const rows = header - body.limit * ((body.page ?? 1) - 1);
+  return rows >= 0 ? rows : undefined;
 }
 
 /** What one restSearch page held. */
@@ -221,10 +250,18 @@ function connectToMisp(options: MispClientOptions): MispConnection {
 export function createMispClient(options: MispClientOptions): MispHttpClient {
   const { baseUrl, http, proxyUsed, close, send } = connectToMisp(options);
   const maxPages = options.maxPages ?? MISP_MAX_PAGES;
+  /** What X-Result-Count means on this MISP, once its version is read (undefined before). */
+  let fromFirstRow: boolean | undefined;
+  let versionTried = false;
 
   /** One page: a body cut short (dropped connection) is an attempt failed like a 503. */
-  function fetchPage(body: RestSearchBody, signal?: AbortSignal): Promise<FetchedPage> {
-    return send({ method: 'POST', url: REST_SEARCH_PATH, data: body }, signal, readRestSearchPage);
+  async function fetchPage(body: RestSearchBody, signal?: AbortSignal): Promise<FetchedPage> {
+    const page = await send(
+      { method: 'POST', url: REST_SEARCH_PATH, data: body },
+      signal,
+      readRestSearchPage,
+    );
+    return { ...page, resultCount: pageResultCount(page.resultCount, fromFirstRow, body) };
   }
 
   const transport: WindowTransport = {
@@ -234,8 +271,19 @@ export function createMispClient(options: MispClientOptions): MispHttpClient {
     describe: (path) => describeOperation(http, { method: 'POST', url: path }),
   };
 
-  function getVersion(signal?: AbortSignal): Promise<string> {
-    return send({ method: 'GET', url: 'servers/getVersion' }, signal, readVersion);
+  async function getVersion(signal?: AbortSignal): Promise<string> {
+    const version = await send({ method: 'GET', url: 'servers/getVersion' }, signal, readVersion);
+    fromFirstRow = countsFromFirstRow(version);
+    return version;
+  }
+
+  /** The version read at start-up gives the headers' meaning; read once here if it failed then. */
+  async function knowVersion(signal?: AbortSignal): Promise<void> {
+    if (fromFirstRow !== undefined || versionTried) return;
+    versionTried = true;
+    await getVersion(signal).catch((error: unknown) => {
+      if (isAbortError(error)) throw error;
+    });
   }
 
   return {
@@ -245,7 +293,10 @@ export function createMispClient(options: MispClientOptions): MispHttpClient {
     getVersion,
     searchAttributes: (query, signal) =>
       pageThroughAttributes(fetchPage, transport.describe(REST_SEARCH_PATH), maxPages, query, signal),
-    readWindow: (query, readOptions, signal) => readWindowByEvents(transport, query, readOptions, signal),
+    readWindow: async function* (query, readOptions, signal) {
+      await knowVersion(signal);
+      yield* readWindowByEvents(transport, query, readOptions, signal);
+    },
     listEvents: (ids, signal) => listEventsById(transport, ids, signal),
   };
 }

@@ -29,6 +29,8 @@ export interface EventsSearchBody {
   eventid?: string[];
   limit?: number;
   page?: number;
+  /** Offset pages need a fixed order (MISP's Event::restSearch takes `order`). */
+  order?: 'Event.id asc';
 }
 
 /** The published events of [from, to] (epoch seconds), at most `limit`, first page. */

@@ -36,6 +36,8 @@ export const EVENTS_PER_GROUP = 500;
 export const BIG_EVENT_READS = 3;
 /** Pages of one event above which paging is deemed endless (a server ignoring `page`). */
 export const MAX_EVENT_PAGES = 10_000;
+/** Listing pages of one second above which the listing is deemed endless (100 answers of events). */
+export const MAX_SECOND_PAGES = 100;
 
 /** The two requests the reader makes, one answer each (retries and errors are the client's). */
 export interface WindowTransport {
@@ -67,27 +69,48 @@ export async function listWindowEvents(
       const middle = Math.floor((start + end) / 2);
       ranges.push([middle + 1, end], [start, middle]);
     } else {
-      // `limit` events or more published in the same second: only offset pages can read them.
-      for (const event of await listOneSecond(transport, start, limit, events, signal))
-        found.set(event.id, event);
+      // `limit` events or more published in the same second: only offset pages can read them (the
+      // first page again, now in a fixed order).
+      for (const event of await listOneSecond(transport, start, limit, signal)) found.set(event.id, event);
     }
   }
   return [...found.values()];
 }
 
+/**
+ * The events published in one second that holds `limit` or more, by offset pages in id order
+ * (asked with `order`, the first page included); the pages are capped and a page that repeats the
+ * one before (a server ignoring `page`) ends it with an error, so that it never loops.
+ */
 async function listOneSecond(
   transport: WindowTransport,
   second: number,
   limit: number,
-  firstPage: MispEventSummary[],
   signal?: AbortSignal,
 ): Promise<MispEventSummary[]> {
-  const events = [...firstPage];
-  for (let page = 2; ; page += 1) {
-    const more = await transport.listEvents(buildWindowEventsBody(second, second, limit, page), signal);
+  const events: MispEventSummary[] = [];
+  let previous: string | undefined;
+  for (let page = 1; page <= MAX_SECOND_PAGES; page += 1) {
+    const body = { ...buildWindowEventsBody(second, second, limit, page), order: 'Event.id asc' as const };
+    const more = await transport.listEvents(body, signal);
+    const ids = more.map((event) => event.id).join(',');
+    if (more.length > 0 && ids === previous)
+      throw endlessListing(transport, second, `page ${page} repeats page ${page - 1}`);
+    previous = ids;
     events.push(...more);
     if (more.length < limit) return events;
   }
+  throw endlessListing(transport, second, `more than ${MAX_SECOND_PAGES * limit} events`);
+}
+
+function endlessListing(transport: WindowTransport, second: number, what: string): MispError {
+  const operation = transport.describe('events/restSearch');
+  return new MispError(
+    `MISP's listing of the events published at ${second} (epoch seconds) did not end: ${what} ` +
+      `(${operation.method} ${operation.url}); listing stopped to avoid an endless loop. Check that nothing ` +
+      'between the trigger and MISP rewrites the request body',
+    { kind: 'paging', operation },
+  );
 }
 
 /** These events as MISP holds them now (metadata), EVENTS_PER_GROUP ids a request; a gone one is absent. */
@@ -199,16 +222,21 @@ async function* readBigEvent(
   let current = event;
   for (let read = 1; ; read += 1) {
     let last: MispEventGroup | undefined;
-    for await (const page of readEventPages(transport, query, current, counter, signal)) {
+    const pages = readEventPages(transport, query, current, counter, signal);
+    let step = await pages.next();
+    while (!step.done) {
       if (last) yield last;
-      last = page;
+      last = step.value;
+      step = await pages.next();
     }
+    const cut = step.value === 'past-count';
     const [now] = await transport.listEvents(buildEventsByIdBody([current.id]), signal);
     const unchanged =
       now !== undefined &&
       now.timestamp === current.timestamp &&
       now.publishTimestamp === current.publishTimestamp &&
       now.published === current.published;
+    if (cut && unchanged) throw moreThanCounted(transport, current);
     const settled = unchanged || now === undefined || !stillInWindow(now, query);
     if (settled) {
       yield { ...(last as MispEventGroup), events: unchanged ? [current] : [] };
@@ -220,13 +248,21 @@ async function* readBigEvent(
   }
 }
 
+/**
+ * The pages of one event. Its attribute_count bounds them: past floor(count / limit) + 1 pages the
+ * read stops ('past-count': the event changed since it was listed, or MISP's counter is wrong),
+ * so a cycle's requests stay bounded by what the listing said whatever the headers mean.
+ */
 async function* readEventPages(
   transport: WindowTransport,
   query: MispAttributeQuery,
   event: MispEventSummary,
   counter: Counter,
   signal?: AbortSignal,
-): AsyncGenerator<MispEventGroup> {
+): AsyncGenerator<MispEventGroup, 'end' | 'past-count'> {
+  const lastPage = Number.isFinite(event.attributeCount)
+    ? Math.floor(event.attributeCount / query.pageSize) + 1
+    : MAX_EVENT_PAGES;
   for (let page = 1; ; page += 1) {
     const answer = await transport.readAttributes(buildEventAttributesBody(query, [event.id], page), signal);
     counter.requests += 1;
@@ -236,18 +272,33 @@ async function* readEventPages(
       warninglistSkipped: answer.skipped,
       events: [],
     };
-    // The raw row count (2.4.195+) ends the event at a short page; else the event's attribute
-    // count bounds the pages (a page emptied after the query is not the end). An unknown count
-    // and no header: an empty page ends it, the best that can be done.
+    // The page's row count (the client reads X-Result-Count as the MISP version writes it) ends
+    // the event at a short page; else the event's attribute count bounds the pages (a page
+    // emptied after the query is not the end). An unknown count and no header: an empty page
+    // ends it, the best that can be done.
     const shortPage = answer.resultCount !== undefined && answer.resultCount < query.pageSize;
     const pastCount = page * query.pageSize >= event.attributeCount && !mayBeCut(answer, query.pageSize);
     const unknownEnd =
       !Number.isFinite(event.attributeCount) &&
       answer.resultCount === undefined &&
       answer.attributes.length + answer.skipped === 0;
-    if (shortPage || pastCount || unknownEnd) return;
-    if (page >= MAX_EVENT_PAGES) throw endlessEvent(transport, event);
+    if (shortPage || pastCount || unknownEnd) return 'end';
+    if (page >= lastPage) {
+      if (Number.isFinite(event.attributeCount)) return 'past-count';
+      throw endlessEvent(transport, event);
+    }
   }
+}
+
+function moreThanCounted(transport: WindowTransport, event: MispEventSummary): MispError {
+  const operation = transport.describe('attributes/restSearch');
+  return new MispError(
+    `MISP returned more attributes for event ${event.id} than its attribute_count (${event.attributeCount}) ` +
+      `says, without the event changing (${operation.method} ${operation.url}): reading stopped there, so ` +
+      'that MISP is not asked for page after page. Check the event in MISP (its attribute count may need ' +
+      'a recount); the next cycle reads it again',
+    { kind: 'paging', operation },
+  );
 }
 
 function endlessEvent(transport: WindowTransport, event: MispEventSummary): MispError {

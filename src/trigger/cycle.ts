@@ -6,7 +6,7 @@ import type { SekoiaFormat } from '../sekoia/types';
 import type { TriggerState } from '../state/types';
 import type { TriggerSettings } from './config';
 import { DryRunSink, DryRunState } from './dry-run';
-import { EventsReadRecorder, eventsReadTtlMs, unreadEventsOf } from './events-read';
+import { EventsReadRecorder, eventsReadTtlMs, filtersOf, unreadEventsOf } from './events-read';
 import { filterUnpushed, mapPage } from './page-iocs';
 import type { BatchPusher } from './pusher';
 import { PushQueue } from './push-queue';
@@ -110,7 +110,7 @@ function readCycleWindow(cycle: Cycle): Promise<boolean> {
     queue: cycle.queue,
     report,
     events: {
-      selectEvents: unreadEventsOf(cycle.state),
+      selectEvents: unreadEventsOf(cycle.state, cycle.eventsRead.filters),
       onEventsListed: (listed, toRead) => (report.events = { listed, alreadyRead: listed - toRead }),
     },
     take: (page) => takePage(cycle, page),
@@ -163,7 +163,12 @@ async function startCycle(deps: CycleDependencies, startedAt: number): Promise<C
   if (history) deps.logger.info(history);
   const { sink, drySink } = sinkOf(deps);
   const { pusher, queue } = startPushes(deps, state, sink, startedAt, window.startMs);
-  const eventsRead = new EventsReadRecorder(state, queue, eventsReadTtlMs(settings.publishDays));
+  const eventsRead = new EventsReadRecorder(
+    state,
+    queue,
+    eventsReadTtlMs(settings.publishDays),
+    filtersOf({ ...settings, types: [...settings.attributeTypes] }),
+  );
   const report: CycleReport = {
     ...emptyReadReport(dryRun),
     window,

@@ -1,4 +1,5 @@
-import type { MispEventSummary } from '../misp/types';
+import { createHash } from 'node:crypto';
+import type { MispAttributeQuery, MispEventSummary } from '../misp/types';
 import type { TriggerState } from '../state/types';
 import type { PushFailure, PushQueue } from './push-queue';
 import { CATCH_UP_CAP_DAYS } from './window';
@@ -12,11 +13,29 @@ import { DAY_MS } from '../clock';
 export const EVENTS_READ_CHECKPOINT_ATTRIBUTES = 250_000;
 
 /**
- * One publication of one event, as it stood when listed: published again or changed (timestamp),
- * it is another key, read again.
+ * The filters an event is read with (types, tags, warninglists), as a short fingerprint: read
+ * with other filters, an event is another key, read again (raising publish_timestamp then reads
+ * the events already read, with the new filters).
  */
-export function eventKey(event: MispEventSummary): string {
-  return `${event.uuid || `id:${event.id}`}@${event.publishTimestamp}@${event.timestamp}`;
+export function filtersOf(
+  query: Pick<MispAttributeQuery, 'types' | 'enforceWarninglist' | 'includeTags' | 'excludeTags'>,
+): string {
+  const sorted = (values: readonly string[] | undefined): string[] => [...(values ?? [])].sort();
+  const filters = JSON.stringify([
+    sorted(query.types),
+    query.enforceWarninglist,
+    sorted(query.includeTags),
+    sorted(query.excludeTags),
+  ]);
+  return createHash('sha256').update(filters).digest('base64url').slice(0, 12);
+}
+
+/**
+ * One publication of one event, as it stood when listed, read with given filters: published
+ * again, changed (timestamp) or read with other filters, it is another key, read again.
+ */
+export function eventKey(event: MispEventSummary, filters: string): string {
+  return `${event.uuid || `id:${event.id}`}@${event.publishTimestamp}@${event.timestamp}#${filters}`;
 }
 
 /** Long enough for any window that could list the event again (the catch-up cap, a day more). */
@@ -24,11 +43,11 @@ export function eventsReadTtlMs(publishDays: number): number {
   return (Math.max(publishDays, CATCH_UP_CAP_DAYS) + 1) * DAY_MS;
 }
 
-/** Keeps the events a previous cycle did not read whole (readWindow's selectEvents). */
-export function unreadEventsOf(state: TriggerState) {
+/** Keeps the events a previous cycle did not read whole with these filters (readWindow's selectEvents). */
+export function unreadEventsOf(state: TriggerState, filters: string) {
   return async (events: readonly MispEventSummary[]): Promise<MispEventSummary[]> => {
-    const unread = new Set(await state.filterUnreadEvents(events.map(eventKey)));
-    return events.filter((event) => unread.has(eventKey(event)));
+    const unread = new Set(await state.filterUnreadEvents(events.map((event) => eventKey(event, filters))));
+    return events.filter((event) => unread.has(eventKey(event, filters)));
   };
 }
 
@@ -45,6 +64,8 @@ export class EventsReadRecorder {
     private readonly state: TriggerState,
     private readonly queue: PushQueue,
     private readonly ttlMs: number,
+    /** filtersOf the cycle's query: the events it reads are keyed with them. */
+    readonly filters: string,
   ) {}
 
   /** Call once a group's IOCs are in the push queue. */
@@ -64,7 +85,10 @@ export class EventsReadRecorder {
     if (failure || this.pending.length === 0) return failure;
     const events = this.pending;
     this.pending = [];
-    await this.state.markEventsRead(events.map(eventKey), this.ttlMs);
+    await this.state.markEventsRead(
+      events.map((event) => eventKey(event, this.filters)),
+      this.ttlMs,
+    );
     return undefined;
   }
 }

@@ -32,6 +32,10 @@ export interface WorldOptions {
   /** The MISP data, given "now" in epoch seconds. @default the team's sample events */
   events?: (nowSeconds: number) => MispEventDocument[];
   mispQuirks?: MispQuirks;
+  /** The MISP key the runtime hands the trigger (a real MISP's in tests/real-misp). @default E2E_MISP_KEY */
+  mispKey?: string;
+  /** The MISP version the emulator plays (its paging headers follow it). @default '2.5.1' */
+  mispVersion?: string;
   mispFaults?: readonly FaultRule[];
   sekoiaFaults?: readonly FaultRule[];
 }
@@ -75,10 +79,11 @@ export class E2eWorld {
       now,
       faults: options.mispFaults,
       quirks: options.mispQuirks,
+      version: options.mispVersion,
     });
     const sekoia = await startSekoiaEmulator({
       runtimeToken: E2E_TOKEN,
-      secrets: { misp_api_key: E2E_MISP_KEY, sekoia_api_key: E2E_SEKOIA_KEY },
+      secrets: { misp_api_key: options.mispKey ?? E2E_MISP_KEY, sekoia_api_key: E2E_SEKOIA_KEY },
       apiKeys: { [E2E_SEKOIA_KEY]: 'write-ioc' },
       collections: [E2E_COLLECTION],
       faults: options.sekoiaFaults,

@@ -40,8 +40,20 @@ export function realMispSettings(env: NodeJS.ProcessEnv = process.env): RealMisp
   return { url: url.replace(/\/+$/, ''), key };
 }
 
-/** A real MISP is configured: `describe` blocks that need one run, others (emulator-only) skip. */
+/** The real MISP configured, if any. */
 export const REAL_MISP = realMispSettings();
+
+/**
+ * The targets of a contract case whose answers differ by MISP version: the real MISP alone when
+ * configured, else the emulator as 2.5.1 and as 2.4.194 (the last version whose X-Result-Count
+ * counts from the first row).
+ */
+export const VERSIONED_TARGETS: ReadonlyArray<{ name: string; emulator?: MispEmulatorOptions }> = REAL_MISP
+  ? [{ name: `the real MISP at ${REAL_MISP.url}` }]
+  : [
+      { name: 'the emulator as MISP 2.5.1', emulator: { version: '2.5.1' } },
+      { name: 'the emulator as MISP 2.4.194', emulator: { version: '2.4.194' } },
+    ];
 
 /**
  * Opens the target: the real MISP when configured (unless `emulatorOnly`), else an emulator with a

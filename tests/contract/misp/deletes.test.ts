@@ -79,3 +79,37 @@ describe('MISP contract: deletes', () => {
     ]);
   });
 });
+
+describe('MISP contract: hard delete spelled in the path', () => {
+  it('/attributes/delete/ID/1 deletes hard, as seed.py asks', async () => {
+    const { id, attributeIds } = await target.rest.addEvent({
+      info: `${target.runId} path hard delete`,
+      Attribute: [{ type: 'domain', value: `path-hard.${target.runId}.example`, to_ids: true }],
+    });
+    await target.rest.ok('POST', `/attributes/delete/${attributeIds[0]}/1`);
+    expect(await idsOf({ eventid: id, published: [0, 1], deleted: [0, 1] })).toEqual([]);
+  });
+});
+
+describe('MISP contract: one value twice in an event', () => {
+  it('events/add keeps the first of two attributes with the same type and value; attributes/add refuses the second', async () => {
+    const value = `twice.${target.runId}.example`;
+    const { id, attributeIds } = await target.rest.addEvent({
+      info: `${target.runId} twice`,
+      Attribute: [
+        { type: 'domain', value, to_ids: true },
+        { type: 'domain', value, to_ids: false },
+        { type: 'hostname', value, to_ids: true },
+      ],
+    });
+    expect(attributeIds).toHaveLength(2);
+    const again = await target.rest.call<{ message: string }>('POST', `/attributes/add/${id}`, {
+      type: 'domain',
+      value,
+    });
+    expect([again.status, again.body.message]).toEqual([403, 'Could not add Attribute']);
+    await target.rest.deleteAttribute(attributeIds[0]);
+    // Once the first is deleted, the value may come again.
+    expect(await target.rest.addAttribute(id, { type: 'domain', value })).toBeGreaterThan(attributeIds[1]);
+  });
+});

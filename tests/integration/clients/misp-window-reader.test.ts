@@ -132,3 +132,27 @@ describe('readWindow (against the MISP emulator)', () => {
     expect(after['/attributes/restSearch'] ?? 0).toBe(before['/attributes/restSearch'] ?? 0);
   });
 });
+
+describe('readWindow and the MISP version (what X-Result-Count means)', () => {
+  it('reads the version once before its first read when start-up did not (then never again)', async () => {
+    await readAll();
+    await readAll();
+    expect(misp.requestCounts()['/servers/getVersion']).toBe(1);
+  });
+
+  it('no version request when start-up read it', async () => {
+    await expect(client.getVersion()).resolves.toBe('2.5.1');
+    await readAll();
+    expect(misp.requestCounts()['/servers/getVersion']).toBe(1);
+  });
+
+  it('on MISP 2.4.194 (counted from the first row) the big event still ends at its short page: 3 pages', async () => {
+    await misp.close();
+    misp = await startMispEmulator({ events: events(), now: () => NOW * 1000, version: '2.4.194' });
+    client.close();
+    client = createMispClient({ baseUrl: misp.url, apiKey: misp.apiKey, clock: systemClock, env: {} });
+    const groups = await readAll();
+    expect(values(groups)).toEqual(expectedValues(1, 2, 3, 4, 5));
+    expect(misp.requestCounts()['/attributes/restSearch']).toBe(5);
+  });
+});

@@ -82,7 +82,8 @@ describe('listWindowEvents', () => {
     const transport = new FakeTransport(events);
     const listed = await listWindowEvents(transport, 500, 500, undefined, 4);
     expect(listed).toHaveLength(9);
-    expect(transport.listed.map((body) => body.page)).toEqual([1, 2, 3]);
+    // The window's answer, then the second's offset pages from the first, in a fixed order.
+    expect(transport.listed.map((body) => body.page)).toEqual([1, 1, 2, 3]);
   });
 });
 
@@ -124,5 +125,36 @@ describe('listEventsById (events listed again before a revocation)', () => {
     expect(transport.listed.map((body) => body.eventid?.length)).toEqual([EVENTS_PER_GROUP, 2]);
     expect(transport.listed[0]).toMatchObject({ metadata: true, returnFormat: 'json' });
     expect(transport.listed[0].publish_timestamp).toBeUndefined();
+  });
+});
+
+describe('bounded reading (no loop may hammer MISP)', () => {
+  it('an event holding more rows than its attribute_count, unchanged: stops after floor(count / limit) + 1 pages and says why', async () => {
+    const transport = new FakeTransport([event(1, 500, 25)], { '1': 400 });
+    await expect(collect(readWindowByEvents(transport, QUERY))).rejects.toThrow(
+      /more attributes for event 1 than its attribute_count \(25\) says/,
+    );
+    // Read alone (25 >= a page of 10): 3 pages, never the 40 it holds.
+    expect(transport.read.map((body) => body.page)).toEqual([1, 2, 3]);
+  });
+
+  it('one second holding more events than an answer: offset pages in id order, capped; a repeated page is an error', async () => {
+    const events = Array.from({ length: 9 }, (_, i) => event(i + 1, 500, 1));
+    const transport = new FakeTransport(events);
+    await listWindowEvents(transport, 500, 500, undefined, 4);
+    expect(transport.listed.slice(1).map((body) => body.order)).toEqual([
+      'Event.id asc',
+      'Event.id asc',
+      'Event.id asc',
+    ]);
+    const ignoresPage = new FakeTransport(events);
+    ignoresPage.listEvents = async (body) => {
+      ignoresPage.listed.push(body);
+      return events.slice(0, 4);
+    };
+    await expect(listWindowEvents(ignoresPage, 500, 500, undefined, 4)).rejects.toThrow(
+      /events published at 500 .* did not end: page 2 repeats page 1/,
+    );
+    expect(ignoresPage.listed).toHaveLength(3);
   });
 });

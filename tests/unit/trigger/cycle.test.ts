@@ -135,6 +135,13 @@ describe('runCycle', () => {
     const third = await runCycle(h.deps);
     expect(third.events).toEqual({ listed: 3, alreadyRead: 3 });
     expect(h.misp.pagesServed).toBe(0);
+    // Other filters (a tag excluded): the events read whole with the old ones are read again.
+    h.deps.settings = { ...h.deps.settings, excludeTags: ['tlp:red'] };
+    const fourth = await runCycle(h.deps);
+    expect(fourth.events).toEqual({ listed: 3, alreadyRead: 0 });
+    expect(h.misp.pagesServed).toBe(3);
+    const fifth = await runCycle(h.deps);
+    expect(fifth.events).toEqual({ listed: 3, alreadyRead: 3 });
   });
 
   it('pushes a value seen twice in a page and on two pages once', async () => {

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sendRawJson } from '../http';
 import { readSearchFilters, type RestSearchContext } from './rest-search';
-import { parseEventIds, parseSearchRequest } from './search-filter';
+import { parseEventIds, parseSearchRequest, type TermFilter } from './search-filter';
 import { serializeAttribute } from './serialize';
 import { type AttributeStore, type EventRecord, FLAG_DELETED } from './store';
 
@@ -34,18 +34,39 @@ export async function handleEventsSearch(
     )
       return;
     if (timestamp && (event.timestamp < timestamp.from || event.timestamp > timestamp.to)) return;
+    if (search.filter.tags && !eventTagsMatch(store, row, search.filter.tags)) return;
     rows.push(row);
   });
   if (quirks.current.ignoreOrder)
     rows.sort((a, b) => (Math.imul(a + 1, 2654435761) >>> 0) - (Math.imul(b + 1, 2654435761) >>> 0));
   else if (search.descending || /^event\.id\s+desc$/i.test(String(filters.order ?? '').trim()))
     rows.reverse();
+  // MISP counts every matching event, whatever the page (EventsController::restSearch).
+  const total = rows.length;
   if (search.limit > 0) rows = rows.slice((search.page - 1) * search.limit, search.page * search.limit);
   const metadata = filters.metadata === true || filters.metadata === 1 || filters.metadata === '1';
   const events = rows.map((row) => `{"Event":${eventJson(store, row, metadata)}}`);
   const headers: Record<string, string> = {};
-  if (!quirks.current.noCountHeaders) headers['X-Result-Count'] = String(rows.length);
+  if (!quirks.current.noCountHeaders) headers['X-Result-Count'] = String(total);
   sendRawJson(res, 200, `{"response":[${events.join(',')}]}`, headers);
+}
+
+/**
+ * `tags` on events/restSearch (measured on MISP 2.5.1): NOT leaves out events carrying the tag
+ * themselves; OR keeps events carrying it, or holding an attribute that does.
+ */
+function eventTagsMatch(store: AttributeStore, row: number, tags: TermFilter): boolean {
+  const indexes = (terms: string[]): Set<number> =>
+    new Set(terms.flatMap((term) => [...store.tags.matching(term)]));
+  const own = store.events[row].tags;
+  const not = indexes(tags.not);
+  if (own.some((tag) => not.has(tag))) return false;
+  if (tags.or.length === 0) return true;
+  const or = indexes(tags.or);
+  if (own.some((tag) => or.has(tag))) return true;
+  return store.rowsOfEvent[row].some((attributeRow) =>
+    (store.attributeTags.get(attributeRow) ?? []).some((tag) => or.has(tag)),
+  );
 }
 
 /** An event as MISP's JSON writes it (events/restSearch, events/add); `metadata`: no Attribute[]. */

@@ -38,7 +38,11 @@ export interface MispQuirks {
   ignoreOrder?: boolean;
   /** MISP's Allowedlist: rows with these values are removed after the query, counted in no header. */
   allowedlist?: readonly string[];
-  /** MISP before 2.4.195: neither X-Result-Count nor X-Skipped-Elements-Count is sent. */
+  /**
+   * Neither X-Result-Count nor X-Skipped-Elements-Count is sent: MISP before 2.4.103 (the header
+   * came with restSearch's export headers), or a proxy that drops them. Later versions' headers
+   * follow the emulator's `version`.
+   */
   noCountHeaders?: boolean;
   /** Asking for email-src or email-dst makes MISP add `email` to the types. @default true (as MISP) */
   addEmailType?: boolean;

@@ -6,6 +6,7 @@ import { parseSearchRequest } from './search-filter';
 import { serializeAttribute } from './serialize';
 import type { AttributeStore } from './store';
 import type { Warninglist } from './warninglist';
+import { compareMispVersions, mispResultCount, sendsSkippedCount } from './paging-headers';
 
 /** Bytes per Buffer, and bytes held before handing them to the socket (bounds an unlimited answer). */
 const BUFFER_BYTES = 1 << 20;
@@ -23,6 +24,8 @@ export function sendMispError(
 
 export interface RestSearchContext {
   store: AttributeStore;
+  /** The MISP version emulated: it decides what the paging headers mean (see paging-headers.ts). */
+  version: string;
   cache: SearchCache;
   warninglist: Warninglist;
   quirks: QuirkState;
@@ -106,17 +109,25 @@ export async function handleRestSearch(
   const end = search.limit === 0 ? matching.length : Math.min(matching.length, start + search.limit);
   const page: number[] = [];
   let skipped = 0;
+  let allowedlisted = 0;
   for (let i = start; i < end; i += 1) {
     const row = matching[descending ? matching.length - 1 - i : i];
     if (search.enforceWarninglist && context.warninglist.matches(store.values[row])) skipped += 1;
     // The Allowedlist drops rows after the query and counts them nowhere.
-    else if (!quirks.isAllowedlisted(store.values[row])) page.push(row);
+    else if (quirks.isAllowedlisted(store.values[row])) allowedlisted += 1;
+    else page.push(row);
   }
   quirks.recordServed(page);
   const headers: Record<string, string> = { 'Content-Type': 'application/json; charset=UTF-8' };
   if (!quirks.current.noCountHeaders) {
-    headers['X-Result-Count'] = String(Math.max(0, end - start));
-    if (search.enforceWarninglist) headers['X-Skipped-Elements-Count'] = String(skipped);
+    const rows = Math.max(0, end - start);
+    // Up to 2.4.194 MISP counts the rows left after the Allowedlist too, from 2.4.195 before it.
+    const returned =
+      compareMispVersions(context.version, '2.4.195') < 0 ? page.length : page.length + allowedlisted;
+    headers['X-Result-Count'] = String(
+      search.limit === 0 ? rows : mispResultCount(context.version, search.limit, search.page, rows, returned),
+    );
+    if (sendsSkippedCount(context.version)) headers['X-Skipped-Elements-Count'] = String(skipped);
   }
   res.writeHead(200, headers);
   await writeAttributes(res, store, page, search.includeEventTags);

@@ -37,7 +37,11 @@ export interface MispEmulatorOptions {
   faults?: readonly FaultRule[];
   /** Values enforceWarninglist drops. @default DEFAULT_WARNINGLIST */
   warninglist?: readonly string[];
-  /** What getVersion answers. @default '2.5.1' */
+  /**
+   * The MISP version emulated: what getVersion answers and what the paging headers mean (up to
+   * 2.4.194 X-Result-Count counts from the first row; X-Skipped-Elements-Count from 2.4.196).
+   * @default '2.5.1'
+   */
   version?: string;
   /** Behaviours of real servers that can hurt a reader. @default {} (none) */
   quirks?: MispQuirks;
@@ -94,9 +98,11 @@ export async function startMispEmulator(options: MispEmulatorOptions = {}): Prom
   const warninglist = new Warninglist(options.warninglist);
   const quirks = new QuirkState(store);
   quirks.set(options.quirks ?? {});
+  const version = options.version ?? '2.5.1';
   let recorded: Array<{ path: string; body: Record<string, unknown> }> | undefined;
   const context: RestSearchContext = {
     store,
+    version,
     cache,
     warninglist,
     quirks,
@@ -109,7 +115,6 @@ export async function startMispEmulator(options: MispEmulatorOptions = {}): Prom
     malformedBody: '{"response":{"Attribute":[{"id":"1","event_id":"1","type":"ip-d',
   });
   const counts: Record<string, number> = {};
-  const version = options.version ?? '2.5.1';
 
   const handler = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const path = pathOf(req);

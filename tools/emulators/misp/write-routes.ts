@@ -16,7 +16,9 @@ class MispRouteError extends Error {
   }
 }
 
-const ROUTE = /^\/(events|attributes)\/(add|edit|publish|unpublish|delete)(?:\/(\d+))?(?:\/hard:(\d))?$/;
+/** `/attributes/delete/ID/1` and `/attributes/delete/ID/hard:1` are MISP's hard delete too. */
+const ROUTE =
+  /^\/(events|attributes)\/(add|edit|publish|unpublish|delete)(?:\/(\d+))?(?:\/(?:hard:)?([01]))?$/;
 
 /**
  * MISP's write endpoints the contract suite seeds with (the same calls on a real MISP), after the
@@ -109,7 +111,14 @@ function addEvent(store: AttributeStore, body: Record<string, unknown>): Answer 
   const event = unwrapEvent(body as unknown as MispEventJson);
   if (typeof event.info !== 'string' || event.info === '')
     throw new MispRouteError(403, 'Event could not be saved: info is required');
-  const attributes = (event.Attribute ?? []).map((attribute) => withoutAssigned(attribute));
+  // MISP keeps the first of two attributes with the same type and value, and drops the other.
+  const seen = new Set<string>();
+  const attributes = (event.Attribute ?? [])
+    .filter((attribute) => {
+      const key = `${attribute.type}|${attribute.value}`;
+      return !seen.has(key) && seen.add(key) !== undefined;
+    })
+    .map((attribute) => withoutAssigned(attribute));
   const id = store.addEvent({ ...withoutAssigned(event), Attribute: attributes, Object: [] });
   return `{"Event":${eventJson(store, store.eventRowOf(id), false)}}`;
 }
@@ -123,8 +132,20 @@ function addAttribute(store: AttributeStore, eventId: number, body: Record<strin
   const attribute = withoutAssigned((isRecord(body.Attribute) ? body.Attribute : body) as MispAttributeJson);
   if (typeof attribute.type !== 'string' || typeof attribute.value !== 'string')
     throw new MispRouteError(403, 'Attribute could not be saved: type and value are required');
+  if (holdsAlready(store, store.eventRowOf(eventId), attribute))
+    throw new MispRouteError(403, 'Could not add Attribute');
   const [id] = store.addAttributes(eventId, [attribute]);
   return `{"Attribute":${serializeAttribute(store, store.liveRowOf(id), false)}}`;
+}
+
+/** An attribute of the event, not deleted, with this type and value ("A similar attribute already exists"). */
+function holdsAlready(store: AttributeStore, eventRow: number, attribute: MispAttributeJson): boolean {
+  return store.rowsOfEvent[eventRow].some(
+    (row) =>
+      (store.flags.get(row) & FLAG_DELETED) === 0 &&
+      store.values[row] === attribute.value &&
+      store.types.names[store.typeCodes.get(row)] === attribute.type,
+  );
 }
 
 function liveRow(store: AttributeStore, id: number, deletedToo: boolean): number {
