@@ -42,6 +42,8 @@ export async function startCountingProxy(targetUrl: string): Promise<CountingPro
         method: req.method,
         path,
         headers,
+        // One connection a request, as the client's own: nothing left open once the bench ends.
+        agent: false,
       },
       (answer) => {
         res.writeHead(answer.statusCode ?? 502, answer.headers);

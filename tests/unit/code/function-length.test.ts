@@ -2,10 +2,23 @@ import fs from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
 
-/** The developers' guide: a function in src/ fits on a screen. */
+/** The developers' guide: a function in src/ or tools/ fits on a screen. */
 const MAX_FUNCTION_LINES = 60;
 
-const SRC = path.join(__dirname, '../../../src');
+const ROOT = path.join(__dirname, '../../..');
+const SRC = path.join(ROOT, 'src');
+const TOOLS = path.join(ROOT, 'tools');
+
+/**
+ * Functions of tools/ still over the limit, each to be split (then removed from here): the test
+ * fails on one that is no longer over it, so the list cannot go stale.
+ */
+const TOOLS_OVER_LIMIT = [
+  'demo/emulated-run.ts runWithEmulators',
+  'emulators/misp/generate.ts generateEvents',
+  'emulators/misp/server.ts startMispEmulator',
+  'emulators/sekoia/server.ts startSekoiaEmulator',
+];
 
 function sourceFiles(directory: string): string[] {
   return fs.readdirSync(directory, { withFileTypes: true }).flatMap((entry) => {
@@ -28,7 +41,7 @@ function isFunctionLike(node: ts.Node): node is ts.FunctionLikeDeclaration {
 }
 
 /** "file:line name (N lines)" for every function of `file` longer than `limit` lines (or its own ceiling). */
-export function longFunctions(file: string, text: string, limit: number): string[] {
+export function longFunctions(file: string, text: string, limit: number, root = SRC): string[] {
   const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true);
   const found: string[] = [];
   const visit = (node: ts.Node): void => {
@@ -37,7 +50,7 @@ export function longFunctions(file: string, text: string, limit: number): string
       const last = source.getLineAndCharacterOfPosition(node.getEnd()).line;
       const lines = last - first + 1;
       const name = node.name?.getText(source) ?? '(anonymous)';
-      const where = path.relative(SRC, file);
+      const where = path.relative(root, file);
       if (lines > limit) found.push(`${where}:${first + 1} ${name} (${lines} lines)`);
     }
     ts.forEachChild(node, visit);
@@ -52,6 +65,15 @@ describe('code size', () => {
       longFunctions(file, fs.readFileSync(file, 'utf8'), MAX_FUNCTION_LINES),
     );
     expect(found).toEqual([]);
+  });
+
+  it(`has no function in tools/ over ${MAX_FUNCTION_LINES} lines but the ones listed to be split`, () => {
+    const found = sourceFiles(TOOLS).flatMap((file) =>
+      longFunctions(file, fs.readFileSync(file, 'utf8'), MAX_FUNCTION_LINES, TOOLS),
+    );
+    // "file:line name (N lines)" -> "file name"
+    const named = found.map((line) => line.replace(/:\d+ (\S+) \(\d+ lines\)$/, ' $1'));
+    expect(named.sort()).toEqual([...TOOLS_OVER_LIMIT].sort());
   });
 
   it('measures a function from its first to its last line, nested ones included', () => {
