@@ -36,14 +36,6 @@ function recordingMisp(misp: MispClient, recorder: ErrorRecorder): MispClient {
         throw error;
       }
     },
-    async *searchAttributes(query, signal) {
-      try {
-        yield* misp.searchAttributes(query, signal);
-      } catch (error) {
-        recorder.record(error);
-        throw error;
-      }
-    },
     async *readWindow(query, options, signal) {
       try {
         yield* misp.readWindow(query, options, signal);
