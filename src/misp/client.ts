@@ -1,15 +1,14 @@
 import { AxiosInstance, AxiosResponse } from 'axios';
 import { Clock } from '../clock';
-import { ConfigurationError, HttpOperation, isAbortError } from '../errors';
+import { ConfigurationError, isAbortError } from '../errors';
 import { HttpClientHandle, HttpTimeouts, createHttpInstance } from '../http/instance';
 import { AnswerProblem, clientSender, describeOperation, RetryNotice } from '../http/request';
 import { DEFAULT_RETRY_POLICY, RetryPolicy } from '../http/retry';
-import { MispError } from './errors';
 import { toMispError } from './failure';
-import { buildRestSearchBody, RestSearchBody } from './rest-search-body';
+import { RestSearchBody } from './rest-search-body';
 import { parseEventsAnswer } from './events-answer';
 import { parseRestSearchAnswer, previewOf } from './rest-search-answer';
-import { MispAttributeQuery, MispClient, MispEventSummary, MispPage } from './types';
+import { MispClient, MispEventSummary } from './types';
 import { listEventsById, readWindowByEvents, WindowTransport } from './window-reader';
 
 export interface MispClientOptions {
@@ -32,8 +31,6 @@ export interface MispClientOptions {
   timeouts?: HttpTimeouts;
   /** Told before each wait between two attempts (the error in it holds no secret). */
   onRetry?: (notice: RetryNotice) => void;
-  /** Pages of one search above which paging is deemed endless. @default 10000 */
-  maxPages?: number;
   /** Largest answer accepted, in bytes. @default 268435456 (256 MiB) */
   maxAnswerBytes?: number;
   /** Source of jitter, injectable for tests. @default Math.random */
@@ -47,7 +44,6 @@ export interface MispHttpClient extends MispClient, HttpClientHandle {
 }
 
 export const MISP_READ_TIMEOUT_MS = 120_000;
-export const MISP_MAX_PAGES = 10_000;
 const MAX_ANSWER_BYTES = 256 * 1024 * 1024;
 const REST_SEARCH_PATH = 'attributes/restSearch';
 const EVENTS_SEARCH_PATH = 'events/restSearch';
@@ -76,11 +72,6 @@ function normaliseBaseUrl(input: string): string {
 function skippedCount(header: unknown): number {
   const count = Number(header);
   return Number.isInteger(count) && count > 0 ? count : 0;
-}
-
-function idOf(attribute: unknown): string | undefined {
-  const id = (attribute as { id?: unknown } | null)?.id;
-  return typeof id === 'string' || typeof id === 'number' ? String(id) : undefined;
 }
 
 /** X-Result-Count as sent, undefined when absent. */
@@ -160,51 +151,6 @@ function readVersion(response: AxiosResponse<unknown>): string | AnswerProblem {
   );
 }
 
-function pagingError(operation: HttpOperation, message: string): MispError {
-  return new MispError(`${message} (${operation.method} ${operation.url})`, { kind: 'paging', operation });
-}
-
-/**
- * restSearch page after page (offset paging, `order` asked for) until an empty page: the 1.0
- * reading, kept for callers that want it; the trigger reads by events (readWindow).
- */
-async function* pageThroughAttributes(
-  fetchPage: (body: RestSearchBody, signal?: AbortSignal) => Promise<FetchedPage>,
-  operation: HttpOperation,
-  maxPages: number,
-  query: MispAttributeQuery,
-  signal?: AbortSignal,
-): AsyncGenerator<MispPage> {
-  let previous: { first: string; last: string } | undefined;
-  for (let page = 1; ; page++) {
-    if (page > maxPages) {
-      throw pagingError(
-        operation,
-        `MISP still had attributes after ${maxPages} pages of ${query.pageSize}: paging stopped to avoid an ` +
-          'endless loop. If the window really holds that many attributes, lower publish_timestamp',
-      );
-    }
-    const { attributes, skipped } = await fetchPage(buildRestSearchBody(query, page), signal);
-    // Only an empty page ends the search: a short page is not the last. A page emptied by the
-    // warninglists (skipped > 0) is not the end either: MISP filters after paging.
-    if (attributes.length === 0 && skipped === 0) return;
-    const first = idOf(attributes[0]);
-    const last = idOf(attributes[attributes.length - 1]);
-    if (first !== undefined && last !== undefined) {
-      if (previous && previous.first === first && previous.last === last) {
-        throw pagingError(
-          operation,
-          `MISP answered page ${page} with the same attributes as page ${page - 1} (ids ${first} to ${last}): ` +
-            'the server ignores "page", so the search would never end. Check that nothing between the ' +
-            'trigger and MISP rewrites the request body',
-        );
-      }
-      previous = { first, last };
-    }
-    yield { page, attributes, warninglistSkipped: skipped };
-  }
-}
-
 /** What the client's methods are built on: one HTTP instance and one sender with the retry policy. */
 interface MispConnection extends HttpClientHandle {
   baseUrl: string;
@@ -249,7 +195,6 @@ function connectToMisp(options: MispClientOptions): MispConnection {
 
 export function createMispClient(options: MispClientOptions): MispHttpClient {
   const { baseUrl, http, proxyUsed, close, send } = connectToMisp(options);
-  const maxPages = options.maxPages ?? MISP_MAX_PAGES;
   /** What X-Result-Count means on this MISP, once its version is read (undefined before). */
   let fromFirstRow: boolean | undefined;
   let versionTried = false;
@@ -291,8 +236,6 @@ export function createMispClient(options: MispClientOptions): MispHttpClient {
     proxyUsed,
     close,
     getVersion,
-    searchAttributes: (query, signal) =>
-      pageThroughAttributes(fetchPage, transport.describe(REST_SEARCH_PATH), maxPages, query, signal),
     readWindow: async function* (query, readOptions, signal) {
       await knowVersion(signal);
       yield* readWindowByEvents(transport, query, readOptions, signal);

@@ -70,11 +70,6 @@ export interface MispClient {
   /** GET /servers/getVersion: the version string, e.g. "2.5.1". Throws a fatal MispError on 403. */
   getVersion(signal?: AbortSignal): Promise<string>;
   /**
-   * POST /attributes/restSearch, page after page (order Attribute.id asc) until an empty page.
-   * Holds one page in memory at a time. Throws MispError (fatal on a bad key), or AbortedError.
-   */
-  searchAttributes(query: MispAttributeQuery, signal?: AbortSignal): AsyncIterable<MispPage>;
-  /**
    * Every attribute `query` matches in events published in its window, read by events so that
    * nothing is missed when the set changes between two requests, whatever the server's order,
    * and when rows are removed after the query (see src/misp/window-reader.ts). `query.pageSize`

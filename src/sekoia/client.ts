@@ -42,12 +42,6 @@ export interface SekoiaClientOptions {
   onRetry?: (notice: RetryNotice) => void;
   /** Source of jitter, injectable for tests. @default Math.random */
   random?: () => number;
-  /**
-   * How push() imports a batch: 'text', one request per batch (POST .../indicators/text, 202
-   * queued), or 'json', one request per 100 values (POST .../indicators, synchronous, answering
-   * each indicator's id). @default 'text' (README, "Which import")
-   */
-  importMode?: 'text' | 'json';
 }
 
 /** The IOC Collection client, plus what the start-up log and the shutdown need. */
@@ -206,9 +200,6 @@ export function createSekoiaClient(options: SekoiaClientOptions): SekoiaHttpClie
      */
     async push(batch: IndicatorBatch, pushOptions: PushOptions, signal?: AbortSignal): Promise<PushResult> {
       checkBatch(batch);
-      if (options.importMode === 'json') {
-        return { indicators: await indicators.importAll(batch.values, descriptionCut(pushOptions), signal) };
-      }
       const data = textImportBody(batch, pushOptions);
       return sendAboutCollection({ method: 'POST', url: pushPath, data }, signal, readPushAnswer);
     },

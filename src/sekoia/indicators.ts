@@ -170,21 +170,6 @@ export class CollectionIndicators {
     return readIndicatorItems(await this.send(request, readList, signal));
   }
 
-  /** The JSON import of any number of values, 100 a request, in order; the indicators of all. */
-  async importAll(
-    values: readonly string[],
-    fields: { validUntil?: string; description?: string },
-    signal?: AbortSignal,
-  ): Promise<SekoiaIndicator[]> {
-    const created: SekoiaIndicator[] = [];
-    for (let start = 0; start < values.length; start += MAX_JSON_INDICATORS) {
-      created.push(
-        ...(await this.importJson(values.slice(start, start + MAX_JSON_INDICATORS), fields, signal)),
-      );
-    }
-    return created;
-  }
-
   /** Revokes one indicator (DELETE; cannot be undone). Undefined when Sekoia.io does not know it (404). */
   async revoke(indicatorId: string, signal?: AbortSignal): Promise<SekoiaIndicator | undefined> {
     return this.change({ method: 'DELETE', url: this.indicatorPath(indicatorId) }, signal);

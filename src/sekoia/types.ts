@@ -1,5 +1,3 @@
-import type { SekoiaIndicator } from './indicators';
-
 /** The values of the `format` field of Sekoia's text import: one per batch. */
 export const SEKOIA_FORMATS = [
   'ipv4-addr.value',
@@ -31,8 +29,6 @@ export interface PushOptions {
 export interface PushResult {
   /** The text import's task (queued: its outcome is not readable over REST). */
   taskId?: string;
-  /** The JSON import's answer: each indicator of the batch, with its id. */
-  indicators?: SekoiaIndicator[];
 }
 
 /** The IOC Collection, as the trigger sees it. Implemented by the Sekoia client; faked in tests. */

@@ -76,18 +76,9 @@ async function openState(input: DependencyInput, clock: Clock): Promise<TriggerS
   return openS3TriggerState({ storage, localPath: dataPath, namespace, clock });
 }
 
-/** How the Sekoia.io client imports (the bench measures both; the image uses the default). */
-export interface SekoiaImportChoice {
-  /** @default 'text' (README, "Which import, and what it costs") */
-  importMode?: 'text' | 'json';
-}
-
 /** A factory of the real clients and the state (SQLite, kept locally or in S3), with the given client timeouts. */
-export function realDependencies(
-  timeouts?: ClientTimeouts,
-  choice: SekoiaImportChoice = {},
-): DependencyFactory {
-  return (input) => createRealDependencies(input, timeouts, choice);
+export function realDependencies(timeouts?: ClientTimeouts): DependencyFactory {
+  return (input) => createRealDependencies(input, timeouts);
 }
 
 /** The real clients and the state, as the image runs them. */
@@ -96,7 +87,6 @@ export const createDependencies: DependencyFactory = realDependencies();
 async function createRealDependencies(
   input: DependencyInput,
   timeouts: ClientTimeouts | undefined,
-  choice: SekoiaImportChoice,
 ): Promise<TriggerDependencies> {
   const { settings, clock, env } = input;
   const misp = createMispClient({
@@ -121,7 +111,6 @@ async function createRealDependencies(
           env,
           clock,
           timeouts,
-          importMode: choice.importMode,
           onRetry: input.onSekoiaRetry,
         });
   const provenance = provenanceOf(settings.mispUrl, input.namespace);

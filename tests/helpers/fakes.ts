@@ -7,7 +7,6 @@ import type {
   MispClient,
   MispEventGroup,
   MispEventSummary,
-  MispPage,
   ReadWindowOptions,
 } from '../../src/misp/types';
 import type { Logger, LogLevel, RunOptions, TriggerContext } from '../../src/runtime/types';
@@ -117,20 +116,6 @@ export class FakeMispClient implements MispClient {
     return this.options.version ?? '2.5.1';
   }
 
-  async *searchAttributes(query: MispAttributeQuery, signal?: AbortSignal): AsyncIterable<MispPage> {
-    this.queries.push(query);
-    const all = [...this.pages, []];
-    for (let index = 0; index < all.length; index += 1) {
-      if (signal?.aborted) throw new AbortedError(signal.reason);
-      if (this.options.failOnPage === index + 1) {
-        throw this.options.error ?? new Error(`fake MISP failure on page ${index + 1}`);
-      }
-      this.pagesServed += 1;
-      const warninglistSkipped = all[index].length > 0 ? (this.options.warninglistSkipped ?? 0) : 0;
-      yield { page: index + 1, attributes: all[index], warninglistSkipped };
-    }
-  }
-
   /** The pages as events, one event a page (published at the window's end unless told otherwise). */
   async *readWindow(
     query: MispAttributeQuery,
@@ -161,7 +146,7 @@ export class FakeMispClient implements MispClient {
       const warninglistSkipped = attributes.length > 0 ? (this.options.warninglistSkipped ?? 0) : 0;
       yield { page: index + 1, attributes, warninglistSkipped, events: [event] };
     }
-    // As searchAttributes' last, empty page: a request after the last page can fail too.
+    // As a last, empty page: a request after the last page can fail too.
     if (this.options.failOnPage === this.pages.length + 1) {
       throw this.options.error ?? new Error(`fake MISP failure after page ${this.pages.length}`);
     }

@@ -36,14 +36,6 @@ function recordingMisp(misp: MispClient, recorder: ErrorRecorder): MispClient {
         throw error;
       }
     },
-    async *searchAttributes(query, signal) {
-      try {
-        yield* misp.searchAttributes(query, signal);
-      } catch (error) {
-        recorder.record(error);
-        throw error;
-      }
-    },
     async *readWindow(query, options, signal) {
       try {
         yield* misp.readWindow(query, options, signal);
@@ -85,6 +77,13 @@ function recordingSink(sink: IocCollectionSink, recorder: ErrorRecorder): IocCol
 }
 
 /**
+ * The answers' size the reliability scenarios are written for: their data sets, fault schedules
+ * ("a 403 on the 5th search") and batch counts assume groups of events under 2,000 attributes,
+ * whatever MISP_PAGE_SIZE the trigger is tuned to.
+ */
+export const RELIABILITY_PAGE_SIZE = 2000;
+
+/**
  * The real trigger, clients and SQLite state, built as createDependencies builds them but with a
  * short read timeout (a hanging server costs `readMs` per attempt) and every client error, and every
  * retry notice's error, recorded for the secrets scan.
@@ -116,6 +115,8 @@ export function recordingTrigger(readMs: number, recorder: ErrorRecorder): AnyTr
     });
     const state = await openTriggerState({ dataPath: input.dataPath, namespace: input.namespace, clock });
     return {
+      // runCycle takes its optional pageSize from the dependencies (as the bench's trigger does).
+      pageSize: RELIABILITY_PAGE_SIZE,
       misp: recordingMisp(misp, recorder),
       sink: recordingSink(sekoia, recorder),
       state,

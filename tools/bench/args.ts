@@ -7,7 +7,6 @@ and prints one JSON object with its figures and those of the I/O floor.
   --seed S         seed of the generated data (default 1)
   --page-size P    restSearch page size of the trigger and the floor (default: the trigger's MISP_PAGE_SIZE)
   --cpu-prof DIR   write a V8 CPU profile of the trigger process into DIR (node --cpu-prof)
-  --import KIND    text (default, the trigger's) or json: the Sekoia.io import the trigger uses
   --ioc-context    run the trigger with ioc_context on (a description per event)`;
 
 export interface BenchOptions {
@@ -17,8 +16,6 @@ export interface BenchOptions {
   pageSize?: number;
   /** Directory for `node --cpu-prof` of the trigger process; undefined: no profile. */
   cpuProfDir?: string;
-  /** The Sekoia.io import the trigger uses. @default 'text' */
-  importMode?: 'text' | 'json';
   /** ioc_context on. @default false */
   iocContext?: boolean;
 }
@@ -46,7 +43,6 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
       seed: { type: 'string' },
       'page-size': { type: 'string' },
       'cpu-prof': { type: 'string' },
-      import: { type: 'string' },
       'ioc-context': { type: 'boolean' },
     },
     strict: true,
@@ -61,12 +57,6 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
   if (values['cpu-prof'] !== undefined) {
     if (values['cpu-prof'].trim() === '') throw new Error('--cpu-prof needs a directory');
     options.cpuProfDir = values['cpu-prof'];
-  }
-  if (values.import !== undefined) {
-    if (values.import !== 'text' && values.import !== 'json') {
-      throw new Error(`--import must be "text" or "json", got "${values.import}"`);
-    }
-    options.importMode = values.import;
   }
   if (values['ioc-context']) options.iocContext = true;
   return options;

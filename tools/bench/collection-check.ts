@@ -46,6 +46,67 @@ async function fill(url: string, count: number, expiring: number, nowMs: number)
   }
 }
 
+type SekoiaClient = ReturnType<typeof createSekoiaClient>;
+
+interface CheckRun {
+  counts: ReturnType<typeof emptyCheckCounts>;
+  pages: number;
+  listingMs: number;
+  totalMs: number;
+}
+
+/** Runs the collection check over the filled emulator, timing the listing apart from the refresh. */
+async function runCheck(client: SekoiaClient, nowMs: number): Promise<CheckRun> {
+  const run: CheckRun = { counts: emptyCheckCounts(), pages: 0, listingMs: 0, totalMs: 0 };
+  const started = process.hrtime.bigint();
+  await checkCollection(
+    {
+      listPage: async (offset, signal) => {
+        const pageStarted = performance.now();
+        const page = await client.listCollectionPage(offset, signal);
+        run.listingMs += performance.now() - pageStarted;
+        run.pages += 1;
+        return page;
+      },
+      lookup: (value, signal) => client.listIndicators(value, signal),
+      edit: (id, changes, signal) => client.editIndicator(id, changes, signal),
+      records: async () => [],
+      markRefreshed: async () => undefined,
+      pushAgain: async () => undefined,
+      flags: () => true,
+      pushedNow: () => false,
+      refreshBefore: nowMs + 2 * DAY_MS,
+      nowMs,
+      iocValidityDays: 30,
+      dryRun: false,
+      signal: new AbortController().signal,
+    },
+    run.counts,
+  );
+  run.totalMs = Number(process.hrtime.bigint() - started) / 1e6;
+  return run;
+}
+
+/** The JSON figures of a run: requests and seconds of the listing and of the refresh. */
+function figures(iocs: number, run: CheckRun, requests: readonly string[]): Record<string, unknown> {
+  const puts = requests.filter((request) => request.startsWith('PUT ')).length;
+  const refreshMs = run.totalMs - run.listingMs;
+  return {
+    iocs,
+    listing: { requests: run.pages, seconds: round(run.listingMs / 1000), listed: run.counts.listed },
+    refresh: {
+      indicators: run.counts.refreshed,
+      requests: puts,
+      seconds: round(refreshMs / 1000),
+      ms_per_request: puts === 0 ? 0 : round(refreshMs / puts),
+    },
+    total_requests: requests.length,
+    total_seconds: round(run.totalMs / 1000),
+    peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
+    note: 'loopback against the in-process emulator; the request counts carry to Sekoia.io, the times do not',
+  };
+}
+
 async function main(): Promise<void> {
   const iocs = argument('iocs', 460_000);
   const refresh = Math.min(iocs, argument('refresh', 15_000));
@@ -66,52 +127,8 @@ async function main(): Promise<void> {
     await fill(emulator.url, iocs, Math.ceil(refresh / 1000) * 1000, nowMs);
     emulator.landPendingImports();
     const before = emulator.apiRequests().length;
-    let pages = 0;
-    let listingMs = 0;
-    let pageStarted = 0;
-    const counts = emptyCheckCounts();
-    const started = process.hrtime.bigint();
-    await checkCollection(
-      {
-        listPage: async (offset, signal) => {
-          pageStarted = performance.now();
-          const page = await client.listCollectionPage(offset, signal);
-          listingMs += performance.now() - pageStarted;
-          pages += 1;
-          return page;
-        },
-        lookup: (value, signal) => client.listIndicators(value, signal),
-        edit: (id, changes, signal) => client.editIndicator(id, changes, signal),
-        records: async () => [],
-        markRefreshed: async () => undefined,
-        pushAgain: async () => undefined,
-        flags: () => true,
-        pushedNow: () => false,
-        refreshBefore: nowMs + 2 * DAY_MS,
-        nowMs,
-        iocValidityDays: 30,
-        dryRun: false,
-        signal: new AbortController().signal,
-      },
-      counts,
-    );
-    const totalMs = Number(process.hrtime.bigint() - started) / 1e6;
-    const requests = emulator.apiRequests().slice(before);
-    const puts = requests.filter((request) => request.startsWith('PUT ')).length;
-    const result = {
-      iocs,
-      listing: { requests: pages, seconds: round(listingMs / 1000), listed: counts.listed },
-      refresh: {
-        indicators: counts.refreshed,
-        requests: puts,
-        seconds: round((totalMs - listingMs) / 1000),
-        ms_per_request: puts === 0 ? 0 : round((totalMs - listingMs) / puts),
-      },
-      total_requests: requests.length,
-      total_seconds: round(totalMs / 1000),
-      peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
-      note: 'loopback against the in-process emulator; the request counts carry to Sekoia.io, the times do not',
-    };
+    const run = await runCheck(client, nowMs);
+    const result = figures(iocs, run, emulator.apiRequests().slice(before));
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   } finally {
     client.close();

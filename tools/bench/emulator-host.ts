@@ -6,7 +6,8 @@ import { serveIpc } from './ipc';
  * The emulators' process during a bench: started exactly as the emulator CLI starts them (same
  * options, same code), plus an IPC channel through which the bench reads their counters, clears
  * the IOC Collection between runs, and gets the bodies the trigger posted (for the floor).
- * argv: <attributes> <seed> <window days>.
+ * argv: <attributes> <seed> <window days>; attributes "none": the Sekoia emulator alone (a real
+ * MISP on the other side).
  */
 
 /** What the bench reads between runs. */
@@ -35,9 +36,9 @@ export interface PostedBody {
 
 function counters(started: StartedEmulators): EmulatorCounters {
   const { misp, sekoia } = started;
-  if (!misp || !sekoia) throw new Error('both emulators must run');
+  if (!sekoia) throw new Error('the Sekoia emulator is not running');
   const cpu = process.cpuUsage();
-  const counts = misp.requestCounts();
+  const counts = misp?.requestCounts() ?? {};
   const report = sekoia.collection();
   const last = sekoia.events().at(-1);
   return {
@@ -91,7 +92,11 @@ function dumpSearches(started: StartedEmulators, file: string): number {
 async function main(): Promise<void> {
   const [attributes, seed, windowDays] = process.argv.slice(2);
   const started = await startFromCli(
-    parseCliArgs(['--attributes', attributes, '--seed', seed, '--window-days', windowDays]),
+    parseCliArgs(
+      attributes === 'none'
+        ? ['--only', 'sekoia', '--seed', seed]
+        : ['--attributes', attributes, '--seed', seed, '--window-days', windowDays],
+    ),
   );
   // The floor posts the trigger's requests again: the emulator keeps them as they came.
   if (started.sekoia) started.sekoia.settings.recordRequests = true;

@@ -1,6 +1,6 @@
 /**
  * How the bench configures the trigger: the environment the Sekoia runtime would hand over
- * (design section 3), pointed at the emulators. Pure.
+ * (docs/architecture.md#the-platform-contract), pointed at the emulators. Pure.
  */
 
 /** Seconds between cycles, as configured: the schema's largest, never a retry wait's length. */

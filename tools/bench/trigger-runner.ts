@@ -13,8 +13,7 @@ import './usage-probe';
  * one difference: the sleep between two cycles tells the bench the cycle ended (time and CPU so
  * far) and waits for it to say "next" instead of sleeping. The bench stops it with SIGTERM.
  * BENCH_PAGE_SIZE, when set, overrides the restSearch page size (for tuning it). BENCH_RECONCILE=1
- * runs `--once --reconcile` instead: one cycle, then a reconciliation, then exit. BENCH_IMPORT=json
- * makes the Sekoia.io client use the JSON import instead of the text import (to compare them).
+ * runs `--once --reconcile` instead: one cycle, then a reconciliation, then exit.
  */
 
 const CYCLE_SLEEP_MS = CYCLE_SLEEP_SECONDS * 1000;
@@ -40,8 +39,7 @@ const benchClock: Clock = {
 
 function dependencyFactory(): DependencyFactory {
   const pageSize = process.env.BENCH_PAGE_SIZE ? Number(process.env.BENCH_PAGE_SIZE) : undefined;
-  const importMode = process.env.BENCH_IMPORT === 'json' ? 'json' : undefined;
-  const createDependencies = realDependencies(undefined, { importMode });
+  const createDependencies = realDependencies();
   if (pageSize === undefined) return createDependencies;
   // runCycle takes its optional pageSize from the dependencies it is handed.
   return async (input) => Object.assign(await createDependencies(input), { pageSize });

@@ -11,10 +11,7 @@ const KEY = 'indicators-test-key-0123456789';
 let sekoia: SekoiaEmulator;
 let client: SekoiaHttpClient;
 
-function makeClient(
-  importMode: 'text' | 'json' = 'text',
-  collectionId = DEFAULT_COLLECTION_ID,
-): SekoiaHttpClient {
+function makeClient(collectionId = DEFAULT_COLLECTION_ID): SekoiaHttpClient {
   return createSekoiaClient({
     server: sekoia.url,
     collectionId,
@@ -23,7 +20,6 @@ function makeClient(
     clock: new RecordingClock(),
     retryPolicy: TEST_POLICY,
     random: () => 0,
-    importMode,
   });
 }
 
@@ -67,18 +63,6 @@ describe('the IOC collection client against the emulated API', () => {
     await expect(client.importIndicators(Array(101).fill('10.0.0.1'), {})).rejects.toThrow(RangeError);
   });
 
-  it('push in json mode sends 100 values a request and answers the indicators', async () => {
-    const json = makeClient('json');
-    try {
-      const values = Array.from({ length: 250 }, (_, i) => `10.0.${i >> 8}.${i & 255}`);
-      const result = await json.push({ format: 'ipv4-addr.value', values }, { description: 'd' });
-      expect(result.indicators).toHaveLength(250);
-      expect(sekoia.collection()).toMatchObject({ jsonImports: 3, textImports: 0 });
-    } finally {
-      json.close();
-    }
-  });
-
   it('listIndicators keeps exact matches only, over several pages of 100', async () => {
     const values = ['198.51.100.1', ...Array.from({ length: 150 }, (_, i) => `198.51.100.1${i}`)];
     for (let start = 0; start < values.length; start += 100) {
@@ -113,7 +97,7 @@ describe('the IOC collection client against the emulated API', () => {
   });
 
   it('checkCollection: 404 names the UUID and the region; a read-only key passes the check but cannot push', async () => {
-    const unknown = makeClient('text', 'ioc-collection--00000000-0000-4000-8000-00000000ffff');
+    const unknown = makeClient('ioc-collection--00000000-0000-4000-8000-00000000ffff');
     try {
       const error = (await caught(() => unknown.checkCollection(), [KEY])) as SekoiaError;
       expect(error).toMatchObject({ kind: 'collection_not_found', fatal: true });

@@ -33,6 +33,10 @@ export function apiHandler(
       };
       if (!authorised) return reply(isSekoia ? 401 : 403, { message: 'Authentication failed.' });
       if (path === '/servers/getVersion') return reply(200, { version: '2.5.1' });
+      if (path === '/events/restSearch') {
+        const event = { id: '1', uuid: 'event-1', published: true, publish_timestamp: '1', timestamp: '1' };
+        return reply(200, { response: [{ Event: { ...event, attribute_count: '1' } }] });
+      }
       if (path === '/attributes/restSearch') {
         const { page } = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as { page?: number };
         const attributes =

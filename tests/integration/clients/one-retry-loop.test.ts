@@ -61,7 +61,7 @@ function sekoiaClient(url: string, clock: FakeClock, notices: RetryNotice[]) {
 const QUERY = { publishFrom: 1, publishTo: 2, types: ['ip-dst'], enforceWarninglist: true, pageSize: 10 };
 
 async function firstPage(client: ReturnType<typeof mispClient>): Promise<void> {
-  for await (const page of client.searchAttributes(QUERY)) void page;
+  for await (const page of client.readWindow(QUERY)) void page;
 }
 
 let server: Awaited<ReturnType<typeof countingServer>> | undefined;

@@ -187,7 +187,7 @@ describe('HTTPS through a CONNECT tunnel', () => {
     const client = misp({ baseUrl: apiTls.url, caPem: ca.cert, httpsProxy: proxyA.url });
     await expect(client.getVersion()).resolves.toBe('2.5.1');
     const pages = [];
-    for await (const page of client.searchAttributes({
+    for await (const page of client.readWindow({
       publishFrom: 1,
       publishTo: 2,
       types: ['ip-dst'],
@@ -203,7 +203,7 @@ describe('HTTPS through a CONNECT tunnel', () => {
     ]);
     expect(seen.map((r) => r.path)).toEqual([
       '/servers/getVersion',
-      '/attributes/restSearch',
+      '/events/restSearch',
       '/attributes/restSearch',
     ]);
   });

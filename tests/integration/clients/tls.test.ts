@@ -66,7 +66,7 @@ describe('MISP over HTTPS with a private CA', () => {
     const client = misp(caSigned.url, ca.cert);
     await expect(client.getVersion()).resolves.toBe('2.5.1');
     const pages = [];
-    for await (const page of client.searchAttributes(QUERY)) pages.push(page);
+    for await (const page of client.readWindow(QUERY)) pages.push(page);
     expect(pages.map((page) => page.attributes.length)).toEqual([1]);
   });
 

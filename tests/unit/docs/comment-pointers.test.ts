@@ -11,14 +11,6 @@ import ts from 'typescript';
 const ROOT = path.resolve(__dirname, '../../..');
 const SCANNED = ['src', 'tools', 'tests'];
 
-/**
- * Files another branch of this round fixes; the coordinator empties this list at merge.
- * Each entry names the branch that owns the file.
- */
-const EXCLUDED: Readonly<Record<string, string>> = {
-  'tools/bench/trigger-env.ts': 'fixed on branch misp-cost',
-};
-
 /** Written so that this file does not match them itself. */
 const OUTSIDE_POINTERS: ReadonlyArray<{ name: string; pattern: RegExp }> = [
   { name: 'the team design document', pattern: new RegExp(['design', '\\.md'].join(''), 'i') },
@@ -131,18 +123,12 @@ describe('pointers in src/, tools/ and tests/', () => {
     path.relative(ROOT, file).split(path.sep).join('/'),
   );
 
-  it.each(Object.keys(EXCLUDED))('excludes only files that exist (%s)', (file) => {
-    expect(files).toContain(file);
-  });
-
   it('point into the repository, and every comment pointer resolves', () => {
-    const problems = files
-      .filter((file) => !(file in EXCLUDED))
-      .flatMap((file) =>
-        pointerProblems(ROOT, file, fs.readFileSync(path.join(ROOT, file), 'utf8')).map(
-          (problem) => `${file}: ${problem}`,
-        ),
-      );
+    const problems = files.flatMap((file) =>
+      pointerProblems(ROOT, file, fs.readFileSync(path.join(ROOT, file), 'utf8')).map(
+        (problem) => `${file}: ${problem}`,
+      ),
+    );
     expect(problems).toEqual([]);
   });
 });

@@ -220,7 +220,6 @@ const MESSAGE_FRAGMENTS = [
   'could not be reached',
   'check that misp_url points to the MISP server itself',
   'paging stopped to avoid an',
-  'the server ignores "page"',
   'Pushing to Sekoia.io failed:',
   'Sekoia.io answered',
   'the batch is not counted as pushed',

@@ -3,13 +3,14 @@ import { AbortedError } from '../../../src/errors';
 import { RetryNotice } from '../../../src/http/request';
 import { createMispClient, MispClientOptions, MispHttpClient } from '../../../src/misp/client';
 import { MispError } from '../../../src/misp/errors';
-import { MispAttributeQuery, MispPage } from '../../../src/misp/types';
+import { MispAttributeQuery, MispEventGroup } from '../../../src/misp/types';
 import { caught, expectNoSecret, RecordingClock, TEST_POLICY } from './support';
 import { useNockGuards } from '../../helpers/nock-guards';
 
 const MISP = 'https://misp.test';
 const KEY = 'MispKey0123456789abcdefghijklmnopqrstuvw';
 const PATH = '/attributes/restSearch';
+const EVENTS_PATH = '/events/restSearch';
 
 const QUERY: MispAttributeQuery = {
   publishFrom: 1_700_000_000,
@@ -53,10 +54,39 @@ function makeClient(overrides: Partial<MispClientOptions> = {}): MispHttpClient 
   return client;
 }
 
-async function collect(pages: AsyncIterable<MispPage>): Promise<MispPage[]> {
-  const result: MispPage[] = [];
-  for await (const item of pages) result.push(item);
+async function collect(groups: AsyncIterable<MispEventGroup>): Promise<MispEventGroup[]> {
+  const result: MispEventGroup[] = [];
+  for await (const item of groups) result.push(item);
   return result;
+}
+
+/** One published event of one attribute, as events/restSearch lists it: its group is one request. */
+const LISTING = {
+  response: [
+    {
+      Event: {
+        id: '1',
+        uuid: 'event-1',
+        published: true,
+        publish_timestamp: '1700000100',
+        timestamp: '1700000100',
+        attribute_count: '1',
+      },
+    },
+  ],
+};
+
+/**
+ * Reads `query`'s window: MISP lists one event (answered here), then its attributes are asked
+ * for in one request, answered as the test set it up on PATH.
+ */
+function readAll(
+  query: MispAttributeQuery = QUERY,
+  signal?: AbortSignal,
+  base = '',
+): Promise<MispEventGroup[]> {
+  nock(MISP).post(`${base}${EVENTS_PATH}`).reply(200, LISTING);
+  return collect(client.readWindow(query, {}, signal));
 }
 
 useNockGuards();
@@ -70,33 +100,23 @@ afterEach(() => {
   for (const notice of notices) expectNoSecret(notice.error, [KEY]);
 });
 
-describe('searchAttributes: request', () => {
-  it('sends the headers and the exact body, page after page, until an empty page', async () => {
+describe('attributes/restSearch: request', () => {
+  it("sends the headers and the exact body: the listed event's attributes, one request", async () => {
     const bodies: unknown[] = [];
     const scope = nock(MISP)
       .matchHeader('authorization', KEY)
       .matchHeader('accept', 'application/json')
       .matchHeader('content-type', /^application\/json/)
       .post(PATH, (body) => bodies.push(body) > 0)
-      .reply(200, page(attribute('1'), attribute('2'), attribute('3')))
-      .post(PATH, (body) => bodies.push(body) > 0)
-      .reply(200, page(attribute('4')))
-      .post(PATH, (body) => bodies.push(body) > 0)
-      .reply(200, page(attribute('9')))
-      .post(PATH, (body) => bodies.push(body) > 0)
-      .reply(200, page());
+      .reply(200, page(attribute('1')));
     makeClient();
-    const pages = await collect(
-      client.searchAttributes({ ...QUERY, includeTags: ['tlp:white'], excludeTags: ['tlp:red'] }),
-    );
+    const groups = await readAll({ ...QUERY, includeTags: ['tlp:white'], excludeTags: ['tlp:red'] });
     scope.done();
-    expect(pages.map((p) => [p.page, p.attributes.length])).toEqual([
-      [1, 3],
-      [2, 1],
-      [3, 1],
+    expect(groups.map((g) => [g.page, g.attributes.length, g.events.map((e) => e.id)])).toEqual([
+      [1, 1, ['1']],
     ]);
-    expect(bodies).toEqual(
-      [1, 2, 3, 4].map((n) => ({
+    expect(bodies).toEqual([
+      {
         returnFormat: 'json',
         to_ids: 1,
         published: 1,
@@ -105,10 +125,11 @@ describe('searchAttributes: request', () => {
         enforceWarninglist: true,
         order: 'Attribute.id asc',
         limit: 3,
-        page: n,
+        page: 1,
         tags: { OR: ['tlp:white'], NOT: ['tlp:red'] },
-      })),
-    );
+        eventid: ['1'],
+      },
+    ]);
   });
 
   it('sends no tags key without tag filters, and only the half that is set', async () => {
@@ -117,9 +138,9 @@ describe('searchAttributes: request', () => {
       .post(PATH, (body) => bodies.push(body) > 0)
       .times(3)
       .reply(200, page());
-    await collect(client.searchAttributes({ ...QUERY, enforceWarninglist: false }));
-    await collect(client.searchAttributes({ ...QUERY, includeTags: [], excludeTags: ['tlp:red'] }));
-    await collect(client.searchAttributes({ ...QUERY, includeTags: ['a'], excludeTags: [] }));
+    await readAll({ ...QUERY, enforceWarninglist: false });
+    await readAll({ ...QUERY, includeTags: [], excludeTags: ['tlp:red'] });
+    await readAll({ ...QUERY, includeTags: ['a'], excludeTags: [] });
     scope.done();
     expect('tags' in bodies[0]).toBe(false);
     expect(bodies[0].enforceWarninglist).toBe(false);
@@ -128,57 +149,51 @@ describe('searchAttributes: request', () => {
   });
 
   it('keeps a sub-path of misp_url and ignores trailing slashes', async () => {
-    const scope = nock(MISP).post(`/misp${PATH}`).reply(200, page());
+    const scope = nock(MISP)
+      .post(`/misp${PATH}`)
+      .reply(200, page(attribute('1')));
     makeClient({ baseUrl: `${MISP}/misp//` });
-    expect(await collect(client.searchAttributes(QUERY))).toEqual([]);
+    expect((await readAll(QUERY, undefined, '/misp')).map((g) => g.attributes.length)).toEqual([1]);
     scope.done();
   });
 
   it('refuses a page size of 0 (unlimited to MISP) and an empty type list', () => {
     return Promise.all([
-      expect(collect(client.searchAttributes({ ...QUERY, pageSize: 0 }))).rejects.toThrow(/pageSize/),
-      expect(collect(client.searchAttributes({ ...QUERY, types: [] }))).rejects.toThrow(/types/),
+      expect(readAll({ ...QUERY, pageSize: 0 })).rejects.toThrow(/pageSize/),
+      expect(readAll({ ...QUERY, types: [] })).rejects.toThrow(/types/),
     ]);
   });
 });
 
-describe('searchAttributes: answers', () => {
+describe('attributes/restSearch: answers', () => {
   it('accepts string and numeric ids, and reads X-Skipped-Elements-Count', async () => {
     const scope = nock(MISP)
       .post(PATH)
-      .reply(200, page(attribute(7), attribute(8)), { 'X-Skipped-Elements-Count': '4' })
-      .post(PATH)
-      .reply(200, page(attribute('9')))
-      .post(PATH)
-      .reply(200, page());
-    const pages = await collect(client.searchAttributes(QUERY));
+      .reply(200, page(attribute(7), attribute('8')), { 'X-Skipped-Elements-Count': '0' });
+    const groups = await readAll();
     scope.done();
-    expect(pages.map((p) => p.warninglistSkipped)).toEqual([4, 0]);
-    expect(pages[0].attributes).toEqual([attribute(7), attribute(8)]);
+    expect(groups.map((g) => g.warninglistSkipped)).toEqual([0]);
+    expect(groups[0].attributes).toEqual([attribute(7), attribute('8')]);
+    const skipped = nock(MISP)
+      .post(PATH)
+      .reply(200, page(attribute(9)), { 'X-Skipped-Elements-Count': '1' });
+    expect((await readAll()).map((g) => g.warninglistSkipped)).toEqual([1]);
+    skipped.done();
   });
 
-  it('goes on after a page the warninglists emptied (empty, but elements skipped)', async () => {
-    const scope = nock(MISP)
-      .post(PATH)
-      .reply(200, page(), { 'X-Skipped-Elements-Count': '3' })
-      .post(PATH)
-      .reply(200, page(attribute('5')))
-      .post(PATH)
-      .reply(200, page());
-    const pages = await collect(client.searchAttributes(QUERY));
+  it('reads an answer the warninglists emptied (no attribute, elements skipped)', async () => {
+    const scope = nock(MISP).post(PATH).reply(200, page(), { 'X-Skipped-Elements-Count': '1' });
+    const groups = await readAll();
     scope.done();
-    expect(pages.map((p) => [p.page, p.attributes.length, p.warninglistSkipped])).toEqual([
-      [1, 0, 3],
-      [2, 1, 0],
-    ]);
+    expect(groups.map((g) => [g.attributes.length, g.warninglistSkipped])).toEqual([[0, 1]]);
   });
 
   it.each([
     ['{"response": []} (older MISP)', { response: [] }],
     ['{"Attribute": []} (no wrapper)', { Attribute: [] }],
-  ])('accepts %s as an empty page', async (_name, body) => {
+  ])('accepts %s as an empty answer', async (_name, body) => {
     const scope = nock(MISP).post(PATH).reply(200, body);
-    expect(await collect(client.searchAttributes(QUERY))).toEqual([]);
+    expect((await readAll()).map((g) => g.attributes)).toEqual([[]]);
     scope.done();
   });
 
@@ -186,7 +201,7 @@ describe('searchAttributes: answers', () => {
     const scope = nock(MISP)
       .post(PATH)
       .reply(200, { response: { Event: [] }, echo: KEY });
-    const error = (await caught(() => collect(client.searchAttributes(QUERY)), [KEY])) as MispError;
+    const error = (await caught(() => readAll(), [KEY])) as MispError;
     scope.done();
     expect(error).toBeInstanceOf(MispError);
     expect(error.kind).toBe('malformed');
@@ -200,7 +215,7 @@ describe('searchAttributes: answers', () => {
     const scope = nock(MISP).post(PATH).reply(200, '<html><body>Please log in</body></html>', {
       'Content-Type': 'text/html',
     });
-    const error = (await caught(() => collect(client.searchAttributes(QUERY)), [KEY])) as MispError;
+    const error = (await caught(() => readAll(), [KEY])) as MispError;
     scope.done();
     expect(error.kind).toBe('malformed');
     expect(error.message).toContain('a body that is not JSON: "<html><body>Please log in</body></html>"');
@@ -211,7 +226,7 @@ describe('searchAttributes: answers', () => {
     const scope = nock(MISP).post(PATH).times(3).reply(200, '{"response": {"Attribute": [{"id": "1"', {
       'Content-Type': 'application/json',
     });
-    const error = (await caught(() => collect(client.searchAttributes(QUERY)), [KEY])) as MispError;
+    const error = (await caught(() => readAll(), [KEY])) as MispError;
     scope.done();
     expect(error.kind).toBe('malformed');
     expect(error.message).toMatch(/invalid or truncated JSON .* \(3 attempts\)/);
@@ -224,45 +239,15 @@ describe('searchAttributes: answers', () => {
       .post(PATH)
       .reply(200, '{"response": {"Attri', { 'Content-Type': 'application/json' })
       .post(PATH)
-      .reply(200, page(attribute('1')))
-      .post(PATH)
-      .reply(200, page());
-    const pages = await collect(client.searchAttributes(QUERY));
+      .reply(200, page(attribute('1')));
+    const groups = await readAll();
     scope.done();
-    expect(pages).toHaveLength(1);
+    expect(groups.map((g) => g.attributes.length)).toEqual([1]);
     expect(clock.sleeps).toEqual([50]);
-  });
-
-  it('stops with kind paging when the server ignores page (same ids twice)', async () => {
-    const scope = nock(MISP)
-      .post(PATH)
-      .times(2)
-      .reply(200, page(attribute('1'), attribute('2')));
-    const pages: MispPage[] = [];
-    const error = (await caught(async () => {
-      for await (const item of client.searchAttributes(QUERY)) pages.push(item);
-    }, [KEY])) as MispError;
-    scope.done();
-    expect(pages).toHaveLength(1);
-    expect(error.kind).toBe('paging');
-    expect(error.message).toContain('page 2 with the same attributes as page 1 (ids 1 to 2)');
-  });
-
-  it('stops with kind paging past the page cap, naming it', async () => {
-    makeClient({ maxPages: 2 });
-    const scope = nock(MISP)
-      .post(PATH)
-      .reply(200, page(attribute('1')))
-      .post(PATH)
-      .reply(200, page(attribute('2')));
-    const error = (await caught(() => collect(client.searchAttributes(QUERY)), [KEY])) as MispError;
-    scope.done();
-    expect(error.kind).toBe('paging');
-    expect(error.message).toContain('after 2 pages of 3');
   });
 });
 
-describe('searchAttributes: failures', () => {
+describe('attributes/restSearch: failures', () => {
   it('403: fatal auth error with the fix, without the key even when the server echoes it', async () => {
     const scope = nock(MISP)
       .post(PATH)
@@ -271,7 +256,7 @@ describe('searchAttributes: failures', () => {
         message: `Authentication failed. Key ${KEY} refused.`,
         url: PATH,
       });
-    const error = (await caught(() => collect(client.searchAttributes(QUERY)), [KEY])) as MispError;
+    const error = (await caught(() => readAll(), [KEY])) as MispError;
     scope.done();
     expect(error).toBeInstanceOf(MispError);
     expect(error).toMatchObject({ kind: 'auth', fatal: true, status: 403, code: 'MISP_AUTH' });
@@ -283,28 +268,13 @@ describe('searchAttributes: failures', () => {
     expect(clock.sleeps).toEqual([]);
   });
 
-  it('403 in the middle of paging ends the search with the auth error', async () => {
-    const scope = nock(MISP)
-      .post(PATH)
-      .reply(200, page(attribute('1')))
-      .post(PATH)
-      .reply(403, 'Forbidden');
-    const pages: MispPage[] = [];
-    const error = (await caught(async () => {
-      for await (const item of client.searchAttributes(QUERY)) pages.push(item);
-    }, [KEY])) as MispError;
-    scope.done();
-    expect(pages).toHaveLength(1);
-    expect(error.kind).toBe('auth');
-  });
-
   it('429 with Retry-After waits as asked, then goes on', async () => {
     const scope = nock(MISP)
       .post(PATH)
       .reply(429, { message: 'Rate limit exceeded.' }, { 'Retry-After': '7' })
       .post(PATH)
-      .reply(200, page());
-    expect(await collect(client.searchAttributes(QUERY))).toEqual([]);
+      .reply(200, page(attribute('1')));
+    expect((await readAll()).map((g) => g.attributes.length)).toEqual([1]);
     scope.done();
     expect(clock.sleeps).toEqual([7000]);
     expect(notices).toHaveLength(1);
@@ -313,7 +283,7 @@ describe('searchAttributes: failures', () => {
 
   it('429 every time: kind rate_limited after the attempts, not fatal', async () => {
     const scope = nock(MISP).post(PATH).times(3).reply(429, { message: 'Rate limit exceeded.' });
-    const error = (await caught(() => collect(client.searchAttributes(QUERY)), [KEY])) as MispError;
+    const error = (await caught(() => readAll(), [KEY])) as MispError;
     scope.done();
     expect(error).toMatchObject({ kind: 'rate_limited', fatal: false, status: 429 });
     expect(error.message).toContain('after 3 attempts');
@@ -321,7 +291,7 @@ describe('searchAttributes: failures', () => {
 
   it('5xx retried with backoff, then kind server naming the status and where to look', async () => {
     const scope = nock(MISP).post(PATH).reply(500).post(PATH).reply(502).post(PATH).reply(503, 'down');
-    const error = (await caught(() => collect(client.searchAttributes(QUERY)), [KEY])) as MispError;
+    const error = (await caught(() => readAll(), [KEY])) as MispError;
     scope.done();
     expect(error).toMatchObject({ kind: 'server', fatal: false, status: 503 });
     expect(error.message).toMatch(
@@ -335,22 +305,20 @@ describe('searchAttributes: failures', () => {
       .post(PATH)
       .reply(502)
       .post(PATH)
-      .reply(200, page(attribute('1')))
-      .post(PATH)
       .reply(503)
       .post(PATH)
-      .reply(200, page());
-    const pages = await collect(client.searchAttributes(QUERY));
+      .reply(200, page(attribute('1')));
+    const groups = await readAll();
     scope.done();
-    expect(pages.map((p) => p.page)).toEqual([1]);
-    expect(clock.sleeps).toEqual([50, 50]);
+    expect(groups.map((g) => g.attributes)).toEqual([[attribute('1')]]);
+    expect(clock.sleeps).toEqual([50, 100]);
   });
 
   it('connection resets: retried, then kind unavailable with the cause and the URL', async () => {
     // nock 14 emits nothing for a plain-object error: an Error instance it must be.
     const reset = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
     const scope = nock(MISP).post(PATH).times(3).replyWithError(reset);
-    const error = (await caught(() => collect(client.searchAttributes(QUERY)), [KEY])) as MispError;
+    const error = (await caught(() => readAll(), [KEY])) as MispError;
     scope.done();
     expect(error).toMatchObject({ kind: 'unavailable', fatal: false, systemCode: 'ECONNRESET' });
     expect(error.message).toMatch(
@@ -372,7 +340,7 @@ describe('searchAttributes: failures', () => {
         setImmediate(() => clock.advance(100));
         return [200, page()];
       });
-    const error = (await caught(() => collect(client.searchAttributes(QUERY)), [KEY])) as MispError;
+    const error = (await caught(() => readAll(), [KEY])) as MispError;
     scope.done();
     expect(error.kind).toBe('unavailable');
     expect(error.message).toContain('did not answer in time');
@@ -387,7 +355,7 @@ describe('searchAttributes: failures', () => {
     [301, 'rejected', /often https:\/\/ instead of http:\/\//],
   ])('%i: fatal kind %s with the fix, not retried', async (status, kind, fix) => {
     const scope = nock(MISP).post(PATH).reply(status, { message: 'nope' }, { Location: 'https://elsewhere' });
-    const error = (await caught(() => collect(client.searchAttributes(QUERY)), [KEY])) as MispError;
+    const error = (await caught(() => readAll(), [KEY])) as MispError;
     scope.done();
     expect(error).toMatchObject({ kind, fatal: true, status });
     expect(error.message).toMatch(fix);
@@ -401,9 +369,7 @@ describe('searchAttributes: failures', () => {
       controller.abort();
       throw new AbortedError();
     };
-    await expect(collect(client.searchAttributes(QUERY, controller.signal))).rejects.toBeInstanceOf(
-      AbortedError,
-    );
+    await expect(readAll(QUERY, controller.signal)).rejects.toBeInstanceOf(AbortedError);
     scope.done();
   });
 });
