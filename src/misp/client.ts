@@ -4,6 +4,7 @@ import { ConfigurationError, isAbortError } from '../errors';
 import { HttpClientHandle, HttpTimeouts, createHttpInstance } from '../http/instance';
 import { AnswerProblem, clientSender, describeOperation, RetryNotice } from '../http/request';
 import { DEFAULT_RETRY_POLICY, RetryPolicy } from '../http/retry';
+import { MispError, MispErrorKind } from './errors';
 import { toMispError } from './failure';
 import { RestSearchBody } from './rest-search-body';
 import { parseEventsAnswer } from './events-answer';
@@ -68,6 +69,9 @@ function normaliseBaseUrl(input: string): string {
   url.pathname = `${url.pathname.replace(/\/+$/, '')}/`;
   return url.toString();
 }
+
+/** MISP out of reach for now: the next cycle tries again. */
+const TRANSIENT_KINDS: ReadonlySet<MispErrorKind> = new Set(['server', 'unavailable', 'rate_limited']);
 
 function skippedCount(header: unknown): number {
   const count = Number(header);
@@ -222,13 +226,20 @@ export function createMispClient(options: MispClientOptions): MispHttpClient {
     return version;
   }
 
-  /** The version read at start-up gives the headers' meaning; read once here if it failed then. */
+  /**
+   * The version read at start-up gives the headers' meaning; read here if it failed then. MISP out
+   * of reach (5xx, 429, network) fails the read at once, tried again next cycle: a second retry
+   * loop after this one would double an outage's waits. Any other refusal of this one path reads
+   * on without the version (the read is bounded by the events' attribute counts anyway).
+   */
   async function knowVersion(signal?: AbortSignal): Promise<void> {
     if (fromFirstRow !== undefined || versionTried) return;
+    try {
+      await getVersion(signal);
+    } catch (error) {
+      if (isAbortError(error) || (error instanceof MispError && TRANSIENT_KINDS.has(error.kind))) throw error;
+    }
     versionTried = true;
-    await getVersion(signal).catch((error: unknown) => {
-      if (isAbortError(error)) throw error;
-    });
   }
 
   return {

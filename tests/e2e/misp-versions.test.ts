@@ -2,22 +2,22 @@ import type { MispEventDocument } from '../../tools/emulators/misp';
 import { E2eWorld } from '../helpers/e2e-world';
 
 /**
- * One published event of 5,000 IDS attributes, read by the real trigger from the emulator playing
- * each MISP version whose paging headers differ: up to 2.4.194 X-Result-Count counts from the first
- * row, from 2.4.195 it is the page's own, from 2.4.196 X-Skipped-Elements-Count comes too. Read in
- * a handful of requests, exact, on each.
+ * One published event of 5,000 (then 12,000) IDS attributes, read by the real trigger from the
+ * emulator playing each MISP version whose paging headers differ: up to 2.4.194 X-Result-Count
+ * counts from the first row, from 2.4.195 it is the page's own, from 2.4.196
+ * X-Skipped-Elements-Count comes too. Answers hold at most 5,000 attributes (MISP_PAGE_SIZE):
+ * 5,000 is a full page then an empty one, 12,000 two full pages and a short one. Read in a handful
+ * of requests, exact, on each.
  */
-const ATTRIBUTES = 5000;
-
-function bigEvent(nowSeconds: number): MispEventDocument[] {
-  return [
+function bigEvent(attributes: number): (nowSeconds: number) => MispEventDocument[] {
+  return (nowSeconds) => [
     {
       Event: {
-        info: 'E2E: one event of 5,000 IDS attributes',
+        info: `E2E: one event of ${attributes} IDS attributes`,
         published: true,
         publish_timestamp: String(nowSeconds - 600),
         timestamp: String(nowSeconds - 600),
-        Attribute: Array.from({ length: ATTRIBUTES }, (_, i) => ({
+        Attribute: Array.from({ length: attributes }, (_, i) => ({
           type: 'domain',
           value: `host-${i}.five-thousand.example`,
           to_ids: true,
@@ -33,17 +33,24 @@ afterEach(async () => {
   world = undefined;
 });
 
-describe('one event of 5,000 attributes on every MISP paging', () => {
-  it.each(['2.4.194', '2.4.195', '2.5.1'])(
-    'MISP %s: the cycle ends, exact, in 5 MISP requests (the listing, 3 pages of 2,000, the event listed again)',
-    async (version) => {
-      world = await E2eWorld.start({ events: bigEvent, mispVersion: version });
+describe('one big event on every MISP paging', () => {
+  it.each([
+    ['2.4.194', 5000, 2],
+    ['2.4.195', 5000, 2],
+    ['2.5.1', 5000, 2],
+    ['2.4.194', 12000, 3],
+    ['2.4.195', 12000, 3],
+    ['2.5.1', 12000, 3],
+  ])(
+    'MISP %s, %i attributes: the cycle ends, exact, in the listing, %i pages and the event listed again',
+    async (version, attributes, pages) => {
+      world = await E2eWorld.start({ events: bigEvent(attributes), mispVersion: version });
       await expect(world.run(['--once']).exit).resolves.toBe(0);
       const values = world.collectionIocs().map((ioc) => ioc.value);
-      expect(new Set(values).size).toBe(ATTRIBUTES);
-      expect(values).toContain('host-4999.five-thousand.example');
+      expect(new Set(values).size).toBe(attributes);
+      expect(values).toContain(`host-${attributes - 1}.five-thousand.example`);
       const counts = world.misp.requestCounts();
-      expect(counts['/attributes/restSearch']).toBe(3);
+      expect(counts['/attributes/restSearch']).toBe(pages);
       expect(counts['/events/restSearch']).toBe(2);
     },
   );

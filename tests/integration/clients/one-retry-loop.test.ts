@@ -9,14 +9,25 @@ import { COLLECTION, LoopbackHttpServer, MISP_KEY, SEKOIA_KEY, startHttpServer }
 
 const ATTEMPTS = DEFAULT_RETRY_POLICY.attempts;
 
-/** Answers every request with `answer(n)` (n counts from 1) and counts them. */
+/**
+ * Answers every request with `answer(n)` (n counts from 1) and counts them. The version read that
+ * precedes a MISP client's first window read is answered (2.5.1) and not counted, unless
+ * `versionToo`: then it is answered and counted as any request.
+ */
 async function countingServer(
   answer: (n: number, response: ServerResponse) => void,
+  versionToo = false,
 ): Promise<LoopbackHttpServer & { requests: () => number }> {
   let count = 0;
   const server = await startHttpServer((request: IncomingMessage, response: ServerResponse) => {
     request.resume();
-    request.on('end', () => answer(++count, response));
+    request.on('end', () => {
+      if (!versionToo && request.url?.endsWith('/servers/getVersion')) {
+        response.writeHead(200, { 'Content-Type': 'application/json' }).end('{"version": "2.5.1"}');
+        return;
+      }
+      answer(++count, response);
+    });
   });
   return { ...server, requests: () => count };
 }
@@ -79,6 +90,14 @@ describe('one retry loop per request, its attempts counted right', () => {
     client.close();
     expect(server.requests()).toBe(ATTEMPTS);
     expect(notices.map((n) => `${n.attempt}/${n.attempts}`)).toEqual(['1/6', '2/6', '3/6', '4/6', '5/6']);
+  });
+
+  it('MISP down before its version was read: the version read is the one loop, the window read is not tried', async () => {
+    server = await countingServer((_, response) => unavailable(response), true);
+    const client = mispClient(server.url, new FakeClock(), []);
+    await expect(firstPage(client)).rejects.toMatchObject({ kind: 'server' });
+    client.close();
+    expect(server.requests()).toBe(ATTEMPTS);
   });
 
   it('MISP: 503s ending in a body cut short are one loop too, not a loop of loops', async () => {
