@@ -168,6 +168,7 @@ async function startCycle(deps: CycleDependencies, startedAt: number): Promise<C
     queue,
     eventsReadTtlMs(settings.publishDays),
     filtersOf({ ...settings, types: [...settings.attributeTypes] }),
+    startedAt,
   );
   const report: CycleReport = {
     ...emptyReadReport(dryRun),

@@ -66,11 +66,19 @@ export class EventsReadRecorder {
     private readonly ttlMs: number,
     /** filtersOf the cycle's query: the events it reads are keyed with them. */
     readonly filters: string,
+    /** When the cycle started, before it listed the events. */
+    private readonly startedAtMs: number,
   ) {}
 
-  /** Call once a group's IOCs are in the push queue. */
+  /**
+   * Call once a group's IOCs are in the push queue. An event changed or published in the second
+   * the cycle started, or later, is not recorded: MISP keeps seconds, so an edit and a new
+   * publication in that same second would leave its key as read (it is read again next cycle).
+   */
   async taken(events: readonly MispEventSummary[], attributes: number): Promise<void> {
-    this.pending.push(...events);
+    const startSecond = Math.floor(this.startedAtMs / 1000);
+    for (const event of events)
+      if (Math.max(event.timestamp, event.publishTimestamp) < startSecond) this.pending.push(event);
     this.attributesSinceRecord += attributes;
     if (this.attributesSinceRecord >= EVENTS_READ_CHECKPOINT_ATTRIBUTES) await this.record();
   }

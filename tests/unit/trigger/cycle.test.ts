@@ -144,6 +144,23 @@ describe('runCycle', () => {
     expect(fifth.events).toEqual({ listed: 3, alreadyRead: 3 });
   });
 
+  it('does not record as read whole an event changed in the second the cycle started: an edit and a new publication in that second would keep its key', async () => {
+    const attributes = ipAttributes(300);
+    const h = cycleHarness([attributes.slice(0, 100), attributes.slice(100, 200), attributes.slice(200)]);
+    h.misp.options = { publishTimestamp: Math.floor(h.clock.current / 1000) };
+    const first = await runCycle(h.deps);
+    expect(first.iocsPushed).toBe(300);
+    expect(h.state.eventsRead.size).toBe(0);
+    h.misp.pagesServed = 0;
+    h.clock.advance(2000);
+    const second = await runCycle(h.deps);
+    expect(second.events).toEqual({ listed: 3, alreadyRead: 0 });
+    expect(h.misp.pagesServed).toBe(3);
+    // Read in a later second, they are recorded now.
+    const third = await runCycle(h.deps);
+    expect(third.events).toEqual({ listed: 3, alreadyRead: 3 });
+  });
+
   it('pushes a value seen twice in a page and on two pages once', async () => {
     const h = cycleHarness(
       [
