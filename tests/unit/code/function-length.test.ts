@@ -15,12 +15,6 @@ const TOOLS = path.join(ROOT, 'tools');
  */
 const ALLOWED_IN_TOOLS: Readonly<Record<string, string>> = {
   'tools/bench/run.ts runBench': 'fixed on branch misp-cost (owns tools/bench)',
-  'tools/emulators/misp/generate.ts generateEvents':
-    'tools/emulators is being changed on other branches this round; split at merge',
-  'tools/emulators/misp/server.ts startMispEmulator':
-    'tools/emulators is being changed on other branches this round; split at merge',
-  'tools/emulators/sekoia/server.ts startSekoiaEmulator':
-    'tools/emulators is being changed on other branches this round; split at merge',
 };
 
 function sourceFiles(directory: string): string[] {
