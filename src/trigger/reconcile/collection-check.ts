@@ -17,6 +17,7 @@
  * harmless (Sekoia.io ignores a value it holds).
  */
 import type { IndicatorChanges, IndicatorListPage, SekoiaIndicator } from '../../sekoia/indicators';
+import { HOUR_MS } from '../../clock';
 import { formatOfPattern } from '../../sekoia/indicators';
 import type { SekoiaFormat } from '../../sekoia/types';
 import { IOC_KEY_SEPARATOR, parseIocKey } from '../../pipeline/keys';
@@ -24,7 +25,7 @@ import type { Ioc } from '../../pipeline/types';
 import { BloomFilter } from '../../state/bloom';
 import type { PushedRecord, PushRecord } from '../../state/types';
 import { toIsoSeconds } from '../window';
-import { HOUR_MS, lapsesAtMs } from './plan';
+import { lapsesAtMs } from './plan';
 
 /** Values recorded as pushed but not listed that are looked up one by one before acting. */
 export const CHECK_LOOKUPS_MAX = 200;

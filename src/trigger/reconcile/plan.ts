@@ -6,10 +6,8 @@
 import type { KeyedBatch } from '../../pipeline/types';
 import type { SekoiaFormat } from '../../sekoia/types';
 import type { PushedRecord, PushRecord, SweepMarks } from '../../state/types';
+import { DAY_MS, HOUR_MS } from '../../clock';
 import { CATCH_UP_CAP_DAYS, SEKOIA_DEFAULT_VALIDITY_DAYS } from '../window';
-
-export const HOUR_MS = 3_600_000;
-export const DAY_MS = 24 * HOUR_MS;
 
 /** Revocations per sweep at most; the rest waits for the next sweep (logged when reached). */
 export const REVOCATION_BUDGET = 1000;

@@ -4,10 +4,10 @@
  * revoked indicator is deleted for good (force deletion, which Sekoia.io allows 24 hours after the
  * revocation), then the value is pushed again. Until then it waits, counted.
  */
+import { DAY_MS } from '../../clock';
 import type { Ioc } from '../../pipeline/types';
 import type { TriggerState } from '../../state/types';
 import type { KeyedIoc } from '../push-queue';
-import { DAY_MS } from './plan';
 import type { IndicatorRevoker } from './revoke';
 
 /** Sekoia.io deletes a revoked indicator for good only this long after its revocation. */

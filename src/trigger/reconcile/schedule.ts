@@ -1,3 +1,4 @@
+import { HOUR_MS } from '../../clock';
 import { AppError, isAbortError } from '../../errors';
 import { safeUrl } from '../../http/url';
 import type { TriggerContext } from '../../runtime/types';
@@ -5,7 +6,7 @@ import type { SweepMarks } from '../../state/types';
 import type { MispModuleConfiguration, MispTriggerConfiguration, TriggerSettings } from '../config';
 import type { TriggerDependencies } from '../dependencies';
 import { formatNumber, reasonOf } from '../report';
-import { isSweepDue, originOf, SWEEP_RETRY_MS, HOUR_MS } from './plan';
+import { isSweepDue, originOf, SWEEP_RETRY_MS } from './plan';
 import {
   RECONCILIATION_EVENT_NAME,
   revocationHeldLine,

@@ -2,9 +2,7 @@ import {
   AGE_OUT_MARGIN_MS,
   changedDuringSweep,
   classifyFlagged,
-  DAY_MS,
   FlaggedView,
-  HOUR_MS,
   isSweepDue,
   lapsesAtMs,
   missingReason,
@@ -15,6 +13,7 @@ import {
   sweepWindow,
   withdrawalOf,
 } from '../../../src/trigger/reconcile/plan';
+import { DAY_MS, HOUR_MS } from '../../../src/clock';
 import type { PushedRecord } from '../../../src/state/types';
 
 const NOW = Date.UTC(2026, 11, 1, 0, 0, 0);

@@ -4,7 +4,7 @@ import type { Ioc } from '../../../src/pipeline/types';
 import type { RevokeResult } from '../../../src/trigger/reconcile/revoke';
 import type { TriggerDependencies } from '../../../src/trigger/dependencies';
 import { createTrigger } from '../../../src/trigger/index';
-import { DAY_MS, HOUR_MS } from '../../../src/trigger/reconcile/plan';
+import { DAY_MS, HOUR_MS } from '../../../src/clock';
 import { createFakeContext, FakeClock, FakeMispClient, FakeSink, MemoryState } from '../../helpers/fakes';
 import { ipAttributes, moduleConfiguration, triggerConfiguration } from './support';
 

@@ -8,7 +8,7 @@ import type { IndicatorChanges, IndicatorListPage, SekoiaIndicator } from '../..
 import type { CollectionAccess } from '../../../src/trigger/reconcile/check-step';
 import { runCycle } from '../../../src/trigger/cycle';
 import { provenanceOf } from '../../../src/trigger/provenance';
-import { DAY_MS, HOUR_MS } from '../../../src/trigger/reconcile/plan';
+import { DAY_MS, HOUR_MS } from '../../../src/clock';
 import { revokerOf, type IndicatorRevoker, type RevokeResult } from '../../../src/trigger/reconcile/revoke';
 import { sweepEvent, sweepSummaryLine, revocationHeldLine } from '../../../src/trigger/reconcile/report';
 import { runSweep, SweepDependencies } from '../../../src/trigger/reconcile/sweep';

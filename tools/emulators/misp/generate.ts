@@ -117,94 +117,132 @@ function tag(name: string): MispTagJson {
   return { name, colour: TLP_COLOURS[name] ?? '#0088cc' };
 }
 
+/** The options with their defaults, and what carries over from one event to the next. */
+interface Generation {
+  readonly options: GenerateOptions;
+  readonly random: Random;
+  readonly pickType: (random: Random) => string;
+  readonly now: number;
+  readonly windowSeconds: number;
+  readonly shares: ValueShares;
+  readonly duplicates: DuplicatePool;
+  nextAttributeId: number;
+  nextObjectId: number;
+}
+
+function startGeneration(options: GenerateOptions): Generation {
+  return {
+    options,
+    random: mulberry32(options.seed ?? 1),
+    pickType: typePicker(options.typeMix ?? DEFAULT_TYPE_MIX),
+    now: options.now ?? Math.floor(Date.now() / 1000),
+    windowSeconds: options.windowSeconds ?? 30 * 86400,
+    shares: {
+      ipv6: options.ipv6Share ?? 0.1,
+      cidr: options.cidrShare ?? 0.02,
+      upperCaseHash: options.upperCaseHashShare ?? 0.05,
+      spacedComposite: options.spacedCompositeShare ?? 0.2,
+    },
+    duplicates: new DuplicatePool(),
+    nextAttributeId: options.firstAttributeId ?? 1,
+    nextObjectId: 1,
+  };
+}
+
 /**
  * Realistic MISP events, lazily, one at a time (a million attributes never sit in memory as JSON
  * objects): `[...generateEvents(o)]` for a small set, `store.addEvents(generateEvents(o))` for a big one.
  */
 export function* generateEvents(options: GenerateOptions): Generator<{ Event: MispEventJson }> {
-  const random = mulberry32(options.seed ?? 1);
-  const pickType = typePicker(options.typeMix ?? DEFAULT_TYPE_MIX);
-  const now = options.now ?? Math.floor(Date.now() / 1000);
-  const window = options.windowSeconds ?? 30 * 86400;
+  const generation = startGeneration(options);
   const [minPerEvent, maxPerEvent] = options.attributesPerEvent ?? [100, 500];
-  const shares: ValueShares = {
-    ipv6: options.ipv6Share ?? 0.1,
-    cidr: options.cidrShare ?? 0.02,
-    upperCaseHash: options.upperCaseHashShare ?? 0.05,
-    spacedComposite: options.spacedCompositeShare ?? 0.2,
-  };
-  const duplicates = new DuplicatePool();
   let eventId = options.firstEventId ?? 1;
-  let attributeId = options.firstAttributeId ?? 1;
-  let objectId = 1;
   let remaining = options.attributes;
   while (remaining > 0) {
-    const count = Math.min(remaining, randomInt(random, minPerEvent, maxPerEvent));
+    const count = Math.min(remaining, randomInt(generation.random, minPerEvent, maxPerEvent));
     remaining -= count;
-    const published = random() >= (options.unpublishedShare ?? 0.05);
-    const publishTimestamp = now - Math.floor(random() * window);
-    const attributes: MispAttributeJson[] = [];
-    let lastChange = 0;
-    for (let i = 0; i < count; i += 1) {
-      const type = pickType(random);
-      let value: string;
-      if (random() < (options.junkShare ?? 0.005)) value = makeJunk(random, type);
-      else if (random() < (options.duplicateShare ?? 0.05))
-        value = duplicates.draw(type, random) ?? makeValue(random, type, shares);
-      else value = makeValue(random, type, shares);
-      duplicates.remember(type, value, random);
-      const timestamp = publishTimestamp - Math.floor(random() * 3 * 86400);
-      lastChange = Math.max(lastChange, timestamp);
-      const attribute: MispAttributeJson = {
-        event_id: String(eventId),
-        object_id: '0',
-        object_relation: null,
-        category: categoryOf(type),
-        type,
-        to_ids: random() >= (options.nonIdsShare ?? 0.15),
-        uuid: randomUuid(random),
-        timestamp: String(timestamp),
-        distribution: '5',
-        sharing_group_id: '0',
-        comment: '',
-        deleted: random() < (options.deletedShare ?? 0.01),
-        disable_correlation: false,
-        first_seen: null,
-        last_seen: null,
-        value,
-      };
-      if (random() < (options.attributeTagShare ?? 0.02)) attribute.Tag = [tag(pick(random, TLP_TAGS))];
-      attributes.push(attribute);
-    }
-    const { loose, objects } = groupIntoObjects(
-      attributes,
-      options.objectShare ?? 0.1,
-      () => objectId++,
-      random,
-    );
-    // Ids in the order a loader reads them (event level, then objects): rows stay in id order.
-    for (const attribute of loose) attribute.id = String(attributeId++);
-    for (const object of objects)
-      for (const attribute of object.Attribute ?? []) attribute.id = String(attributeId++);
-    yield {
-      Event: {
-        id: String(eventId),
-        uuid: randomUuid(random),
-        info: `Generated campaign ${eventId}: ${pick(random, ['phishing wave', 'C2 infrastructure', 'loader drop', 'ransomware precursor'])}`,
-        org_id: '1',
-        orgc_id: String(randomInt(random, 1, 5)),
-        distribution: '1',
-        published,
-        publish_timestamp: published ? String(publishTimestamp) : '0',
-        timestamp: String(Math.max(lastChange, published ? publishTimestamp : lastChange)),
-        date: new Date(publishTimestamp * 1000).toISOString().slice(0, 10),
-        Tag: [tag(pick(random, TLP_TAGS))],
-        Attribute: loose,
-        Object: objects,
-      },
-    };
+    yield { Event: makeEvent(generation, eventId, count) };
     eventId += 1;
   }
+}
+
+/** One event of `count` attributes, some of them in objects. */
+function makeEvent(generation: Generation, eventId: number, count: number): MispEventJson {
+  const { options, random } = generation;
+  const published = random() >= (options.unpublishedShare ?? 0.05);
+  const publishTimestamp = generation.now - Math.floor(random() * generation.windowSeconds);
+  const attributes = Array.from({ length: count }, () =>
+    makeAttribute(generation, eventId, publishTimestamp),
+  );
+  const lastChange = attributes.reduce(
+    (latest, attribute) => Math.max(latest, Number(attribute.timestamp)),
+    0,
+  );
+  const { loose, objects } = groupIntoObjects(
+    attributes,
+    options.objectShare ?? 0.1,
+    () => generation.nextObjectId++,
+    random,
+  );
+  // Ids in the order a loader reads them (event level, then objects): rows stay in id order.
+  for (const attribute of loose) attribute.id = String(generation.nextAttributeId++);
+  for (const object of objects)
+    for (const attribute of object.Attribute ?? []) attribute.id = String(generation.nextAttributeId++);
+  return {
+    id: String(eventId),
+    uuid: randomUuid(random),
+    info: `Generated campaign ${eventId}: ${pick(random, ['phishing wave', 'C2 infrastructure', 'loader drop', 'ransomware precursor'])}`,
+    org_id: '1',
+    orgc_id: String(randomInt(random, 1, 5)),
+    distribution: '1',
+    published,
+    publish_timestamp: published ? String(publishTimestamp) : '0',
+    timestamp: String(Math.max(lastChange, published ? publishTimestamp : lastChange)),
+    date: new Date(publishTimestamp * 1000).toISOString().slice(0, 10),
+    Tag: [tag(pick(random, TLP_TAGS))],
+    Attribute: loose,
+    Object: objects,
+  };
+}
+
+/** A value of `type`: now and then junk, or one seen in an earlier event. */
+function drawValue(generation: Generation, type: string): string {
+  const { options, random, shares, duplicates } = generation;
+  let value: string;
+  if (random() < (options.junkShare ?? 0.005)) value = makeJunk(random, type);
+  else if (random() < (options.duplicateShare ?? 0.05))
+    value = duplicates.draw(type, random) ?? makeValue(random, type, shares);
+  else value = makeValue(random, type, shares);
+  duplicates.remember(type, value, random);
+  return value;
+}
+
+/** One loose attribute of event `eventId`, changed up to three days before its publication. */
+function makeAttribute(generation: Generation, eventId: number, publishTimestamp: number): MispAttributeJson {
+  const { options, random } = generation;
+  const type = generation.pickType(random);
+  const value = drawValue(generation, type);
+  const timestamp = publishTimestamp - Math.floor(random() * 3 * 86400);
+  const attribute: MispAttributeJson = {
+    event_id: String(eventId),
+    object_id: '0',
+    object_relation: null,
+    category: categoryOf(type),
+    type,
+    to_ids: random() >= (options.nonIdsShare ?? 0.15),
+    uuid: randomUuid(random),
+    timestamp: String(timestamp),
+    distribution: '5',
+    sharing_group_id: '0',
+    comment: '',
+    deleted: random() < (options.deletedShare ?? 0.01),
+    disable_correlation: false,
+    first_seen: null,
+    last_seen: null,
+    value,
+  };
+  if (random() < (options.attributeTagShare ?? 0.02)) attribute.Tag = [tag(pick(random, TLP_TAGS))];
+  return attribute;
 }
 
 /** Moves a share of an event's attributes into small objects, as MISP's object templates do. */

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { FaultController, type FaultRule } from '../faults';
-import { listen, pathOf, readJson, type RunningServer, sendJson } from '../http';
+import { listen, pathOf, readJson, type RequestHandler, type RunningServer, sendJson } from '../http';
 import { handleMispAdmin } from './admin-routes';
 import { generateEvents, type GenerateOptions } from './generate';
 import { handleEventsSearch } from './events-search';
@@ -87,9 +87,28 @@ export interface MispEmulator extends RunningServer {
   searchScans(): number;
 }
 
+/** What the routes and the emulator's methods share. */
+interface MispWorld {
+  readonly apiKey: string;
+  readonly context: RestSearchContext;
+  readonly faults: FaultController;
+  /** Requests served per path. */
+  readonly counts: Record<string, number>;
+  /** The searches kept while recordSearches(true) is in force. */
+  recorded: Array<{ path: string; body: Record<string, unknown> }> | undefined;
+}
+
 /** Starts the MISP emulator on loopback. */
 export async function startMispEmulator(options: MispEmulatorOptions = {}): Promise<MispEmulator> {
-  const apiKey = options.apiKey ?? DEFAULT_MISP_API_KEY;
+  const world = openMispWorld(options);
+  const server = await listen(mispHandler(world), options.port ?? 0, options.host ?? '127.0.0.1', () =>
+    world.faults.dispose(),
+  );
+  return mispEmulatorOf(world, server);
+}
+
+/** The data (loaded), its caches, the quirks and faults in force. */
+function openMispWorld(options: MispEmulatorOptions): MispWorld {
   const now = options.now ?? Date.now;
   const store = new AttributeStore({ now, seed: options.seed });
   if (options.events) store.addEvents(options.events);
@@ -99,68 +118,87 @@ export async function startMispEmulator(options: MispEmulatorOptions = {}): Prom
   const quirks = new QuirkState(store);
   quirks.set(options.quirks ?? {});
   const version = options.version ?? '2.5.1';
-  let recorded: Array<{ path: string; body: Record<string, unknown> }> | undefined;
-  const context: RestSearchContext = {
-    store,
-    version,
-    cache,
-    warninglist,
-    quirks,
-    recordSearch: (path, body) => recorded?.push({ path, body }),
+  const world: MispWorld = {
+    apiKey: options.apiKey ?? DEFAULT_MISP_API_KEY,
+    context: {
+      store,
+      version,
+      cache,
+      warninglist,
+      quirks,
+      recordSearch: (path, body) => world.recorded?.push({ path, body }),
+    },
+    faults: new FaultController({
+      seed: options.seed,
+      rules: options.faults,
+      now,
+      malformedBody: '{"response":{"Attribute":[{"id":"1","event_id":"1","type":"ip-d',
+    }),
+    counts: {},
+    recorded: undefined,
   };
-  const faults = new FaultController({
-    seed: options.seed,
-    rules: options.faults,
-    now,
-    malformedBody: '{"response":{"Attribute":[{"id":"1","event_id":"1","type":"ip-d',
-  });
-  const counts: Record<string, number> = {};
+  return world;
+}
 
-  const handler = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+/** Counts the request, serves the emulator's own routes and the faults, then checks the key. */
+function mispHandler(world: MispWorld): RequestHandler {
+  const { context, faults, counts } = world;
+  return async (req, res) => {
     const path = pathOf(req);
     counts[path] = (counts[path] ?? 0) + 1;
     if (await faults.handleAdmin(req, res)) return;
-    if (await handleQuirksAdmin(req, res, quirks)) return;
-    if (await handleMispAdmin(req, res, store, () => cache.scans)) return;
+    if (await handleQuirksAdmin(req, res, context.quirks)) return;
+    if (await handleMispAdmin(req, res, context.store, () => context.cache.scans)) return;
     if (await faults.intercept(req, res)) return;
-    if (req.headers.authorization !== apiKey) {
+    if (req.headers.authorization !== world.apiKey) {
       req.resume();
       sendMispError(res, req, 403, AUTH_FAILED);
       return;
     }
-    if (path === '/attributes/restSearch' && req.method === 'POST') {
-      await handleRestSearch(req, res, context);
-    } else if (path === '/events/restSearch' && req.method === 'POST') {
-      await handleEventsSearch(req, res, context);
-    } else if (path === '/attributes/restSearch' || path === '/events/restSearch') {
-      req.resume();
-      sendMispError(res, req, 400, 'Either specify the search terms in the url, or POST a json array / xml.');
-    } else if (await handleMispWrite(req, res, store)) {
-      return;
-    } else if (path === '/servers/getVersion' && req.method === 'GET') {
-      sendJson(res, 200, {
-        version,
-        pymisp_recommended_version: version,
-        perm_sync: false,
-        perm_sighting: false,
-        perm_galaxy_editor: false,
-        request_encoding: ['gzip', 'br'],
-        filter_sightings: true,
-      });
-    } else {
-      req.resume();
-      sendMispError(res, req, 404, 'Not Found');
-    }
+    await routeMispApi(req, res, path, context);
   };
+}
 
-  const server = await listen(handler, options.port ?? 0, options.host ?? '127.0.0.1', () =>
-    faults.dispose(),
-  );
+/** MISP's API, the caller's key accepted. */
+async function routeMispApi(
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+  context: RestSearchContext,
+): Promise<void> {
+  if (path === '/attributes/restSearch' && req.method === 'POST') {
+    await handleRestSearch(req, res, context);
+  } else if (path === '/events/restSearch' && req.method === 'POST') {
+    await handleEventsSearch(req, res, context);
+  } else if (path === '/attributes/restSearch' || path === '/events/restSearch') {
+    req.resume();
+    sendMispError(res, req, 400, 'Either specify the search terms in the url, or POST a json array / xml.');
+  } else if (await handleMispWrite(req, res, context.store)) {
+    return;
+  } else if (path === '/servers/getVersion' && req.method === 'GET') {
+    sendJson(res, 200, {
+      version: context.version,
+      pymisp_recommended_version: context.version,
+      perm_sync: false,
+      perm_sighting: false,
+      perm_galaxy_editor: false,
+      request_encoding: ['gzip', 'br'],
+      filter_sightings: true,
+    });
+  } else {
+    req.resume();
+    sendMispError(res, req, 404, 'Not Found');
+  }
+}
+
+/** The running server with the methods tests use to read and change its data. */
+function mispEmulatorOf(world: MispWorld, server: RunningServer): MispEmulator {
+  const { store, quirks, warninglist, cache } = world.context;
   return {
     ...server,
-    apiKey,
+    apiKey: world.apiKey,
     store,
-    faults,
+    faults: world.faults,
     addEvent: (document) => store.addEvent(document),
     addEvents: (documents) => store.addEvents(documents),
     addAttributes: (eventId, attributes, opts) =>
@@ -177,9 +215,9 @@ export async function startMispEmulator(options: MispEmulatorOptions = {}): Prom
     setQuirks: (value) => quirks.set(value),
     changedEvents: () => [...quirks.changedEvents],
     setWarninglist: (values) => warninglist.replace(values),
-    recordSearches: (on) => (recorded = on ? [] : undefined),
-    recordedSearches: () => [...(recorded ?? [])],
-    requestCounts: () => ({ ...counts }),
+    recordSearches: (on) => (world.recorded = on ? [] : undefined),
+    recordedSearches: () => [...(world.recorded ?? [])],
+    requestCounts: () => ({ ...world.counts }),
     searchScans: () => cache.scans,
   };
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { DAY_MS } from '../../../src/clock';
 import { isRecord, readBody, sendJson } from '../http';
 import { type CollectionStore, type QuotaSettings, type TaskOutcome, toApiIndicator } from './collections';
 import { ImportRejected, readImportFields } from './import-fields';
@@ -56,7 +57,6 @@ export interface IocApiContext {
   communityUuid: string;
 }
 
-const DAY_MS = 86_400_000;
 const COUNT_TOTAL_PATH = '/v2/inthreat/ioc-collections/count-total-iocs';
 
 const COLLECTION = /^\/v2\/inthreat\/ioc-collections\/([^/]+)(\/indicators(?:\/text|\/([^/]+))?)?$/;

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { FaultController, type FaultRule } from '../faults';
-import { listen, pathOf, type RunningServer, sendJson } from '../http';
+import { listen, pathOf, type RequestHandler, type RunningServer, sendJson } from '../http';
 import { type CollectionReport, CollectionStore, type TaskOutcome } from './collections';
 import {
   handleIocRoute,
@@ -143,47 +143,81 @@ function settingsOf(options: SekoiaEmulatorOptions): SekoiaEmulator['settings'] 
   };
 }
 
+/** What the routes and the emulator's methods share. */
+interface SekoiaWorld {
+  readonly settings: SekoiaEmulator['settings'];
+  readonly api: IocApiContext;
+  readonly inbox: RuntimeInbox;
+  readonly faults: FaultController;
+  readonly queue: ImportQueue;
+  /** Every IOC Collection API request received, as "METHOD /path". */
+  readonly apiRequests: string[];
+}
+
 /** Starts the Sekoia emulator (runtime endpoints, the IOC Collection API) on loopback. */
 export async function startSekoiaEmulator(options: SekoiaEmulatorOptions = {}): Promise<SekoiaEmulator> {
-  const settings = settingsOf(options);
-  const store = new CollectionStore(options.collections ?? [DEFAULT_COLLECTION_ID], settings);
-  const inbox = new RuntimeInbox();
-  const faults = new FaultController({
-    seed: options.seed,
-    rules: options.faults,
-    now: options.now,
-    malformedBody: '{"task_id":"5f1c',
+  const world = openSekoiaWorld(options);
+  const server = await listen(sekoiaHandler(world), options.port ?? 0, options.host ?? '127.0.0.1', () => {
+    world.faults.dispose();
+    world.queue.dispose();
   });
+  return sekoiaEmulatorOf(world, server);
+}
+
+/** The collections, the runtime inbox, the import queue and the faults in force. */
+function openSekoiaWorld(options: SekoiaEmulatorOptions): SekoiaWorld {
+  const settings = settingsOf(options);
   const queue = new ImportQueue(() => settings.importDelayMs);
-  const api: IocApiContext = {
-    store,
+  return {
     settings,
-    now: options.now ?? Date.now,
-    schedule: (land) => queue.schedule(land),
-    recorded: [],
-    tasks: [],
-    communityUuid: DEFAULT_COMMUNITY_UUID,
+    api: {
+      store: new CollectionStore(options.collections ?? [DEFAULT_COLLECTION_ID], settings),
+      settings,
+      now: options.now ?? Date.now,
+      schedule: (land) => queue.schedule(land),
+      recorded: [],
+      tasks: [],
+      communityUuid: DEFAULT_COMMUNITY_UUID,
+    },
+    inbox: new RuntimeInbox(),
+    faults: new FaultController({
+      seed: options.seed,
+      rules: options.faults,
+      now: options.now,
+      malformedBody: '{"task_id":"5f1c',
+    }),
+    queue,
+    apiRequests: [],
   };
+}
 
-  const apiRequests: string[] = [];
+/** GET /_emulator/{events,logs,tasks,collections/<id>}: what the emulator received and holds. */
+function handleSekoiaAdmin(
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+  world: SekoiaWorld,
+): boolean {
+  const { inbox, api } = world;
+  if (req.method !== 'GET') return false;
+  if (path === '/_emulator/events') sendJson(res, 200, inbox.events);
+  else if (path === '/_emulator/logs') sendJson(res, 200, inbox.logs);
+  else if (path === '/_emulator/tasks') sendJson(res, 200, api.tasks);
+  else if (path.startsWith('/_emulator/collections/')) {
+    const id = decodeURIComponent(path.slice('/_emulator/collections/'.length));
+    if (api.store.has(id)) sendJson(res, 200, api.store.report(id));
+    else sendJson(res, 404, { message: `IOC collection ${id} not found` });
+  } else return false;
+  return true;
+}
 
-  const handleAdmin = (req: IncomingMessage, res: ServerResponse, path: string): boolean => {
-    if (req.method !== 'GET') return false;
-    if (path === '/_emulator/events') sendJson(res, 200, inbox.events);
-    else if (path === '/_emulator/logs') sendJson(res, 200, inbox.logs);
-    else if (path === '/_emulator/tasks') sendJson(res, 200, api.tasks);
-    else if (path.startsWith('/_emulator/collections/')) {
-      const id = decodeURIComponent(path.slice('/_emulator/collections/'.length));
-      if (store.has(id)) sendJson(res, 200, store.report(id));
-      else sendJson(res, 404, { message: `IOC collection ${id} not found` });
-    } else return false;
-    return true;
-  };
-
-  const handler = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+/** The emulator's own routes and the faults, then the runtime endpoints, then the IOC Collection API. */
+function sekoiaHandler(world: SekoiaWorld): RequestHandler {
+  const { faults, settings, inbox, api, apiRequests } = world;
+  return async (req, res) => {
     const path = pathOf(req);
     if (await faults.handleAdmin(req, res)) return;
-    if (handleAdmin(req, res, path)) return;
+    if (handleSekoiaAdmin(req, res, path, world)) return;
     if (await faults.intercept(req, res)) return;
     const runtime = { token: settings.runtimeToken, secrets: settings.secrets };
     if (await handleRuntimeRoute(req, res, path, inbox, runtime)) return;
@@ -194,15 +228,16 @@ export async function startSekoiaEmulator(options: SekoiaEmulatorOptions = {}): 
     req.resume();
     sendJson(res, 404, { message: `no route ${req.method} ${path}` });
   };
+}
 
-  const server = await listen(handler, options.port ?? 0, options.host ?? '127.0.0.1', () => {
-    faults.dispose();
-    queue.dispose();
-  });
+/** The running server with the methods tests use to read and change what it holds. */
+function sekoiaEmulatorOf(world: SekoiaWorld, server: RunningServer): SekoiaEmulator {
+  const { api, inbox, queue, apiRequests } = world;
+  const { store } = api;
   return {
     ...server,
-    faults,
-    settings,
+    faults: world.faults,
+    settings: world.settings,
     addCollection: (id) => store.add(id),
     collection: (id = DEFAULT_COLLECTION_ID) => store.report(id),
     landPendingImports: () => queue.landAll(),
