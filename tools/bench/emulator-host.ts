@@ -22,6 +22,10 @@ export interface EmulatorCounters {
   sekoiaValues: number;
   /** Distinct indicators stored. */
   sekoiaStored: number;
+  /** Reads of the collection's indicator list (its pages and look-ups by value): the collection check. */
+  sekoiaListRequests: number;
+  /** Indicators edited (PUT: a new valid_until). */
+  sekoiaEdits: number;
   /** The `event` of the last event received on /callback, if any. */
   lastEvent?: Record<string, unknown>;
   /** User + system CPU of the emulators' process so far, in microseconds. */
@@ -32,6 +36,19 @@ export interface EmulatorCounters {
 export interface PostedBody {
   path: string;
   body: string;
+}
+
+function collectionCheckRequests(requests: readonly string[]): {
+  sekoiaListRequests: number;
+  sekoiaEdits: number;
+} {
+  let sekoiaListRequests = 0;
+  let sekoiaEdits = 0;
+  for (const request of requests) {
+    if (request.startsWith('GET ') && /\/indicators(\?|$)/.test(request)) sekoiaListRequests += 1;
+    else if (request.startsWith('PUT ')) sekoiaEdits += 1;
+  }
+  return { sekoiaListRequests, sekoiaEdits };
 }
 
 function counters(started: StartedEmulators): EmulatorCounters {
@@ -47,6 +64,7 @@ function counters(started: StartedEmulators): EmulatorCounters {
     sekoiaImports: report.importRequests,
     sekoiaValues: report.valuesReceived,
     sekoiaStored: report.indicators.length,
+    ...collectionCheckRequests(sekoia.apiRequests()),
     lastEvent: last?.event as Record<string, unknown> | undefined,
     cpuMicros: cpu.user + cpu.system,
   };

@@ -54,6 +54,12 @@ export interface ReconcileMeasures {
   mispRequests: number;
   /** Text imports during the run (expected 0: nothing to push). */
   sekoiaRequests: number;
+  /** The collection check's reads of the indicator list (pages of 100 and look-ups by value). */
+  checkListRequests: number;
+  /** The collection check's PUTs (new valid_until). */
+  checkEdits: number;
+  /** Indicators the check listed (undefined: the check did not run). */
+  checkListed: number | undefined;
   /** Values the sweep found unchanged, missing and to refresh (from its event). */
   unchanged: number;
   missing: number;
@@ -101,6 +107,8 @@ export interface BenchResult {
     ratio_to_floor: number;
     misp_requests: number;
     sekoia_requests: number;
+    /** The collection check inside the sweep: what it listed and its requests. */
+    collection_check: { listed: number | null; list_requests: number; put_requests: number };
     unchanged: number;
     missing: number;
     refreshed: number;
@@ -144,6 +152,11 @@ function reconciliationFigures(
     ratio_to_floor: round(ratioToFloor(measures.seconds * 1000, floor.wallMs), 3),
     misp_requests: measures.mispRequests,
     sekoia_requests: measures.sekoiaRequests,
+    collection_check: {
+      listed: measures.checkListed ?? null,
+      list_requests: measures.checkListRequests,
+      put_requests: measures.checkEdits,
+    },
     unchanged: measures.unchanged,
     missing: measures.missing,
     refreshed: measures.refreshed,

@@ -85,6 +85,9 @@ async function measureReconciliation(
     // The quiet cycle before it asks MISP once.
     mispRequests: after.mispRequests - before.mispRequests - 1,
     sekoiaRequests: after.sekoiaImports - before.sekoiaImports,
+    checkListRequests: after.sekoiaListRequests - before.sekoiaListRequests,
+    checkEdits: after.sekoiaEdits - before.sekoiaEdits,
+    checkListed: numberField((event.collection_check ?? {}) as Record<string, unknown>, 'listed'),
     unchanged: numberField(event, 'unchanged') ?? 0,
     missing: numberField(event, 'missing_pushed') ?? 0,
     refreshed: numberField(event, 'refreshed') ?? 0,
