@@ -53,7 +53,7 @@ function lineOf(group: RecordGroup): string {
   return `${JSON.stringify(line)}\n`;
 }
 
-/** Gzipped lines of groups, as one buffer (a base copy of 1,000,000 keys is about 10 MB). */
+/** Gzipped lines of groups, as one buffer (a base copy of 1,000,000 records is about 26 MB). */
 export async function encodeRecords(
   pages: AsyncIterable<readonly ExportedRecord[]> | Iterable<RecordGroup[]>,
 ): Promise<{ body: Buffer; keys: number }> {

@@ -7,7 +7,7 @@ import { encodeRecords, type RecordGroup, type SavedSource } from './records';
 
 /**
  * Marks not yet saved that make a save during a cycle: bounds what a crash in a long first sync
- * costs, and the memory the unsaved marks take. About 1 MB gzipped. @default 50000
+ * costs, and the memory the unsaved marks take. About 1.3 MB gzipped with their records. @default 50000
  */
 export const SAVE_EVERY_KEYS = 50_000;
 /** A cursor that moved with no new mark is saved at most this often (a quiet MISP). @default 3600000 */
@@ -46,8 +46,8 @@ export interface SaveTotals {
 
 /**
  * TriggerState kept in an S3 bucket: a local SQLite copy answers every read and takes every
- * write, and save() sends what changed since the last save, as a delta object (the marks, grouped
- * by expiry) and a new manifest; now and then a new base copy replaces the deltas. A quiet cycle
+ * write, and save() sends what changed since the last save, as a delta object (the marks by batch,
+ * with their records, and the forgets) and a new manifest; now and then a new base copy replaces the deltas. A quiet cycle
  * uploads nothing; a cycle that pushed a few hundred IOCs uploads a few kB.
  */
 export class S3TriggerState implements TriggerState {
