@@ -85,8 +85,12 @@ export const SELECT_LIVE_KEYS_SQL = `SELECT k FROM ${PUSHED_TABLE}
 export const SELECT_KEYS_PAGE_SQL = `SELECT k FROM ${PUSHED_TABLE} WHERE ns = ?1 AND k > ?2 AND expires > ?3
   ORDER BY k LIMIT ?4`;
 
-/** Namespace ?1's live records after key ?3, with their expiry, in key order, ?4 at most: the state's export. */
-export const SELECT_RECORDS_PAGE_SQL = `SELECT k, expires FROM ${PUSHED_TABLE} WHERE ns = ?1 AND k > ?2 AND expires > ?3
+/**
+ * Namespace ?1's records after key ?2 kept at ?3 (live, or still valid in Sekoia.io: see
+ * PURGE_EXPIRED_SQL), whole rows, in key order, ?4 at most: the state's export.
+ */
+export const SELECT_RECORDS_PAGE_SQL = `SELECT k, expires, valid_until, published_after, attribute_uuid, event_id
+  FROM ${PUSHED_TABLE} WHERE ns = ?1 AND k > ?2 AND (expires > ?3 OR coalesce(valid_until, 0) > ?3)
   ORDER BY k LIMIT ?4`;
 
 /**

@@ -53,6 +53,38 @@ const REVOCATIONS_KEY = 'revocations';
 /** A journal entry (see APPEND_JOURNAL_SQL): the key, with its source when known. */
 type JournalEntry = string | [string, string, string] | [string, string, string, number];
 
+/** A pushed record as exported (its whole row); source: [attribute uuid, event id]. */
+export interface ExportedRecord {
+  key: string;
+  expires: number;
+  validUntil?: number;
+  publishedAfter?: number;
+  source?: [string, string];
+}
+
+/** What a restored record knows (a record saved by 1.0.x or 1.1.x knows nothing). */
+export type ImportedRecord = Partial<PushRecord>;
+
+/** A row of SELECT_RECORDS_PAGE_SQL. */
+interface ExportRow {
+  k: string;
+  expires: number;
+  valid_until: number | null;
+  published_after: number | null;
+  attribute_uuid: string | null;
+  event_id: number | string | null;
+}
+
+function toExportedRecord(row: ExportRow): ExportedRecord {
+  const record: ExportedRecord = { key: row.k, expires: row.expires };
+  if (row.valid_until !== null) record.validUntil = row.valid_until;
+  if (row.published_after !== null) record.publishedAfter = row.published_after;
+  if (row.attribute_uuid !== null && row.event_id !== null) {
+    record.source = [row.attribute_uuid, String(row.event_id)];
+  }
+  return record;
+}
+
 /** A row of SELECT_SWEEP_RECORDS_PAGE_SQL. */
 interface RecordRow {
   k: string;
@@ -76,7 +108,7 @@ function toPushedRecord(row: RecordRow): PushedRecord {
 function journalEntries(
   keys: readonly string[],
   offset: number,
-  record: PushRecord | undefined,
+  record: ImportedRecord | undefined,
 ): JournalEntry[] {
   const sources = record?.sources;
   if (sources === undefined) return keys as string[];
@@ -192,21 +224,23 @@ export class SqliteTriggerState implements TriggerState {
 
   /**
    * Records `keys` as pushed until `expiresAt` (epoch ms): a mark whose expiry was fixed elsewhere
-   * (a saved copy of the state, restored). An expiry already past records nothing.
+   * (a saved copy of the state, restored). A record neither live nor valid in Sekoia.io is dropped.
    */
-  markPushedUntil(keys: readonly string[], expiresAt: number, record?: PushRecord): Promise<void> {
+  markPushedUntil(keys: readonly string[], expiresAt: number, record?: ImportedRecord): Promise<void> {
     return this.exclusive(async () => {
       const now = this.clock.now();
       if (expiresAt > now) await this.recordPushed(keys, expiresAt - now, record, expiresAt);
+      // Past its dedupe expiry but still valid in Sekoia.io: kept, as the purge keeps it.
+      else if ((record?.validUntilMs ?? 0) > now) await this.recordPushed(keys, 1, record, expiresAt);
     });
   }
 
   /**
-   * Every live record of the namespace, `pageSize` at a time in key order, each as [key, expiry]:
+   * Every record of the namespace that the purge keeps, `pageSize` at a time in key order, whole:
    * a full copy of the pushed set, read in bounded steps. Each page is read alone (no mark runs
    * beside it); marks made between two pages may or may not be in the copy.
    */
-  async *exportPushed(pageSize = BLOOM_LOAD_KEYS): AsyncGenerator<Array<[string, number]>> {
+  async *exportPushed(pageSize = BLOOM_LOAD_KEYS): AsyncGenerator<ExportedRecord[]> {
     await this.exclusive(() => this.mergeJournal());
     for (let after = ''; ;) {
       const rows = (await this.exclusive(() =>
@@ -216,8 +250,8 @@ export class SqliteTriggerState implements TriggerState {
           this.clock.now(),
           pageSize,
         ]),
-      )) as Array<{ k: string; expires: number }>;
-      if (rows.length > 0) yield rows.map((row) => [row.k, row.expires]);
+      )) as ExportRow[];
+      if (rows.length > 0) yield rows.map(toExportedRecord);
       if (rows.length < pageSize) return;
       after = rows[rows.length - 1].k;
     }
@@ -254,7 +288,7 @@ export class SqliteTriggerState implements TriggerState {
   private async recordPushed(
     keys: readonly string[],
     ttlMs: number,
-    record?: PushRecord,
+    record?: ImportedRecord,
     expiresAt?: number,
   ): Promise<void> {
     this.assertOpen('record the pushed IOCs');

@@ -1,15 +1,17 @@
 /**
  * The bench's S3 step (a child process): the state the sync left in its SQLite file is saved to an
  * S3-protocol server on loopback (s3rver, in this process) the way the trigger saves it during a
- * first sync (markPushed by batches of 1,000, a save every SAVE_EVERY_KEYS marks and at the end),
+ * first sync (markPushed by batches of 1,000 with their records, a save every SAVE_EVERY_KEYS marks and at the end),
  * then a cycle of 300 new IOCs, a quiet cycle, and a new process's restore from the bucket with an
  * empty local folder. Prints one JSON line. Usage: node s3-save.js <dataPath> <namespace>
  */
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { openTriggerState } from '../../src/state';
 import { openS3TriggerState, type S3TriggerState } from '../../src/state/s3';
+import type { PushRecord } from '../../src/state/types';
 import { TestS3Server } from '../s3/server';
 
 const BATCH = 1000;
@@ -27,6 +29,20 @@ export interface S3SaveMeasures {
   restore_s: number;
 }
 
+/** What the trigger records with a batch: its validity and each key's MISP attribute (an event per 50 keys). */
+function recordOf(count: number, batch: number): PushRecord {
+  const now = Date.now();
+  return {
+    validUntilMs: now + TTL_MS,
+    publishedAfterMs: now - 86_400_000,
+    sources: Array.from({ length: count }, (_, i) => ({
+      attributeUuid: randomUUID(),
+      eventId: String(batch * 20 + Math.floor(i / 50)),
+      publishedAtMs: now - 3_600_000 * (Math.floor(i / 50) % 7),
+    })),
+  };
+}
+
 function round(value: number, decimals: number): number {
   return Math.round(value * 10 ** decimals) / 10 ** decimals;
 }
@@ -37,10 +53,8 @@ async function fill(state: S3TriggerState, dataPath: string, namespace: string):
   try {
     for await (const page of source.exportPushed()) {
       for (let i = 0; i < page.length; i += BATCH) {
-        await state.markPushed(
-          page.slice(i, i + BATCH).map(([key]) => key),
-          TTL_MS,
-        );
+        const batch = page.slice(i, i + BATCH).map((record) => record.key);
+        await state.markPushed(batch, TTL_MS, recordOf(batch.length, keys / BATCH));
         keys += Math.min(BATCH, page.length - i);
       }
     }
@@ -64,6 +78,7 @@ async function measure(dataPath: string, namespace: string): Promise<S3SaveMeasu
     await state.markPushed(
       Array.from({ length: CYCLE_IOCS }, (_, i) => `domain-name.value|bench-${i}.example.net`),
       TTL_MS,
+      recordOf(CYCLE_IOCS, 1e6),
     );
     await state.setCursor(Date.now());
     await state.save();

@@ -5,11 +5,11 @@ import type { S3Storage } from '../../runtime/storage';
 import { messageOf } from '../../errors';
 import { StateError } from '../errors';
 import { openTriggerState } from '../open-state';
-import { revocationsFrom, type SqliteTriggerState } from '../sqlite-state';
+import { revocationsFrom, type ImportedRecord, type SqliteTriggerState } from '../sqlite-state';
 import { StateBucket } from './bucket';
 import { createS3Client, type S3ClientTuning } from './client';
 import type { StateManifest } from './manifest';
-import { decodeRecords } from './records';
+import { decodeRecords, type RecordGroup } from './records';
 import { S3TriggerState } from './s3-state';
 
 /** The local copy's file name, under the local data path. */
@@ -31,6 +31,26 @@ function removeLocalCopy(filePath: string): void {
   for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(filePath + suffix, { force: true });
 }
 
+/** One saved line into the local copy: marks with what was known of them, or forgets. */
+async function replay(local: SqliteTriggerState, group: RecordGroup): Promise<void> {
+  if (group.forget) return local.forgetPushed(group.keys);
+  const record: ImportedRecord = {};
+  if (group.validUntil !== undefined) record.validUntilMs = group.validUntil;
+  if (group.publishedAfter !== undefined) record.publishedAfterMs = group.publishedAfter;
+  if (group.sources !== undefined) {
+    record.sources = group.sources.map((source) =>
+      source === null
+        ? undefined
+        : {
+            attributeUuid: source[0],
+            eventId: source[1],
+            ...(source[2] === undefined ? {} : { publishedAtMs: source[2] }),
+          },
+    );
+  }
+  return local.markPushedUntil(group.keys, group.expires, record);
+}
+
 /** Loads the base copy, then the deltas in order, into the fresh local copy; then the cursor. */
 async function restore(
   local: SqliteTriggerState,
@@ -41,8 +61,7 @@ async function restore(
   for (const name of names) {
     const body = await bucket.get(name);
     try {
-      for await (const group of decodeRecords(body, name))
-        await local.markPushedUntil(group.keys, group.expires);
+      for await (const group of decodeRecords(body, name)) await replay(local, group);
     } catch (error) {
       if (error instanceof StateError) throw error;
       throw new StateError(

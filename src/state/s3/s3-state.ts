@@ -3,15 +3,34 @@ import type { SqliteTriggerState } from '../sqlite-state';
 import type { PushedRecord, PushRecord, SweepMarks, TriggerState } from '../types';
 import { newObjectName, type StateBucket } from './bucket';
 import { compactionDue, type StateManifest } from './manifest';
-import { encodeRecords, type RecordGroup } from './records';
+import { encodeRecords, type RecordGroup, type SavedSource } from './records';
 
 /**
  * Marks not yet saved that make a save during a cycle: bounds what a crash in a long first sync
- * costs, and the memory the unsaved marks take. About 1 MB gzipped. @default 50000
+ * costs, and the memory the unsaved marks take. About 1.3 MB gzipped with their records. @default 50000
  */
 export const SAVE_EVERY_KEYS = 50_000;
 /** A cursor that moved with no new mark is saved at most this often (a quiet MISP). @default 3600000 */
 export const CURSOR_SAVE_INTERVAL_MS = HOUR_MS;
+
+/** A batch's marks as a saved line: its validity, and its sources when it has some. */
+function groupOf(keys: readonly string[], expires: number, record: PushRecord | undefined): RecordGroup {
+  const group: RecordGroup = { expires, keys: [...keys] };
+  if (record === undefined) return group;
+  group.validUntil = record.validUntilMs;
+  group.publishedAfter = record.publishedAfterMs;
+  const sources = record.sources;
+  if (sources?.some((source) => source !== undefined)) {
+    group.sources = keys.map((_, index): SavedSource | null => {
+      const source = sources[index];
+      if (source === undefined) return null;
+      return source.publishedAtMs === undefined
+        ? [source.attributeUuid, source.eventId]
+        : [source.attributeUuid, source.eventId, source.publishedAtMs];
+    });
+  }
+  return group;
+}
 
 /** What the saves uploaded, since the state was opened (the bench reads it). */
 export interface SaveTotals {
@@ -27,13 +46,13 @@ export interface SaveTotals {
 
 /**
  * TriggerState kept in an S3 bucket: a local SQLite copy answers every read and takes every
- * write, and save() sends what changed since the last save, as a delta object (the marks, grouped
- * by expiry) and a new manifest; now and then a new base copy replaces the deltas. A quiet cycle
+ * write, and save() sends what changed since the last save, as a delta object (the marks by batch,
+ * with their records, and the forgets) and a new manifest; now and then a new base copy replaces the deltas. A quiet cycle
  * uploads nothing; a cycle that pushed a few hundred IOCs uploads a few kB.
  */
 export class S3TriggerState implements TriggerState {
-  /** Marks since the last save, by expiry. */
-  private unsaved = new Map<number, string[]>();
+  /** Marks (and forgets) since the last save, in call order: a restore replays them in order. */
+  private unsaved: RecordGroup[] = [];
   private unsavedKeys = 0;
   private cursor: number | undefined;
   private appliedWindowDays: number | undefined;
@@ -64,10 +83,7 @@ export class S3TriggerState implements TriggerState {
     return this.local.filterUnpushed(keys);
   }
 
-  /**
-   * `record` (validity, sources: what the reconciliation knows of each value) is kept in the local
-   * copy only: after a restore, values pushed before it read as 1.0.x records (see SweepMarks).
-   */
+  /** `record` (validity, sources: what the reconciliation knows of each value) is saved with the keys. */
   async markPushed(keys: readonly string[], ttlMs: number, record?: PushRecord): Promise<void> {
     if (!Number.isFinite(ttlMs) || ttlMs <= 0) {
       throw new RangeError(`TTL of pushed IOCs must be a positive number of ms, got ${ttlMs}`);
@@ -75,10 +91,13 @@ export class S3TriggerState implements TriggerState {
     if (keys.length === 0) return;
     const expires = this.clock.now() + ttlMs;
     await this.local.markPushedUntil(keys, expires, record);
-    const group = this.unsaved.get(expires);
-    if (group) group.push(...keys);
-    else this.unsaved.set(expires, [...keys]);
-    this.unsavedKeys += keys.length;
+    this.unsaved.push(groupOf(keys, expires, record));
+    await this.counted(keys.length);
+  }
+
+  /** Counts marks not saved yet; a save when there are many (bounds a crash's cost and the memory). */
+  private async counted(keys: number): Promise<void> {
+    this.unsavedKeys += keys;
     if (this.unsavedKeys >= SAVE_EVERY_KEYS) await this.save();
   }
 
@@ -100,7 +119,8 @@ export class S3TriggerState implements TriggerState {
     this.appliedWindowDays = days;
   }
 
-  // ---- Reconciliation (docs/architecture.md#state-on-s3): the local copy answers; the sweep's marks go in the manifest ----
+  // ---- Reconciliation (docs/architecture.md#state-on-s3): the local copy answers; records and forgets go in the
+  // deltas and base copy, the sweep's marks and revocations in the manifest ----
   readLapseTimes(keys: readonly string[]): Promise<Map<string, number>> {
     return this.local.readLapseTimes(keys);
   }
@@ -109,9 +129,12 @@ export class S3TriggerState implements TriggerState {
     return this.local.listPushedRecords(afterKey, limit);
   }
 
-  /** Forgotten in the local copy; a restore from the bucket brings the key back until it expires. */
-  forgetPushed(keys: readonly string[]): Promise<void> {
-    return this.local.forgetPushed(keys);
+  /** Saved as a line that forgets them: a restore replays it after the marks before it. */
+  async forgetPushed(keys: readonly string[]): Promise<void> {
+    await this.local.forgetPushed(keys);
+    if (keys.length === 0) return;
+    this.unsaved.push({ expires: 0, keys: [...keys], forget: true });
+    await this.counted(keys.length);
   }
 
   getSweepMarks(): Promise<SweepMarks> {
@@ -161,10 +184,10 @@ export class S3TriggerState implements TriggerState {
       JSON.stringify(this.sweepMarks) !== JSON.stringify(this.manifest.sweepMarks) ||
       JSON.stringify(this.revocations) !== JSON.stringify(this.manifest.revocations);
     if (this.unsavedKeys === 0 && !windowGrew && !cursorDue && !marksChanged) return;
-    const groups: RecordGroup[] = [...this.unsaved].map(([expires, keys]) => ({ expires, keys }));
+    const groups = this.unsaved;
     const taken = this.unsavedKeys;
     // Marks made while this save uploads go to the next one.
-    this.unsaved = new Map();
+    this.unsaved = [];
     this.unsavedKeys = 0;
     const startedAt = performance.now();
     try {
@@ -172,11 +195,7 @@ export class S3TriggerState implements TriggerState {
       this.totals.uploads += 1;
       this.totals.ms += performance.now() - startedAt;
     } catch (error) {
-      for (const { expires, keys } of groups) {
-        const group = this.unsaved.get(expires);
-        if (group) group.push(...keys);
-        else this.unsaved.set(expires, keys);
-      }
+      this.unsaved = [...groups, ...this.unsaved];
       this.unsavedKeys += taken;
       throw error;
     }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -110,6 +111,105 @@ describe('S3TriggerState against an S3-protocol server on loopback', () => {
     await third.close();
   });
 
+  /** Every reconciliation read of `state`: the lapse times of `asked`, every record listed, the revocations. */
+  async function reconciliationReads(state: S3TriggerState, asked: string[]) {
+    const records = [];
+    for (let after = ''; ;) {
+      const page = await state.listPushedRecords(after, 7);
+      records.push(...page);
+      if (page.length < 7) break;
+      after = page[page.length - 1].key;
+    }
+    return {
+      lapses: await state.readLapseTimes(asked),
+      records,
+      revocations: await state.getRevocations(),
+      unpushed: await state.filterUnpushed(asked),
+    };
+  }
+
+  /** A few batches as the trigger records them: validity, sources (some with their publish time), a revocation. */
+  async function pushWithRecords(state: S3TriggerState, prefix: string): Promise<string[]> {
+    const batch = keys(20, prefix);
+    await state.markPushed(batch.slice(0, 10), TTL, {
+      validUntilMs: clock.now() + 90 * DAY,
+      publishedAfterMs: clock.now() - DAY,
+      sources: batch.slice(0, 10).map((_, i) =>
+        i % 3 === 0
+          ? undefined
+          : {
+              attributeUuid: `uuid-${prefix}${i}`,
+              eventId: String(i),
+              publishedAtMs: clock.now() - i * HOUR,
+            },
+      ),
+    });
+    clock.advance(60_000);
+    await state.markPushed(batch.slice(10), HOUR, {
+      validUntilMs: clock.now() + 2 * HOUR,
+      publishedAfterMs: clock.now() - 2 * DAY,
+      sources: batch.slice(10).map((_, i) => ({ attributeUuid: `uuid-${prefix}1${i}`, eventId: '42' })),
+    });
+    // Pushed again later, without a source: the source known before stays, validity moves.
+    await state.markPushed([batch[1]], TTL, {
+      validUntilMs: clock.now() + 120 * DAY,
+      publishedAfterMs: clock.now(),
+    });
+    await state.forgetPushed([batch[4], batch[15]]);
+    await state.setRevocations(new Map([[batch[4], clock.now()]]));
+    return batch;
+  }
+
+  it.each([
+    ['deltas', false],
+    ['a base copy', true],
+  ])(
+    'a restore from %s into a fresh local folder answers every reconciliation read as before the restart',
+    async (_, compact) => {
+      const first = await open();
+      const batch = await pushWithRecords(first, 'ipv4-addr.value|192.');
+      const legacy = keys(3, 'ipv4-addr.value|172.');
+      await first.markPushed(legacy, TTL);
+      await first.save();
+      // Past the dedupe expiry of the second batch, before its lapse in Sekoia.io: still read by the sweep.
+      clock.advance(HOUR + 60_000);
+      if (compact) {
+        // The first save wrote one delta: MAX_DELTAS more make the base copy.
+        for (let i = 0; i < MAX_DELTAS; i++) {
+          await first.markPushed([`url.value|http://example.com/${i}`], TTL);
+          await first.save();
+        }
+        expect(first.savedManifest.deltas).toEqual([]);
+      }
+      const asked = [...batch, ...legacy, 'ipv4-addr.value|203.0.113.1'];
+      const before = await reconciliationReads(first, asked);
+      expect(before.records.find((record) => record.key === batch[2])).toEqual({
+        key: batch[2],
+        lapsesAtMs: expect.any(Number),
+        publishedAfterMs: expect.any(Number),
+        attributeUuid: 'uuid-ipv4-addr.value|192.2',
+        eventId: '2',
+      });
+      expect(before.lapses.has(batch[12])).toBe(true);
+      expect(before.lapses.has(batch[4])).toBe(false);
+      await first.close();
+
+      const second = await open();
+      expect(await reconciliationReads(second, asked)).toEqual(before);
+    },
+  );
+
+  it('a state saved by 1.1 (keys and expiries only) restores as it did: records of unknown source and validity', async () => {
+    const first = await open();
+    await first.markPushed(['ipv4-addr.value|198.51.100.7'], TTL);
+    await first.save();
+    await first.close();
+    const second = await open();
+    expect(await second.listPushedRecords('', 10)).toEqual([
+      { key: 'ipv4-addr.value|198.51.100.7', lapsesAtMs: clock.now() + TTL, publishedAfterMs: 0 },
+    ]);
+  });
+
   it('a quiet cycle uploads nothing; a cycle of 300 IOCs uploads a few kB, whatever the state holds', async () => {
     const state = await open();
     await state.markPushed(keys(200_000), TTL);
@@ -124,7 +224,16 @@ describe('S3TriggerState against an S3-protocol server on loopback', () => {
     expect(server.writes.slice(from)).toEqual([]);
 
     from = server.writes.length;
-    await state.markPushed(keys(300, 'domain-name.value|new-'), TTL);
+    // With their records, as the trigger marks them: random attribute uuids, a few events.
+    await state.markPushed(keys(300, 'domain-name.value|new-'), TTL, {
+      validUntilMs: clock.now() + TTL,
+      publishedAfterMs: clock.now() - DAY,
+      sources: keys(300).map((_, i) => ({
+        attributeUuid: randomUUID(),
+        eventId: String(1000 + (i >> 6)),
+        publishedAtMs: clock.now() - (i >> 6) * HOUR,
+      })),
+    });
     await state.setCursor(clock.now());
     await state.save();
     const written = server.bytesWrittenSince(from);
@@ -132,7 +241,7 @@ describe('S3TriggerState against an S3-protocol server on loopback', () => {
       expect.stringMatching(/^delta-/),
       'manifest.json',
     ]);
-    expect(written).toBeLessThan(8 * 1024);
+    expect(written).toBeLessThan(10 * 1024);
     expect(stored).toBeGreaterThan(50 * written);
   });
 
