@@ -2,11 +2,11 @@ import type { MispEventDocument } from '../../tools/emulators/misp';
 import { E2eWorld } from '../helpers/e2e-world';
 
 /**
- * One published event of 5,000 (then 12,000) IDS attributes, read by the real trigger from the
+ * One published event of 5,000 (then 7,500) IDS attributes, read by the real trigger from the
  * emulator playing each MISP version whose paging headers differ: up to 2.4.194 X-Result-Count
  * counts from the first row, from 2.4.195 it is the page's own, from 2.4.196
- * X-Skipped-Elements-Count comes too. Answers hold at most 5,000 attributes (MISP_PAGE_SIZE):
- * 5,000 is a full page then an empty one, 12,000 two full pages and a short one. Read in a handful
+ * X-Skipped-Elements-Count comes too. Answers hold at most 3,000 attributes (MISP_PAGE_SIZE):
+ * 5,000 is a full page then a short one, 7,500 two full pages and a short one. Read in a handful
  * of requests, exact, on each.
  */
 function bigEvent(attributes: number): (nowSeconds: number) => MispEventDocument[] {
@@ -38,9 +38,9 @@ describe('one big event on every MISP paging', () => {
     ['2.4.194', 5000, 2],
     ['2.4.195', 5000, 2],
     ['2.5.1', 5000, 2],
-    ['2.4.194', 12000, 3],
-    ['2.4.195', 12000, 3],
-    ['2.5.1', 12000, 3],
+    ['2.4.194', 7500, 3],
+    ['2.4.195', 7500, 3],
+    ['2.5.1', 7500, 3],
   ])(
     'MISP %s, %i attributes: the cycle ends, exact, in the listing, %i pages and the event listed again',
     async (version, attributes, pages) => {
