@@ -1,6 +1,6 @@
 import triggerJson from '../../trigger_misp_ids_to_ioc.json';
 import { createAjv } from '../../src/runtime/schema';
-import { E2E_COLLECTION, E2E_SECRETS, E2eWorld, PLACEHOLDER } from '../helpers/e2e-world';
+import { E2E_COLLECTION, E2E_SECRETS, E2eWorld } from '../helpers/e2e-world';
 
 const RECONCILIATION = 'MISP IDS reconciliation';
 const HOUR_MS = 3_600_000;
@@ -11,21 +11,8 @@ describe('the collection check (in process, through main)', () => {
   beforeEach(async () => (world = await E2eWorld.start()));
   afterEach(() => world.close());
 
-  const trigger = (fields: Record<string, unknown> = {}) => ({
-    trigger: {
-      ioc_collection_server: world.sekoia.url,
-      ioc_collection_uuid: E2E_COLLECTION,
-      publish_timestamp: 1,
-      sleep_time: 60,
-      ...fields,
-    },
-    module: { misp_url: world.misp.url, misp_api_key: PLACEHOLDER, sekoia_api_key: PLACEHOLDER },
-  });
-  const sweepEvents = (): Array<Record<string, unknown>> =>
-    world.sekoia
-      .events()
-      .filter((event) => event.name === RECONCILIATION)
-      .map((event) => event.event as Record<string, unknown>);
+  const trigger = (fields: Record<string, unknown> = {}) => world.emulatorConfiguration(fields);
+  const sweepEvents = (): Array<Record<string, unknown>> => world.sentEvents(RECONCILIATION);
   const infoLines = (): string[] => world.sekoia.logs().map((log) => String(log.message));
 
   it('an import that imported fewer values than sent is noticed by the next check, and the missing values pushed', async () => {

@@ -3,7 +3,7 @@ import { createAjv } from '../../src/runtime/schema';
 import { createTrigger } from '../../src/trigger';
 import { createDependencies } from '../../src/trigger/dependencies';
 import { deleteEvent } from '../../tools/emulators/misp/event-removal';
-import { E2E_COLLECTION, E2E_SECRETS, E2eWorld, PLACEHOLDER } from '../helpers/e2e-world';
+import { E2E_COLLECTION, E2E_SECRETS, E2eWorld } from '../helpers/e2e-world';
 
 const DAY_MS = 86_400_000;
 const RECONCILIATION = 'MISP IDS reconciliation';
@@ -14,22 +14,9 @@ describe('the reconciliation sweep (in process, through main)', () => {
   beforeEach(async () => (world = await E2eWorld.start()));
   afterEach(() => world.close());
 
-  const trigger = (fields: Record<string, unknown> = {}) => ({
-    trigger: {
-      ioc_collection_server: world.sekoia.url,
-      ioc_collection_uuid: E2E_COLLECTION,
-      publish_timestamp: 1,
-      sleep_time: 60,
-      ...fields,
-    },
-    module: { misp_url: world.misp.url, misp_api_key: PLACEHOLDER, sekoia_api_key: PLACEHOLDER },
-  });
+  const trigger = (fields: Record<string, unknown> = {}) => world.emulatorConfiguration(fields);
   const received = (): number => world.sekoia.collection(E2E_COLLECTION).valuesReceived;
-  const sweepEvents = (): Array<Record<string, unknown>> =>
-    world.sekoia
-      .events()
-      .filter((event) => event.name === RECONCILIATION)
-      .map((event) => event.event as Record<string, unknown>);
+  const sweepEvents = (): Array<Record<string, unknown>> => world.sentEvents(RECONCILIATION);
   const infoLines = (): string[] => world.sekoia.logs().map((log) => String(log.message));
 
   it('pushes what the cycles could not see (an event synced with an old publish time), and nothing else', async () => {

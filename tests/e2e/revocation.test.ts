@@ -5,7 +5,7 @@ import { createTrigger } from '../../src/trigger';
 import { createDependencies } from '../../src/trigger/dependencies';
 import type { TriggerDependencies } from '../../src/trigger/dependencies';
 import { deleteEvent } from '../../tools/emulators/misp/event-removal';
-import { E2E_COLLECTION, E2E_SEKOIA_KEY, E2eWorld, PLACEHOLDER } from '../helpers/e2e-world';
+import { E2E_COLLECTION, E2E_SEKOIA_KEY, E2eWorld } from '../helpers/e2e-world';
 
 const DAY_MS = 86_400_000;
 const RECONCILIATION = 'MISP IDS reconciliation';
@@ -22,22 +22,9 @@ describe('revocation (in process, against the emulators)', () => {
   beforeEach(async () => (world = await E2eWorld.start()));
   afterEach(() => world.close());
 
-  const trigger = (fields: Record<string, unknown> = {}) => ({
-    trigger: {
-      ioc_collection_server: world.sekoia.url,
-      ioc_collection_uuid: E2E_COLLECTION,
-      publish_timestamp: 1,
-      sleep_time: 60,
-      revoke_withdrawn: true,
-      ...fields,
-    },
-    module: { misp_url: world.misp.url, misp_api_key: PLACEHOLDER, sekoia_api_key: PLACEHOLDER },
-  });
-  const sweepEvents = (): Array<Record<string, unknown>> =>
-    world.sekoia
-      .events()
-      .filter((event) => event.name === RECONCILIATION)
-      .map((event) => event.event as Record<string, unknown>);
+  const trigger = (fields: Record<string, unknown> = {}) =>
+    world.emulatorConfiguration({ revoke_withdrawn: true, ...fields });
+  const sweepEvents = (): Array<Record<string, unknown>> => world.sentEvents(RECONCILIATION);
   const lastSweep = (): Record<string, unknown> => sweepEvents()[sweepEvents().length - 1];
   const revokedValues = (): string[] =>
     world.sekoia

@@ -58,6 +58,31 @@ export interface RunningTrigger {
 
 /** Both emulators seeded with the team's sample, a fresh data path, and runs of the real trigger. */
 export class E2eWorld {
+  /** The account and trigger forms pointing at both emulators (secrets as placeholders), with `fields` on top. */
+  emulatorConfiguration(fields: Record<string, unknown> = {}): {
+    trigger: Record<string, unknown>;
+    module: Record<string, unknown>;
+  } {
+    return {
+      trigger: {
+        ioc_collection_server: this.sekoia.url,
+        ioc_collection_uuid: E2E_COLLECTION,
+        publish_timestamp: 1,
+        sleep_time: 60,
+        ...fields,
+      },
+      module: { misp_url: this.misp.url, misp_api_key: PLACEHOLDER, sekoia_api_key: PLACEHOLDER },
+    };
+  }
+
+  /** The `event` of every event of this name the trigger sent, in order. */
+  sentEvents(name: string): Array<Record<string, unknown>> {
+    return this.sekoia
+      .events()
+      .filter((event) => event.name === name)
+      .map((event) => event.event as Record<string, unknown>);
+  }
+
   readonly volumePath = fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-volume-'));
   readonly dataPath = fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-data-'));
   readonly captured: ConsoleCapture[] = [];
