@@ -182,12 +182,7 @@ describe('the reconciliation sweep (in process, through main)', () => {
     );
   });
 
-  const revokedValues = (): string[] =>
-    world.sekoia
-      .collection(E2E_COLLECTION)
-      .indicators.filter((indicator) => indicator.revoked)
-      .map((indicator) => indicator.value)
-      .sort();
+  const revokedValues = (): string[] => world.revokedValues();
 
   it('revokes what MISP withdrew as seen published, only with revoke_withdrawn; an unpublished event is pending; flagged again, a value waits 24 h, is deleted for good and pushed again', async () => {
     await expect(world.run(['--once'], trigger()).exit).resolves.toBe(0);

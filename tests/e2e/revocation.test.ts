@@ -26,12 +26,7 @@ describe('revocation (in process, against the emulators)', () => {
     world.emulatorConfiguration({ revoke_withdrawn: true, ...fields });
   const sweepEvents = (): Array<Record<string, unknown>> => world.sentEvents(RECONCILIATION);
   const lastSweep = (): Record<string, unknown> => sweepEvents()[sweepEvents().length - 1];
-  const revokedValues = (): string[] =>
-    world.sekoia
-      .collection(E2E_COLLECTION)
-      .indicators.filter((indicator) => indicator.revoked)
-      .map((indicator) => indicator.value)
-      .sort();
+  const revokedValues = (): string[] => world.revokedValues();
   const attributeIdOf = (value: string): number => {
     const row = world.misp.store.values.indexOf(value);
     if (row < 0) throw new Error(`no attribute holds ${value}`);

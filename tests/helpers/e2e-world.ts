@@ -75,6 +75,15 @@ export class E2eWorld {
     };
   }
 
+  /** The values of the test collection's revoked indicators, sorted. */
+  revokedValues(): string[] {
+    return this.sekoia
+      .collection(E2E_COLLECTION)
+      .indicators.filter((indicator) => indicator.revoked)
+      .map((indicator) => indicator.value)
+      .sort();
+  }
+
   /** The `event` of every event of this name the trigger sent, in order. */
   sentEvents(name: string): Array<Record<string, unknown>> {
     return this.sekoia

@@ -72,12 +72,7 @@ const values = (): string[] =>
     .collectionIocs()
     .map((ioc) => ioc.value)
     .sort();
-const revoked = (): string[] =>
-  world.sekoia
-    .collection(E2E_COLLECTION)
-    .indicators.filter((indicator) => indicator.revoked)
-    .map((indicator) => indicator.value)
-    .sort();
+const revoked = (): string[] => world.revokedValues();
 
 describe('the trigger against a real MISP', () => {
   const first = [
