@@ -1,4 +1,5 @@
 import { MispError } from './errors';
+import { EVENTS_PER_GROUP, EventPacker } from './event-packer';
 import {
   buildEventAttributesBody,
   buildEventsByIdBody,
@@ -8,6 +9,8 @@ import {
 } from './rest-search-body';
 import type { MispAttributeQuery, MispEventGroup, MispEventSummary, ReadWindowOptions } from './types';
 
+export { EVENTS_PER_GROUP } from './event-packer';
+
 /**
  * Reading a publish window by events (docs/apis.md#paging: MISP pages by offset over a set that
  * may change between two requests, may ignore `order`, and may drop rows after the query without
@@ -16,10 +19,10 @@ import type { MispAttributeQuery, MispEventGroup, MispEventSummary, ReadWindowOp
  * 1. The window's published events are listed (metadata only, a few hundred bytes each) in one
  *    answer; a window holding more than EVENT_LIST_LIMIT events is cut in halves by time until
  *    each half fits in one answer. One answer is one consistent query.
- * 2. Events are read in groups whose attribute_count add up to less than a page: MISP's query
- *    then matches fewer rows than `limit`, so its one answer holds them all, whatever it drops
- *    afterwards (warninglists, Allowedlist) and whatever its order.
- * 3. An event with a page or more of attributes is read alone, page after page, then listed
+ * 2. Events are read in groups (event-packer.ts) asked with a `limit` above their attribute_count
+ *    added up: MISP's query then matches fewer rows than `limit`, so its one answer holds them all,
+ *    whatever it drops afterwards (warninglists, Allowedlist) and whatever its order.
+ * 3. An event too big for one answer is read alone, a page (`pageSize`) after another, then listed
  *    again: if it changed while it was read (its timestamp moved) and is still in the window, it
  *    is read again; if it left the window (republished, unpublished), the next cycle reads it.
  *
@@ -30,8 +33,6 @@ import type { MispAttributeQuery, MispEventGroup, MispEventSummary, ReadWindowOp
 
 /** Events per listing answer (metadata only: about 1 KB each on a real server). */
 export const EVENT_LIST_LIMIT = 10_000;
-/** Event ids per attributes request: keeps the request body small. */
-export const EVENTS_PER_GROUP = 500;
 /** Reads of a big event that keeps changing before the cycle gives up (and the next one retries). */
 export const BIG_EVENT_READS = 3;
 /** Pages of one event above which paging is deemed endless (a server ignoring `page`). */
@@ -127,28 +128,6 @@ export async function listEventsById(
   return events;
 }
 
-/** Packs events into groups whose attribute counts add up to less than `pageSize`; a big event alone. */
-export function groupEvents(events: readonly MispEventSummary[], pageSize: number): MispEventSummary[][] {
-  const groups: MispEventSummary[][] = [];
-  let current: MispEventSummary[] = [];
-  let rows = 0;
-  for (const event of events) {
-    if (event.attributeCount >= pageSize) {
-      groups.push([event]);
-      continue;
-    }
-    if (rows + event.attributeCount >= pageSize || current.length >= EVENTS_PER_GROUP) {
-      groups.push(current);
-      current = [];
-      rows = 0;
-    }
-    current.push(event);
-    rows += event.attributeCount;
-  }
-  if (current.length > 0) groups.push(current);
-  return groups;
-}
-
 /** True when the answer may not hold every row the query matched: MISP's query filled the page. */
 function mayBeCut(
   answer: { attributes: unknown[]; skipped: number; resultCount?: number },
@@ -173,31 +152,34 @@ export async function* readWindowByEvents(
   const selected = options.selectEvents ? await options.selectEvents(listed) : listed;
   options.onEventsListed?.(listed.length, selected.length);
   const counter: Counter = { requests: 0 };
-  for (const group of groupEvents(selected, query.pageSize)) {
-    if (group.length === 1 && group[0].attributeCount >= query.pageSize) {
-      yield* readBigEvent(transport, query, group[0], counter, signal);
+  const packer = new EventPacker(selected, query.pageSize);
+  for (let group = packer.take(); group !== undefined; group = packer.take()) {
+    if (group.big) {
+      yield* readBigEvent(transport, query, group.events[0], counter, signal);
       continue;
     }
+    // A limit above the group's attribute counts: MISP's query matches fewer rows, so the one
+    // answer holds them all.
+    const limit = group.count + 1;
+    const ids = group.events.map((e) => e.id);
     const answer = await transport.readAttributes(
-      buildEventAttributesBody(
-        query,
-        group.map((e) => e.id),
-      ),
+      buildEventAttributesBody({ ...query, pageSize: limit }, ids),
       signal,
     );
-    if (mayBeCut(answer, query.pageSize)) {
+    if (mayBeCut(answer, limit)) {
       // attribute_count understated the rows (a stale counter): each event is read alone, its
       // count taken as unknown.
-      for (const event of group)
+      for (const event of group.events)
         yield* readBigEvent(transport, query, { ...event, attributeCount: Infinity }, counter, signal);
       continue;
     }
+    packer.share.observe(answer.attributes.length, group.count);
     counter.requests += 1;
     yield {
       page: counter.requests,
       attributes: answer.attributes,
       warninglistSkipped: answer.skipped,
-      events: group,
+      events: group.events,
     };
   }
 }

@@ -63,7 +63,7 @@ async function collect(groups: AsyncIterable<MispEventGroup>): Promise<MispEvent
   return result;
 }
 
-/** One published event of one attribute, as events/restSearch lists it: its group is one request. */
+/** One published event of three attributes, as events/restSearch lists it: its group is one request. */
 const LISTING = {
   response: [
     {
@@ -73,7 +73,7 @@ const LISTING = {
         published: true,
         publish_timestamp: '1700000100',
         timestamp: '1700000100',
-        attribute_count: '1',
+        attribute_count: '3',
       },
     },
   ],
@@ -127,7 +127,7 @@ describe('attributes/restSearch: request', () => {
         type: ['ip-dst', 'domain', 'sha256'],
         enforceWarninglist: true,
         order: 'Attribute.id asc',
-        limit: 3,
+        limit: 4, // above the event's attribute_count: one answer holds all it matches
         page: 1,
         tags: { OR: ['tlp:white'], NOT: ['tlp:red'] },
         eventid: ['1'],

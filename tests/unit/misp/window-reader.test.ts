@@ -2,7 +2,6 @@ import type { EventsSearchBody, RestSearchBody } from '../../../src/misp/rest-se
 import type { MispAttributeQuery, MispEventGroup, MispEventSummary } from '../../../src/misp/types';
 import {
   EVENTS_PER_GROUP,
-  groupEvents,
   listEventsById,
   listWindowEvents,
   readWindowByEvents,
@@ -87,17 +86,22 @@ describe('listWindowEvents', () => {
   });
 });
 
-describe('groupEvents', () => {
-  it('packs events whose counts add up to less than a page; a page or more alone', () => {
-    const groups = groupEvents(
-      [event(1, 1, 4), event(2, 1, 5), event(3, 1, 2), event(4, 1, 10), event(5, 1, 0)],
-      10,
-    );
-    expect(groups.map((group) => group.map((e) => e.id))).toEqual([['1', '2'], ['4'], ['3', '5']]);
-  });
-});
-
 describe('readWindowByEvents', () => {
+  it('asks each group with a limit above its attribute counts added up, and reads a big event by pages', async () => {
+    // Page of 10, prior share 0.5: groups of attribute counts below 20; event 4 (25) is big.
+    const events = [event(1, 10, 6), event(2, 10, 6), event(3, 10, 6), event(4, 10, 25), event(5, 10, 3)];
+    const transport = new FakeTransport(events, { 1: 3, 2: 3, 3: 3, 4: 12, 5: 2 });
+    const groups = await collect(readWindowByEvents(transport, QUERY));
+    expect(transport.read.map((body) => [body.eventid, body.limit, body.page])).toEqual([
+      [['1', '2', '3'], 19, 1],
+      [['4'], 10, 1],
+      [['4'], 10, 2],
+      [['4'], 10, 3], // its attribute_count (25) bounds the pages: no count header here
+      [['5'], 4, 1],
+    ]);
+    expect(groups.reduce((sum, g) => sum + g.attributes.length, 0)).toBe(23);
+  });
+
   it('reads each event alone when a group answer fills the page (attribute_count understated)', async () => {
     // Events 1 and 2 claim 3 attributes each but hold 6 and 15: the group's answer comes back full.
     const transport = new FakeTransport([event(1, 10, 3), event(2, 10, 3)], { 1: 6, 2: 15 });
