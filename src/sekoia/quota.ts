@@ -1,3 +1,4 @@
+import { formatNumber } from '../numbers';
 import { SekoiaError } from './errors';
 
 /** count-total-iocs: the IOCs of the whole community (all its collections) and its quota. */
@@ -26,7 +27,7 @@ export const QUOTA_REREAD_EVERY = 10_000;
  */
 export const QUOTA_SETTLE_MS = 10 * 60_000;
 
-const number = (value: number): string => value.toLocaleString('en-US');
+const number = formatNumber;
 
 /** What to do near or at the quota, for the warning and error lines. */
 export const QUOTA_FIX =

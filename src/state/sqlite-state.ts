@@ -269,7 +269,14 @@ export class SqliteTriggerState implements TriggerState {
     const now = this.clock.now();
     // A journaled key is answered by the journal: its mark is the latest, and what the merge keeps.
     // A key twice in `keys` is looked up twice: harmless, and cheaper than deduplicating every call.
-    const maybeRecorded = keys.filter((key) => !this.journaled.has(key) && this.recorded.mightContain(key));
+    let journaled = false;
+    const maybeRecorded: string[] = [];
+    for (const key of keys) {
+      if (this.journaled.has(key)) journaled = true;
+      else if (this.recorded.mightContain(key)) maybeRecorded.push(key);
+    }
+    // Nearly every read of a first sync: no key was ever recorded, none needs a second look.
+    if (!journaled && maybeRecorded.length === 0) return [...keys];
     for (const chunk of chunks(maybeRecorded, KEYS_PER_STATEMENT)) {
       const rows = (await this.run('read the pushed IOCs', SELECT_LIVE_KEYS_SQL, [
         this.namespaceId,

@@ -1,4 +1,5 @@
 import { printableExcerpt } from '../pipeline/text';
+import { formatNumber } from '../numbers';
 import { formatCountsByFormat } from '../pipeline/summary';
 import { formatInvalidValuesWarning } from '../pipeline/tally';
 import { SEKOIA_FORMATS } from '../sekoia/types';
@@ -10,10 +11,7 @@ import { formatUtcMinute } from './window';
 /** The name of the event sent after a cycle that pushed at least one IOC. */
 export const EVENT_NAME = 'MISP IDS attributes pushed';
 
-/** 1200 -> "1,200". */
-export function formatNumber(n: number): string {
-  return n.toLocaleString('en-US');
-}
+export { formatNumber };
 
 function plural(n: number, one: string, many: string): string {
   return `${formatNumber(n)} ${n === 1 ? one : many}`;

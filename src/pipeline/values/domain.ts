@@ -5,24 +5,66 @@ import { canonicalIpv6, isIpv4Address } from './ip';
 /** DNS limits (RFC 1035): 253 characters in text form, 63 per label. */
 const MAX_NAME_LENGTH = 253;
 const MAX_LABEL_LENGTH = 63;
-/** Letters, digits, `_` (found in real names, e.g. `_dmarc`), `-` not at either end. */
-const LABEL = /^[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?$/;
-/** A top-level domain: letters, or an IDN TLD in punycode. Rules out bare IPs and file names like `a.1`. */
-const TOP_LEVEL_LABEL = /^(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})$/;
 const NON_ASCII = /[\u0080-\uffff]/;
+
+// The name checks below loop over code units (they run for every domain value read); the tests
+// hold each to the regex it stands for.
+const HYPHEN = 45;
+const isLowerLetter = (code: number): boolean => code >= 97 && code <= 122;
+/** [a-z0-9_] */
+const isLabelEnd = (code: number): boolean =>
+  isLowerLetter(code) || (code >= 48 && code <= 57) || code === 95;
+
+/**
+ * name[start, end) is a label: /^[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?$/, letters, digits, `_`
+ * (found in real names, e.g. `_dmarc`), `-` not at either end.
+ */
+function isLabel(name: string, start: number, end: number): boolean {
+  if (!isLabelEnd(name.charCodeAt(start)) || !isLabelEnd(name.charCodeAt(end - 1))) return false;
+  for (let i = start + 1; i < end - 1; i++) {
+    const code = name.charCodeAt(i);
+    if (!isLabelEnd(code) && code !== HYPHEN) return false;
+  }
+  return true;
+}
+
+/**
+ * name[start, end) is a top-level domain: letters, or an IDN TLD in punycode
+ * (/^(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})$/). Rules out bare IPs and file names like `a.1`.
+ */
+function isTopLevelLabel(name: string, start: number, end: number): boolean {
+  const length = end - start;
+  if (name.startsWith('xn--', start) && length >= 5 && length <= 63) {
+    for (let i = start + 4; i < end; i++) {
+      const code = name.charCodeAt(i);
+      if (!isLowerLetter(code) && !(code >= 48 && code <= 57) && code !== HYPHEN) return false;
+    }
+    return true;
+  }
+  if (length < 2 || length > 63) return false;
+  for (let i = start; i < end; i++) if (!isLowerLetter(name.charCodeAt(i))) return false;
+  return true;
+}
 
 /** Why `name` (lower-case ASCII, no trailing dot) is not a DNS name, or undefined when it is one. */
 function asciiNameProblem(name: string): string | undefined {
   if (name.length > MAX_NAME_LENGTH) return `longer than ${MAX_NAME_LENGTH} characters`;
-  const labels = name.split('.');
-  if (labels.length < 2) return 'a single label, not a domain name';
-  for (const label of labels) {
-    if (label === '') return 'empty label (two dots in a row, or a leading dot)';
-    if (label.length > MAX_LABEL_LENGTH) return `label longer than ${MAX_LABEL_LENGTH} characters`;
-    if (!LABEL.test(label)) return 'invalid label (letters, digits, "-" and "_" only; no "-" at either end)';
+  if (!name.includes('.')) return 'a single label, not a domain name';
+  let start = 0;
+  // Each label in turn, at the dot that ends it (the end of the name ends the last one).
+  for (let end = name.indexOf('.'); ; end = name.indexOf('.', start)) {
+    if (end < 0) end = name.length;
+    if (end === start) return 'empty label (two dots in a row, or a leading dot)';
+    if (end - start > MAX_LABEL_LENGTH) return `label longer than ${MAX_LABEL_LENGTH} characters`;
+    if (!isLabel(name, start, end)) {
+      return 'invalid label (letters, digits, "-" and "_" only; no "-" at either end)';
+    }
+    if (end === name.length) break;
+    start = end + 1;
   }
-  const tld = labels[labels.length - 1] ?? '';
-  if (!TOP_LEVEL_LABEL.test(tld)) return 'invalid top-level domain (letters, or xn-- punycode)';
+  if (!isTopLevelLabel(name, start, name.length)) {
+    return 'invalid top-level domain (letters, or xn-- punycode)';
+  }
   return undefined;
 }
 

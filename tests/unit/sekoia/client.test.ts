@@ -180,6 +180,11 @@ describe('push', () => {
     await expect(client.push({ format: 'url.value', values: ['http://a\nhttp://b'] }, {})).rejects.toThrow(
       /line break/,
     );
+    for (const value of ['http://a\rhttp://b', '  ', '']) {
+      await expect(client.push({ format: 'url.value', values: ['http://c', value] }, {})).rejects.toThrow(
+        /empty or holds a line break/,
+      );
+    }
   });
 
   it('takes exactly MAX_BATCH_LINES values', async () => {

@@ -37,6 +37,10 @@ export function describeTriggerStateContract(implementation: StateImplementation
     it('starts empty: no cursor, nothing pushed, empty input gives empty output', async () => {
       expect(await state.getCursor()).toBeUndefined();
       expect(await state.filterUnpushed(['a', 'b'])).toEqual(['a', 'b']);
+      const keys = ['b', 'a', 'b'];
+      const answer = await state.filterUnpushed(keys);
+      expect(answer).toEqual(['b', 'a', 'b']);
+      expect(answer).not.toBe(keys);
       expect(await state.filterUnpushed([])).toEqual([]);
       await expect(state.markPushed([], HOUR)).resolves.toBeUndefined();
     });
