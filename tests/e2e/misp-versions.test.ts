@@ -6,9 +6,9 @@ import { E2eWorld } from '../helpers/e2e-world';
  * emulator playing each MISP version whose paging headers differ: up to 2.4.194 X-Result-Count
  * counts from the first row, from 2.4.195 it is the page's own, from 2.4.196
  * X-Skipped-Elements-Count comes too. An event is read in one answer when its attribute_count is
- * below twice MISP_PAGE_SIZE (3,000) before any answer is seen: 5,000 is one answer, whatever the
- * version. A bigger one is read alone in pages of 3,000: 7,500 is two full pages and a short one,
- * 9,000 three full pages and an empty one, where the versions' headers differ most. Read in a
+ * below twice MISP_PAGE_SIZE (3,600) before any answer is seen: 5,000 is one answer, whatever the
+ * version. A bigger one is read alone in pages of 3,600: 7,500 is two full pages and a short one,
+ * 10,800 three full pages and an empty one, where the versions' headers differ most. Read in a
  * handful of requests, exact, on each.
  */
 function bigEvent(attributes: number): (nowSeconds: number) => MispEventDocument[] {
@@ -43,9 +43,9 @@ describe('one big event on every MISP paging', () => {
     ['2.4.194', 7500, 3, 2],
     ['2.4.195', 7500, 3, 2],
     ['2.5.1', 7500, 3, 2],
-    ['2.4.194', 9000, 4, 2],
-    ['2.4.195', 9000, 4, 2],
-    ['2.5.1', 9000, 4, 2],
+    ['2.4.194', 10800, 4, 2],
+    ['2.4.195', 10800, 4, 2],
+    ['2.5.1', 10800, 4, 2],
   ])(
     'MISP %s, %i attributes: the cycle ends, exact, in %i attribute answers and %i listings',
     async (version, attributes, pages, listings) => {

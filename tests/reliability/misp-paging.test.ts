@@ -17,7 +17,7 @@ describe('MISP failing in the middle of paging', () => {
   });
 
   it('a 403 on the 5th attribute search: one critical naming misp_api_key, idle until stopped, nothing pushed is lost; a restart completes', async () => {
-    // Groups of about 3,000 selected attributes each: the first 4 fill whole batches (pushed) before the 5th is refused.
+    // Groups of about 3,600 selected attributes each: the first 4 fill whole batches (pushed) before the 5th is refused.
     world = await ReliabilityWorld.start({ attributes: 30_000 });
     scheduleFaults(world.misp.faults, MISP_SEARCH, { 5: [{ kind: 'status', status: 403 }] });
     const first = world.run();
