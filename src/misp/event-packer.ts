@@ -5,8 +5,8 @@ import type { MispEventSummary } from './types';
  * every attribute it holds; an answer holds only those of the query (IDS, of the wanted types, not
  * dropped by a warninglist): about half of them in practice. Groups are sized by the rows their
  * answers are expected to hold, from the share of attribute_count the answers held so far, so that
- * an answer holds about `rowsPerAnswer` rows: fewer requests, each costing MISP a fixed share of CPU,
- * for the same memory. A group's attribute counts bound its answer whatever the share: at most
+ * an answer holds about `rowsPerAnswer` rows: fewer requests (each costs MISP a fixed share of CPU)
+ * for answers of a planned size. A group's attribute counts bound its answer whatever the share: at most
  * MAX_COUNT_PER_ROW answers' worth (a wrong guess costs memory once, never a row).
  */
 
