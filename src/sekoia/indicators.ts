@@ -73,11 +73,17 @@ export interface IndicatorListPage {
   hasMore: boolean;
 }
 
-/** The text-import format of an indicator, from its STIX pattern's object type; undefined when unknown. */
+/**
+ * The text-import format of an indicator, from its STIX pattern's observable (e.g. `[url:value =
+ * '...']` is url.value, `[file:hashes.'SHA-256' = '...']` file.hashes); undefined for any other.
+ */
 export function formatOfPattern(pattern: string): SekoiaFormat | undefined {
-  const type = /^\s*\[\s*([a-z0-9-]+):/.exec(pattern)?.[1];
-  if (type === 'file') return 'file.hashes';
-  const format = `${type}.value`;
+  const match = /^\s*\[\s*([a-z0-9-]+):([a-z]+)/i.exec(pattern);
+  if (!match) return undefined;
+  const [, objectType, property] = match;
+  if (objectType === 'file' && property === 'hashes') return 'file.hashes';
+  if (property !== 'value') return undefined;
+  const format = `${objectType}.value`;
   return (SEKOIA_FORMATS as readonly string[]).includes(format) ? (format as SekoiaFormat) : undefined;
 }
 

@@ -6,6 +6,7 @@
  * theirs, and a value pushed by 1.0 or 1.1 (no description) has none: neither is ever revoked.
  */
 import { MAX_DESCRIPTION_CHARS } from '../pipeline/context';
+import { formatOfPattern } from '../sekoia/indicators';
 import type { SekoiaFormat } from '../sekoia/types';
 
 /** The provenance line of a trigger configuration reading `mispUrl`. Holds no credential. */
@@ -34,24 +35,6 @@ export function describedWith(
   if (room < 4) return provenance;
   const cut = context.length <= room ? context : `${context.slice(0, room - 3)}...`;
   return `${cut}\n${provenance}`;
-}
-
-/** The text-import format of a STIX pattern's observable (e.g. [url:value = '...'] is url.value). */
-export function formatOfPattern(pattern: string): SekoiaFormat | undefined {
-  const match = /^\s*\[\s*([a-z0-9-]+):([a-z]+)/i.exec(pattern);
-  if (!match) return undefined;
-  const [, objectType, property] = match;
-  if (objectType === 'file' && property === 'hashes') return 'file.hashes';
-  if (property !== 'value') return undefined;
-  const format = `${objectType}.value`;
-  const known: readonly string[] = [
-    'ipv4-addr.value',
-    'ipv6-addr.value',
-    'domain-name.value',
-    'url.value',
-    'email-addr.value',
-  ];
-  return known.includes(format) ? (format as SekoiaFormat) : undefined;
 }
 
 /** An indicator as the collection's list shows it (the fields the check reads). */

@@ -4,7 +4,8 @@ import type { Ioc } from '../../pipeline/types';
 import type { PushedRecord, TriggerState } from '../../state/types';
 import { SekoiaError } from '../../sekoia/errors';
 import type { TriggerSettings } from '../config';
-import { formatOfPattern, isOurs, type ListedIndicator } from '../provenance';
+import { formatOfPattern } from '../../sekoia/indicators';
+import { isOurs, type ListedIndicator } from '../provenance';
 import { cycleFailure, CycleFailure } from '../read-and-push';
 import {
   changedDuringSweep,

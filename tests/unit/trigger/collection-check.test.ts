@@ -34,6 +34,9 @@ describe('the collection check, as plain functions', () => {
     expect(formatOfPattern("[file:hashes.'SHA-256' = 'ab']")).toBe('file.hashes');
     expect(formatOfPattern("[domain-name:value = 'a.example']")).toBe('domain-name.value');
     expect(formatOfPattern("[x509-certificate:hashes.'SHA-1' = 'ab']")).toBeUndefined();
+    // Another property of a known object type is not that format: a file's name is no hash.
+    expect(formatOfPattern("[file:name = 'a.exe']")).toBeUndefined();
+    expect(formatOfPattern("[domain-name:resolves_to_refs = 'x']")).toBeUndefined();
     expect(formatOfPattern('not a pattern')).toBeUndefined();
   });
 
