@@ -1,3 +1,4 @@
+import { HYPHEN, isDigit, isLowerLetter, isUpperLetter } from './code-units';
 import type { IocSource } from './types';
 
 /**
@@ -10,11 +11,9 @@ function isWordOf(text: string, max: number, allowed: (code: number) => boolean)
   return true;
 }
 
-const isDigit = (code: number): boolean => code >= 48 && code <= 57;
-
 /** 0-9, A-Z, a-z, `-`. */
 const isUuidCharacter = (code: number): boolean =>
-  isDigit(code) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 45;
+  isDigit(code) || isUpperLetter(code) || isLowerLetter(code) || code === HYPHEN;
 
 /**
  * The attribute's uuid and event id, for the state (the reconciliation sweep tells the user which

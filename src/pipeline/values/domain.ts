@@ -1,4 +1,5 @@
 import { domainToASCII } from 'node:url';
+import { HYPHEN, isDigit, isLowerLetter } from '../code-units';
 import { accepted, refused, type ValueCheck } from './check';
 import { canonicalIpv6, isIpv4Address } from './ip';
 
@@ -9,11 +10,8 @@ const NON_ASCII = /[\u0080-\uffff]/;
 
 // The name checks below loop over code units (they run for every domain value read); the tests
 // hold each to the regex it stands for.
-const HYPHEN = 45;
-const isLowerLetter = (code: number): boolean => code >= 97 && code <= 122;
 /** [a-z0-9_] */
-const isLabelEnd = (code: number): boolean =>
-  isLowerLetter(code) || (code >= 48 && code <= 57) || code === 95;
+const isLabelEnd = (code: number): boolean => isLowerLetter(code) || isDigit(code) || code === 95;
 
 /**
  * name[start, end) is a label: /^[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?$/, letters, digits, `_`
@@ -37,7 +35,7 @@ function isTopLevelLabel(name: string, start: number, end: number): boolean {
   if (name.startsWith('xn--', start) && length >= 5 && length <= 63) {
     for (let i = start + 4; i < end; i++) {
       const code = name.charCodeAt(i);
-      if (!isLowerLetter(code) && !(code >= 48 && code <= 57) && code !== HYPHEN) return false;
+      if (!isLowerLetter(code) && !isDigit(code) && code !== HYPHEN) return false;
     }
     return true;
   }

@@ -1,9 +1,7 @@
+import { DOT, isDigit } from '../code-units';
 import { accepted, refused, type ValueCheck } from './check';
 
 const IPV6_CHARACTERS = /^[0-9a-f:.]+$/i;
-
-const DOT = 46;
-const isDigit = (code: number): boolean => code >= 48 && code <= 57;
 
 /**
  * Four runs of 1 to 3 digits joined by dots, nothing else (/^\d{1,3}(\.\d{1,3}){3}$/). Loops over
