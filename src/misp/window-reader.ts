@@ -9,8 +9,6 @@ import {
 } from './rest-search-body';
 import type { MispAttributeQuery, MispEventGroup, MispEventSummary, ReadWindowOptions } from './types';
 
-export { EVENTS_PER_GROUP } from './event-packer';
-
 /**
  * Reading a publish window by events (docs/apis.md#paging: MISP pages by offset over a set that
  * may change between two requests, may ignore `order`, and may drop rows after the query without

@@ -27,8 +27,6 @@ export const QUOTA_REREAD_EVERY = 10_000;
  */
 export const QUOTA_SETTLE_MS = 10 * 60_000;
 
-const number = formatNumber;
-
 /** What to do near or at the quota, for the warning and error lines. */
 export const QUOTA_FIX =
   'To make room: narrow attribute_types or the tag filters (include_tags, exclude_tags), set ' +
@@ -45,7 +43,7 @@ export function quotaLevel({ count, max }: QuotaCount): number {
 export function quotaWarningLine(reading: QuotaCount): string {
   const percent = reading.max > 0 ? Math.floor((reading.count / reading.max) * 100) : 100;
   return (
-    `The Sekoia.io community holds ${number(reading.count)} of its ${number(reading.max)} IOCs ` +
+    `The Sekoia.io community holds ${formatNumber(reading.count)} of its ${formatNumber(reading.max)} IOCs ` +
     `(${percent}%, all collections together): at the quota, new IOCs are not imported. ${QUOTA_FIX}.`
   );
 }
@@ -54,7 +52,7 @@ export function quotaWarningLine(reading: QuotaCount): string {
 export class QuotaFullError extends SekoiaError {
   constructor(readonly reading: QuotaCount) {
     super(
-      `the community's IOC quota is reached (${number(reading.count)} of ${number(reading.max)} IOCs, ` +
+      `the community's IOC quota is reached (${formatNumber(reading.count)} of ${formatNumber(reading.max)} IOCs, ` +
         `count-total-iocs): what did not fit was not pushed, and is pushed once room is made. ${QUOTA_FIX}`,
       {
         kind: 'unavailable',

@@ -1,6 +1,7 @@
 import { formatCountsByFormat } from '../pipeline/summary';
 import type { CycleFailure, CycleReport, CycleService } from './cycle';
-import { formatNumber, skippedCounts } from './report';
+import { formatNumber } from '../numbers';
+import { skippedCounts } from './report';
 import { toIsoSeconds } from './window';
 
 /** Where the cycle pushed to, as the event names it (no credentials in the server). */

@@ -11,8 +11,6 @@ import { formatUtcMinute } from './window';
 /** The name of the event sent after a cycle that pushed at least one IOC. */
 export const EVENT_NAME = 'MISP IDS attributes pushed';
 
-export { formatNumber };
-
 function plural(n: number, one: string, many: string): string {
   return `${formatNumber(n)} ${n === 1 ? one : many}`;
 }

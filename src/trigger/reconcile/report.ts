@@ -1,6 +1,6 @@
 import { printableExcerpt } from '../../pipeline/text';
 import { DATA_FOLDER_FIX } from '../../state/errors';
-import { formatNumber } from '../report';
+import { formatNumber } from '../../numbers';
 import { formatUtcMinute } from '../window';
 import type { CycleFailure } from '../read-and-push';
 import { FAILED, incompleteReason, outcomeFields, windowFields, type EventTarget } from '../cycle-event';

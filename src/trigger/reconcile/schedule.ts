@@ -5,7 +5,8 @@ import type { TriggerContext } from '../../runtime/types';
 import type { SweepMarks } from '../../state/types';
 import type { MispModuleConfiguration, MispTriggerConfiguration, TriggerSettings } from '../config';
 import type { TriggerDependencies } from '../dependencies';
-import { formatNumber, reasonOf } from '../report';
+import { formatNumber } from '../../numbers';
+import { reasonOf } from '../report';
 import { isSweepDue, originOf, SWEEP_RETRY_MS } from './plan';
 import {
   RECONCILIATION_EVENT_NAME,

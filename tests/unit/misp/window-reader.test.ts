@@ -1,7 +1,7 @@
 import type { EventsSearchBody, RestSearchBody } from '../../../src/misp/rest-search-body';
 import type { MispAttributeQuery, MispEventGroup, MispEventSummary } from '../../../src/misp/types';
+import { EVENTS_PER_GROUP } from '../../../src/misp/event-packer';
 import {
-  EVENTS_PER_GROUP,
   listEventsById,
   listWindowEvents,
   readWindowByEvents,
