@@ -19,6 +19,7 @@ import {
   readAndPush,
   sinkOf,
   startPushes,
+  windowQuery,
 } from './read-and-push';
 import {
   appliedWindowAfter,
@@ -167,7 +168,8 @@ async function startCycle(deps: CycleDependencies, startedAt: number): Promise<C
     state,
     queue,
     eventsReadTtlMs(settings.publishDays),
-    filtersOf({ ...settings, types: [...settings.attributeTypes] }),
+    // The filters of the query the cycle reads with (readAndPush builds the same one).
+    filtersOf(windowQuery(settings, window)),
     startedAt,
   );
   const report: CycleReport = {

@@ -46,8 +46,9 @@ export function eventsReadTtlMs(publishDays: number): number {
 /** Keeps the events a previous cycle did not read whole with these filters (readWindow's selectEvents). */
 export function unreadEventsOf(state: TriggerState, filters: string) {
   return async (events: readonly MispEventSummary[]): Promise<MispEventSummary[]> => {
-    const unread = new Set(await state.filterUnreadEvents(events.map((event) => eventKey(event, filters))));
-    return events.filter((event) => unread.has(eventKey(event, filters)));
+    const keys = events.map((event) => eventKey(event, filters));
+    const unread = new Set(await state.filterUnreadEvents(keys));
+    return events.filter((_, index) => unread.has(keys[index]));
   };
 }
 
